@@ -1,0 +1,1 @@
+"""stockbot: keeps a seller's MAIN and FBE eMAG offers selling, from Slack."""

@@ -1,0 +1,159 @@
+"""`stockbot`: the command line. One function per subcommand.
+
+Errors are one line on stderr with exit status 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pydantic import BaseModel
+
+from bot import textviews
+from bot.csv_import import parse_offers_csv
+from bot.errors import StockbotError
+from bot.runtime import Runtime, build_runtime
+from bot.seed import DEMO_PRODUCTS, seed_demo, store_snapshots
+from bot.service import utcnow
+from bot.settings import ConfigError, Settings, load_settings
+from storage.db import make_engine, upgrade
+
+
+class UsageError(Exception):
+    """The command line itself is wrong (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _emit(args: argparse.Namespace, model: BaseModel, text: Callable[[Any], str]) -> None:
+    if args.json:
+        print(model.model_dump_json(indent=2))
+    else:
+        print(text(model))
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
+    upgrade(make_engine(settings.database_url))
+    print("database schema is up to date")
+
+
+def cmd_seed_demo(args: argparse.Namespace, runtime: Runtime) -> None:
+    counts = seed_demo(runtime.sessions, utcnow(), runtime.service.rules, args.products)
+    print(
+        f"seeded {counts['products']} products "
+        f"({counts['main']} MAIN offers, {counts['fbe']} FBE offers), EMG331 included"
+    )
+
+
+def cmd_analyze(args: argparse.Namespace, runtime: Runtime) -> None:
+    _emit(args, runtime.service.analyze(args.sku), textviews.render_analysis)
+
+
+def cmd_alerts(args: argparse.Namespace, runtime: Runtime) -> None:
+    _emit(args, runtime.service.alerts(args.limit), textviews.render_alerts)
+
+
+def cmd_summary(args: argparse.Namespace, runtime: Runtime) -> None:
+    _emit(args, runtime.service.summary(), textviews.render_summary)
+
+
+def cmd_transfer(args: argparse.Namespace, runtime: Runtime) -> None:
+    check = runtime.service.validate_transfer(
+        args.sku, args.from_account, args.to_account, args.amount
+    )
+    _emit(args, check, textviews.render_transfer)
+
+
+def cmd_bulk(args: argparse.Namespace, runtime: Runtime) -> None:
+    _emit(args, runtime.service.bulk(args.skus), textviews.render_bulk)
+
+
+def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
+    path = Path(args.file)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            snapshots = parse_offers_csv(handle, utcnow())
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StockbotError(f"cannot read {path}: {exc}") from None
+    written = store_snapshots(runtime.sessions, snapshots, "csv", utcnow(), runtime.service.rules)
+    print(
+        f"imported {len(snapshots)} products "
+        f"({written['main']} MAIN offers, {written['fbe']} FBE offers) from {path}"
+    )
+
+
+def cmd_demo(args: argparse.Namespace, runtime: Runtime) -> None:
+    service = runtime.service
+    seed_demo(runtime.sessions, utcnow(), service.rules, args.products)
+    print(f"Demo data in {runtime.settings.database_url}\n")
+    print("== stockbot analyze EMG331")
+    print(textviews.render_analysis(service.analyze("EMG331")))
+    print("\n== stockbot alerts --limit 10")
+    print(textviews.render_alerts(service.alerts(10)))
+    print("\n== stockbot transfer EMG331 fbe main 10")
+    print(textviews.render_transfer(service.validate_transfer("EMG331", "fbe", "main", 10)))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="stockbot", description="Keep MAIN and FBE eMAG offers selling.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(name: str, handler: Callable[..., None], help_text: str, json_flag: bool = True):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        if json_flag:
+            sub.add_argument("--json", action="store_true", help="print the JSON answer")
+        return sub
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_commands.add_parser("upgrade", help="apply migrations").set_defaults(
+        handler=cmd_db_upgrade, needs_runtime=False
+    )
+    add("seed-demo", cmd_seed_demo, "load the demo catalogue (EMG331 + generated)", False)
+    commands.choices["seed-demo"].add_argument("--products", type=int, default=DEMO_PRODUCTS)
+    add("analyze", cmd_analyze, "analyze one product by SKU, PNK or EAN").add_argument("sku")
+    add("alerts", cmd_alerts, "products needing attention, most urgent first").add_argument(
+        "--limit", default="50", help="1..500 (default 50)"
+    )
+    add("summary", cmd_summary, "dashboard numbers over the whole catalogue")
+    transfer = add("transfer", cmd_transfer, "validate a transfer between accounts")
+    for name in ("sku", "from_account", "to_account", "amount"):
+        transfer.add_argument(name)
+    add("bulk", cmd_bulk, "analyze up to 1000 SKUs").add_argument("skus", nargs="+")
+    add("import", cmd_import, "import offers per account from a CSV file", False).add_argument(
+        "file"
+    )
+    demo = add("demo", cmd_demo, "seed the demo data and show the EMG331 case", False)
+    demo.add_argument("--products", type=int, default=DEMO_PRODUCTS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        settings = load_settings()
+        if getattr(args, "needs_runtime", True):
+            args.handler(args, build_runtime(settings))
+        else:
+            args.handler(args, settings)
+    except UsageError as exc:
+        print(f"stockbot: usage: {exc}", file=sys.stderr)
+        return 2
+    except (StockbotError, ConfigError) as exc:
+        print(f"stockbot: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

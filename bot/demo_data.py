@@ -1,0 +1,213 @@
+"""The demo catalogue: EMG331 exactly as engine.md, plus generated products covering
+every scenario in both directions. Deterministic, with times relative to `now`, so
+seeding twice gives the same data.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from bot.models import Account, OfferSnapshot, ProductSnapshot
+
+_NAMES = (
+    "Wireless mouse",
+    "USB-C cable 2m",
+    "Mechanical keyboard",
+    "Laptop stand",
+    "Bluetooth speaker",
+    "Phone case",
+    "HDMI adapter",
+    "Desk lamp LED",
+    "Power bank 20000mAh",
+    "Webcam Full HD",
+)
+_PNK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def emg331(now: datetime) -> ProductSnapshot:
+    """The reference case of engine.md."""
+    return ProductSnapshot(
+        sku="EMG331",
+        pnk="DNN83CYBM",
+        ean="8266294692464",
+        name="EMG331 demo product",
+        main=OfferSnapshot(
+            account="main",
+            offer_id=243409,
+            pnk="DNN83CYBM",
+            stock=0,
+            general_stock=0,
+            estimated_stock=0,
+            number_of_offers=2,
+            buy_button_rank=None,
+            sale_price=Decimal("99.0000"),
+            status=1,
+            last_read_at=now,
+            last_sent_at=now - timedelta(days=8),
+        ),
+        fbe=OfferSnapshot(
+            account="fbe",
+            offer_id=871204,
+            pnk="DNN83CYBM",
+            stock=26,
+            general_stock=26,
+            estimated_stock=26,
+            number_of_offers=2,
+            buy_button_rank=None,
+            sale_price=Decimal("99.0000"),
+            status=1,
+            last_read_at=now,
+            last_sent_at=now - timedelta(days=2),
+        ),
+    )
+
+
+# Each shape gives (main, fbe) offer fields for a product; `a` is the account examined.
+Shape = Callable[[random.Random, Account], dict[Account, dict | None]]
+
+
+def _pair(a: Account, here: dict | None, there: dict | None) -> dict[Account, dict | None]:
+    return {"main": here, "fbe": there} if a == "main" else {"main": there, "fbe": here}
+
+
+def _zero_with_spare(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+    return _pair(a, {"stock": 0, "noo": 2}, {"stock": rng.randint(16, 60), "noo": 2})
+
+
+def _zero_nothing_to_spare(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+    return _pair(a, {"stock": 0, "noo": 3}, {"stock": rng.randint(1, 5), "noo": 3})
+
+
+def _both_zero(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+    return _pair(a, {"stock": 0, "noo": 2}, {"stock": 0, "noo": 2})
+
+
+def _low_with_spare(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+    return _pair(
+        a, {"stock": rng.randint(1, 4), "noo": 3}, {"stock": rng.randint(20, 50), "noo": 3}
+    )
+
+
+def _rebalance(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+    return _pair(
+        a,
+        {"stock": rng.randint(6, 12), "noo": 4, "rank": 1},
+        {"stock": rng.randint(30, 80), "noo": 4, "rank": 3},
+    )
+
+
+def _idle_source(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+    # Both offers active: number_of_offers 2 on the idle side counts only us.
+    return _pair(
+        a, {"stock": rng.randint(6, 9), "noo": 4}, {"stock": rng.randint(25, 90), "noo": 2}
+    )
+
+
+def _stale_offer(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+    days = rng.choice([None, 7, 9, 14, 30])
+    return _pair(
+        a,
+        {"stock": rng.randint(10, 40), "noo": 1, "sent_days": days},
+        {"stock": rng.randint(10, 40), "noo": 1},
+    )
+
+
+def _single_account(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+    return _pair(a, {"stock": rng.choice([0, 3, 25]), "noo": rng.choice([1, 3])}, None)
+
+
+def _unknown_numbers(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+    return _pair(a, {"stock": None, "noo": None}, {"stock": rng.randint(5, 30), "noo": 2})
+
+
+def _healthy(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+    competing = rng.random() < 0.5
+    return _pair(
+        a,
+        {
+            "stock": rng.randint(11, 40),
+            "noo": 4 if competing else 2,
+            "rank": 1 if competing else None,
+        },
+        {
+            "stock": rng.randint(8, 10),
+            "noo": 4 if competing else 2,
+            "rank": 2 if competing else None,
+        },
+    )
+
+
+# Healthy products dominate a real catalogue; every other shape appears in both directions.
+_SHAPES: tuple[tuple[Shape, int], ...] = (
+    (_zero_with_spare, 4),
+    (_zero_nothing_to_spare, 2),
+    (_both_zero, 1),
+    (_low_with_spare, 4),
+    (_rebalance, 3),
+    (_idle_source, 3),
+    (_stale_offer, 5),
+    (_single_account, 2),
+    (_unknown_numbers, 1),
+    (_healthy, 25),
+)
+
+
+def _shape_cycle() -> list[Shape]:
+    return [shape for shape, weight in _SHAPES for _ in range(weight)]
+
+
+def _pnk(rng: random.Random) -> str:
+    return "".join(rng.choice(_PNK_ALPHABET) for _ in range(9))
+
+
+def _offer(
+    account: Account, fields: dict, rng: random.Random, now: datetime, price: Decimal, index: int
+) -> OfferSnapshot:
+    sent_days = fields.get("sent_days", rng.randint(0, 5))
+    stock = fields["stock"]
+    return OfferSnapshot(
+        account=account,
+        offer_id=index * 2 + (1 if account == "main" else 2),
+        stock=stock,
+        general_stock=stock,
+        estimated_stock=stock,
+        number_of_offers=fields["noo"],
+        buy_button_rank=fields.get("rank"),
+        sale_price=price,
+        status=1,
+        sales_velocity=Decimal(rng.randint(0, 40)) / 10,
+        last_read_at=now,
+        last_sent_at=None if sent_days is None else now - timedelta(days=sent_days, hours=1),
+    )
+
+
+def generated_catalogue(count: int, now: datetime, seed: int = 331) -> Iterator[ProductSnapshot]:
+    """`count` generated products; the same `count` and `seed` give the same products."""
+    rng = random.Random(seed)
+    shapes = _shape_cycle()
+    for index in range(count):
+        shape = shapes[index % len(shapes)]
+        direction: Account = "main" if (index // len(shapes)) % 2 == 0 else "fbe"
+        offers = shape(rng, direction)
+        pnk = _pnk(rng)
+        price = Decimal(rng.randint(1500, 250000)) / 100
+        built = {
+            account: (
+                None if fields is None else _offer(account, fields, rng, now, price, index + 1)
+            )
+            for account, fields in offers.items()
+        }
+        for offer in built.values():
+            if offer is not None:
+                offer.pnk = pnk
+        yield ProductSnapshot(
+            sku=f"EMG{1000 + index}",
+            pnk=pnk,
+            ean=str(5940000000000 + index),
+            name=f"{_NAMES[index % len(_NAMES)]} #{index}",
+            main=built["main"],
+            fbe=built["fbe"],
+        )

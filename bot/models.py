@@ -1,0 +1,162 @@
+"""The engine's pydantic models: what a snapshot holds and what an analysis answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_serializer
+
+Account = Literal["main", "fbe"]
+ACCOUNTS: tuple[Account, Account] = ("main", "fbe")
+Priority = Literal["high", "medium", "low", "normal"]
+PRIORITY_RANK: dict[str, int] = {"high": 3, "medium": 2, "low": 1, "normal": 0}
+PRIORITIES: tuple[Priority, ...] = ("high", "medium", "low", "normal")
+TRANSFER_TYPES = frozenset({"stock_transfer", "stock_rebalance", "stock_optimization"})
+MAX_TRANSFER_AMOUNT = 65535
+
+
+def other_account(account: Account) -> Account:
+    """The account that is not `account`."""
+    return "fbe" if account == "main" else "main"
+
+
+class Rules(BaseModel):
+    """The engine's thresholds (engine.md, "Thresholds")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    low_stock: int = 5
+    transfer_cap: int = 10
+    source_floor: int = 5
+    idle_floor: int = 10
+    weekly_update_days: int = 7
+    stale_snapshot_hours: int = 24
+
+
+class OfferSnapshot(BaseModel):
+    """One account's offer for a product, as last read from eMAG (or imported)."""
+
+    account: Account
+    offer_id: int | None = None
+    pnk: str | None = None
+    stock: int | None = None
+    general_stock: int | None = None
+    estimated_stock: int | None = None
+    number_of_offers: int | None = None
+    buy_button_rank: int | None = None
+    sale_price: Decimal | None = None
+    status: int | None = 1
+    sales_velocity: Decimal | None = None
+    last_read_at: AwareDatetime | None = None
+    last_sent_at: AwareDatetime | None = None
+
+
+class ProductSnapshot(BaseModel):
+    """A product (one SKU / PNK) with its offer on each account it is listed on."""
+
+    sku: str
+    pnk: str | None = None
+    ean: str | None = None
+    name: str | None = None
+    main: OfferSnapshot | None = None
+    fbe: OfferSnapshot | None = None
+
+    def offer(self, account: Account) -> OfferSnapshot | None:
+        return self.main if account == "main" else self.fbe
+
+
+class Recommendation(BaseModel):
+    """One thing to do; fields that do not apply to its type are left out of the JSON."""
+
+    type: Literal[
+        "stock_transfer",
+        "stock_rebalance",
+        "stock_optimization",
+        "restock",
+        "stock_alert",
+        "offer_update",
+    ]
+    priority: Priority
+    reason: str
+    from_account: Account | None = None
+    to_account: Account | None = None
+    suggested_amount: int | None = None
+    account: Account | None = None
+    current_stock: int | None = None
+    days_since_update: int | None = None
+    impact: str | None = None
+    suggested_action: str | None = None
+
+    @property
+    def is_transfer(self) -> bool:
+        return self.type in TRANSFER_TYPES
+
+    @model_serializer(mode="wrap")
+    def _drop_unset(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        return {key: value for key, value in data.items() if value is not None}
+
+
+class CurrentSituation(BaseModel):
+    stock_main: int
+    stock_fbe: int
+    total_stock: int
+    offers_main: int | None
+    offers_fbe: int | None
+    rank_main: int | None
+    rank_fbe: int | None
+    has_competition_main: bool
+    has_competition_fbe: bool
+    competitors_main: int | None
+    competitors_fbe: int | None
+
+
+class Analysis(BaseModel):
+    """analyze()'s answer (engine.md, "analyze(sku) result")."""
+
+    sku: str
+    pnk: str | None
+    ean: str | None
+    name: str | None
+    listed_on: list[Account]
+    current_situation: CurrentSituation
+    recommendations: list[Recommendation]
+    priority: Priority
+    action_required: bool
+    issues: list[str]
+    notes: list[str]
+    data_as_of: datetime | None
+    stale: bool
+
+
+class TransferProposal(BaseModel):
+    """A transfer someone wants to check: `amount` units from one account to the other."""
+
+    sku: str
+    from_account: Account
+    to_account: Account
+    amount: int = Field(ge=1, le=MAX_TRANSFER_AMOUNT)
+
+
+class TransferImpact(BaseModel):
+    from_account_impact: Literal["Will lose buy button", "Low stock risk", "Safe"]
+    to_account_impact: Literal[
+        "Will gain/maintain buy button", "No buy-button change (no competition)"
+    ]
+
+
+class TransferCheck(BaseModel):
+    """validate_transfer()'s answer (engine.md, "validate_transfer")."""
+
+    sku: str
+    transfer: dict[str, Any]
+    current_state: dict[str, int]
+    proposed_state: dict[str, int]
+    impact: TransferImpact
+    warnings: list[str]
+    notes: list[str]
+    recommendation: Literal["Proceed", "Review warnings first"]
+    data_as_of: datetime | None
+    stale: bool

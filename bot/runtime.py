@@ -1,0 +1,51 @@
+"""The process's shared parts, built once from settings: database, sessions, service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import StockbotError
+from bot.service import StockService
+from bot.settings import Settings
+from storage.db import alembic_config, make_engine, make_session_factory, upgrade
+
+
+class SchemaOutOfDate(StockbotError):
+    """The PostgreSQL schema is behind this version of stockbot."""
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    service: StockService
+
+
+def check_schema(engine: Engine) -> None:
+    """Upgrade an embedded SQLite file; on PostgreSQL, insist on `stockbot db upgrade`."""
+    if engine.dialect.name == "sqlite":
+        upgrade(engine)
+        return
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != head:
+        raise SchemaOutOfDate(
+            f"database schema is at {current or 'nothing'}, this stockbot needs {head}: "
+            "run `stockbot db upgrade`"
+        )
+
+
+def build_runtime(settings: Settings, migrate: bool = True) -> Runtime:
+    engine = make_engine(settings.database_url)
+    if migrate:
+        check_schema(engine)
+    sessions = make_session_factory(engine)
+    return Runtime(settings, engine, sessions, StockService(sessions, settings.rules()))

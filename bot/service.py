@@ -1,0 +1,184 @@
+"""StockService: what every surface (CLI, Slack, REST) asks of the snapshot.
+
+It loads snapshots through `storage.queries`, runs the pure engine, and shapes the
+catalogue-wide reports. No Slack and no HTTP here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import engine
+from bot.errors import InvalidInput, NotFound
+from bot.models import ACCOUNTS, Analysis, ProductSnapshot, Rules, TransferCheck
+from bot.reports import (
+    AccountStatus,
+    AlertEntry,
+    AlertsReport,
+    BulkItem,
+    BulkReport,
+    Summary,
+)
+from storage import queries
+
+MAX_ALERTS = 500
+MAX_BULK = 1000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_limit(value: object, maximum: int = MAX_ALERTS, field: str = "limit") -> int:
+    """A page size in 1..maximum, or InvalidInput naming `field`."""
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= maximum:
+        raise InvalidInput(field, f"{field} must be a whole number from 1 to {maximum}")
+    return int(text)
+
+
+class StockService:
+    """Reads the snapshot and answers with the engine's models."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        rules: Rules,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.rules = rules
+        self.clock = clock
+
+    def snapshot(self, key: str) -> ProductSnapshot:
+        """The product a SKU, PNK or EAN names, or NotFound."""
+        if not key or not key.strip():
+            raise InvalidInput("sku", "a SKU is required")
+        with self.sessions() as session:
+            found = queries.find_snapshots(session, [key])
+        snapshot = found.get(queries.lookup_key(key))
+        if snapshot is None:
+            raise NotFound(key.strip())
+        return snapshot
+
+    def analyze(self, key: str) -> Analysis:
+        return engine.analyze(self.snapshot(key), self.clock(), self.rules)
+
+    def validate_transfer(
+        self, sku: str, from_account: object, to_account: object, amount: object
+    ) -> TransferCheck:
+        """Check a proposed transfer against the current snapshot; changes nothing."""
+        proposal = engine.parse_proposal(sku, from_account, to_account, amount)
+        product = self.snapshot(sku)
+        return engine.validate_transfer(product, proposal, self.clock(), self.rules)
+
+    def alerts(self, limit: object = 50) -> AlertsReport:
+        """The most urgent products, and counts per priority over the whole catalogue."""
+        size = parse_limit(limit)
+        now = self.clock()
+        with self.sessions() as session:
+            counts = queries.priority_counts(session, now, self.rules)
+            page = queries.alert_page(session, now, self.rules, size)
+            snapshots = queries.snapshots_by_ids(session, [row.product_id for row in page])
+        entries = []
+        for row in page:
+            analysis = engine.analyze(snapshots[row.product_id], now, self.rules)
+            involved = {
+                account
+                for rec in analysis.recommendations
+                for account in (rec.from_account, rec.to_account, rec.account)
+                if account
+            }
+            entries.append(
+                AlertEntry(
+                    sku=analysis.sku,
+                    name=analysis.name,
+                    priority=analysis.priority,
+                    issues=analysis.issues,
+                    accounts=[account for account in ACCOUNTS if account in involved],
+                    stock_main=analysis.current_situation.stock_main,
+                    stock_fbe=analysis.current_situation.stock_fbe,
+                    estimated_lost_sales_per_day=row.lost_sales,
+                    top_recommendation=(
+                        analysis.recommendations[0] if analysis.recommendations else None
+                    ),
+                    stale=analysis.stale,
+                )
+            )
+        priority_counts = {key: counts[key] for key in ("high", "medium", "low")}
+        return AlertsReport(
+            alerts=entries,
+            counts=priority_counts,
+            total=sum(priority_counts.values()),
+            limit=size,
+        )
+
+    def summary(self) -> Summary:
+        """The dashboard numbers, from set-based queries over the whole catalogue."""
+        now = self.clock()
+        with self.sessions() as session:
+            counts = queries.priority_counts(session, now, self.rules)
+            compliance = queries.offer_compliance(session, now, self.rules)
+            runs = queries.last_runs(session)
+        listed = sum(item["listed"] for item in compliance.values())
+        compliant = sum(item["compliant"] for item in compliance.values())
+        reads = [
+            item["last_read_at"]
+            for account, item in compliance.items()
+            if item["listed"] and item["last_read_at"] is not None
+        ]
+        as_of = min(reads) if reads else None
+        accounts = {}
+        for account in ACCOUNTS:
+            run = runs.get(account)
+            accounts[account] = AccountStatus(
+                listed_offers=compliance[account]["listed"],
+                offers_sent_within_week=compliance[account]["compliant"],
+                last_read_at=compliance[account]["last_read_at"],
+                last_run_status=run.status if run else None,
+                last_run_error=run.error if run else None,
+            )
+        return Summary(
+            products_tracked=counts["products"],
+            products_needing_attention=counts["high"] + counts["medium"] + counts["low"],
+            high=counts["high"],
+            medium=counts["medium"],
+            low=counts["low"],
+            zero_stock_with_competition=counts["zero_stock_with_competition"],
+            needs_weekly_update=counts["needs_weekly_update"],
+            weekly_update_compliance_pct=round(100.0 * compliant / listed, 1) if listed else 100.0,
+            estimated_lost_sales_per_day=counts["lost_sales_per_day"],
+            data_as_of=as_of,
+            data_age_hours=round((now - as_of).total_seconds() / 3600, 1) if as_of else None,
+            stale=engine.is_stale(as_of, now, self.rules),
+            accounts=accounts,
+        )
+
+    def bulk(self, skus: Sequence[str]) -> BulkReport:
+        """One result per SKU in input order; unknown SKUs are reported, never fatal."""
+        if not skus:
+            raise InvalidInput("skus", "give at least one SKU")
+        if len(skus) > MAX_BULK:
+            raise InvalidInput("skus", f"at most {MAX_BULK} SKUs per call, got {len(skus)}")
+        now = self.clock()
+        with self.sessions() as session:
+            found = queries.find_snapshots(session, list(skus))
+        results = []
+        for sku in skus:
+            snapshot = found.get(queries.lookup_key(sku))
+            if snapshot is None:
+                results.append(BulkItem(sku=sku, found=False, error="SKU not found"))
+            else:
+                results.append(
+                    BulkItem(
+                        sku=sku, found=True, analysis=engine.analyze(snapshot, now, self.rules)
+                    )
+                )
+        return BulkReport(
+            requested=len(skus),
+            found=sum(1 for item in results if item.found),
+            results=results,
+        )

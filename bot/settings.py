@@ -1,0 +1,118 @@
+"""Every environment variable stockbot reads, typed and validated in one place.
+
+`load_settings()` is called at start; a bad value stops the process with a message that
+names the variable and never echoes its value (some of them are secrets).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.models import Rules
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """stockbot's configuration, read from the environment."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    database_url: str = Field("sqlite:///./stockbot.db", alias="DATABASE_URL")
+
+    low_stock: int = Field(5, alias="STOCKBOT_LOW_STOCK", ge=1, le=65535)
+    transfer_cap: int = Field(10, alias="STOCKBOT_TRANSFER_CAP", ge=1, le=65535)
+    source_floor: int = Field(5, alias="STOCKBOT_SOURCE_FLOOR", ge=0, le=65535)
+    idle_floor: int = Field(10, alias="STOCKBOT_IDLE_FLOOR", ge=0, le=65535)
+    weekly_update_days: int = Field(7, alias="STOCKBOT_WEEKLY_UPDATE_DAYS", ge=1, le=365)
+    stale_snapshot_hours: int = Field(24, alias="STOCKBOT_STALE_SNAPSHOT_HOURS", ge=1)
+
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    admins: CommaList = Field(default_factory=list, alias="STOCKBOT_ADMINS")
+    allowed_channels: CommaList = Field(default_factory=list, alias="STOCKBOT_ALLOWED_CHANNELS")
+
+    alert_channel: str | None = Field(None, alias="STOCKBOT_ALERT_CHANNEL")
+    digest_cron: str = Field("42 7 9 * * mon-fri", alias="STOCKBOT_DIGEST_CRON")
+    timezone: str = Field("Europe/Bucharest", alias="STOCKBOT_TIMEZONE")
+    digest_all_clear: bool = Field(True, alias="STOCKBOT_DIGEST_ALL_CLEAR")
+
+    emag_api_url: str = Field("https://marketplace-api.emag.ro/api-3", alias="EMAG_API_URL")
+    emag_main_username: str | None = Field(None, alias="EMAG_MAIN_USERNAME")
+    emag_main_password: SecretStr | None = Field(None, alias="EMAG_MAIN_PASSWORD")
+    emag_fbe_username: str | None = Field(None, alias="EMAG_FBE_USERNAME")
+    emag_fbe_password: SecretStr | None = Field(None, alias="EMAG_FBE_PASSWORD")
+    emag_save_wrapped: bool = Field(False, alias="EMAG_SAVE_WRAPPED")
+    sync_cron: str = Field("17 23 */4 * * *", alias="STOCKBOT_SYNC_CRON")
+    auto_resend: bool = Field(False, alias="STOCKBOT_AUTO_RESEND")
+
+    api_tokens: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, alias="STOCKBOT_API_TOKENS"
+    )
+
+    _split = field_validator("admins", "allowed_channels", "api_tokens", mode="before")(
+        _split_commas
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        if value.startswith("postgresql://"):
+            # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    def rules(self) -> Rules:
+        """The engine's thresholds."""
+        return Rules(
+            low_stock=self.low_stock,
+            transfer_cap=self.transfer_cap,
+            source_floor=self.source_floor,
+            idle_floor=self.idle_floor,
+            weekly_update_days=self.weekly_update_days,
+            stale_snapshot_hours=self.stale_snapshot_hours,
+        )
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per bad variable: its name and what is wrong, never its value."""
+    lines = []
+    for item in error.errors(include_input=False, include_url=False):
+        name = ".".join(str(part) for part in item["loc"]) or "settings"
+        lines.append(f"{name}: {item['msg']}")
+    return "; ".join(lines)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment (overrides win) or raise ConfigError naming the bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(f"bad configuration: {describe_validation_error(exc)}") from None

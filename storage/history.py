@@ -1,0 +1,147 @@
+"""The dated history the KPIs need: alert open/close records and daily key numbers.
+
+`record_history` runs after every change of the snapshot (seed, import, sync, marked
+transfer) and compares the catalogue's current issues with the open records.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.models import ACCOUNTS, Rules
+from storage.classifier import classified_products
+from storage.models import AlertRecord, DailyStats
+from storage.queries import offer_compliance, priority_counts
+
+RECOVERY_WINDOW = timedelta(days=7)
+_PRIORITY_NAMES = {3: "high", 2: "medium", 1: "low"}
+_ISSUE_PRIORITY = {
+    "zero_stock_with_competition": "high",
+    "low_stock_with_competition": "medium",
+    "needs_weekly_update": "low",
+    "imbalanced": "low",
+}
+
+
+def _current_issues(session: Session, now: datetime, rules: Rules) -> dict[tuple, dict]:
+    classified = classified_products(now, rules).subquery()
+    rows = session.execute(select(classified).where(classified.c.priority_rank > 0))
+    found: dict[tuple, dict] = {}
+    for row in rows:
+        for account in ACCOUNTS:
+            for issue, flag in (
+                ("zero_stock_with_competition", f"zero_{account}"),
+                ("low_stock_with_competition", f"low_{account}"),
+                ("needs_weekly_update", f"update_{account}"),
+            ):
+                if getattr(row, flag):
+                    found[(row.product_id, issue, account)] = {"lost": row.lost_sales}
+        if row.imbalanced:
+            found[(row.product_id, "imbalanced", None)] = {"lost": None}
+    return found
+
+
+def _mark_recoveries(session: Session, now: datetime, rules: Rules) -> int:
+    """Closed shortage alerts whose account holds the buy button within the window."""
+    classified = classified_products(now, rules).subquery()
+    recovered = 0
+    for account in ACCOUNTS:
+        holders = select(classified.c.product_id).where(
+            getattr(classified.c, f"rank_{account}") == 1
+        )
+        result = session.execute(
+            update(AlertRecord)
+            .where(
+                AlertRecord.account == account,
+                AlertRecord.issue.in_(
+                    ["zero_stock_with_competition", "low_stock_with_competition"]
+                ),
+                AlertRecord.closed_at.is_not(None),
+                AlertRecord.closed_at >= now - RECOVERY_WINDOW,
+                AlertRecord.recovered_at.is_(None),
+                AlertRecord.product_id.in_(holders),
+            )
+            .values(recovered_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        recovered += result.rowcount or 0
+    return recovered
+
+
+def _record_daily_stats(session: Session, now: datetime, rules: Rules) -> None:
+    counts = priority_counts(session, now, rules)
+    compliance = offer_compliance(session, now, rules)
+    classified = classified_products(now, rules).subquery()
+    stock_main, stock_fbe = classified.c.stock_main, classified.c.stock_fbe
+    total, competing = session.execute(
+        select(
+            func.coalesce(func.sum(stock_main + stock_fbe), 0),
+            func.coalesce(
+                func.sum(
+                    stock_main * classified.c.competition_main
+                    + stock_fbe * classified.c.competition_fbe
+                ),
+                0,
+            ),
+        )
+    ).one()
+    values = {
+        "day": now.date(),
+        "taken_at": now,
+        "products": counts["products"],
+        "high": counts["high"],
+        "medium": counts["medium"],
+        "low": counts["low"],
+        "zero_stock_with_competition": counts["zero_stock_with_competition"],
+        "listed_offers": sum(item["listed"] for item in compliance.values()),
+        "compliant_offers": sum(item["compliant"] for item in compliance.values()),
+        "stock_total": int(total),
+        "stock_with_competition": int(competing),
+        "lost_sales_per_day": counts["lost_sales_per_day"],
+    }
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(DailyStats).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[DailyStats.day],
+            set_={key: value for key, value in values.items() if key != "day"},
+        )
+    )
+
+
+def record_history(session: Session, now: datetime, rules: Rules) -> dict[str, int]:
+    """Open records for new issues, close resolved ones, note recoveries and the day."""
+    current = _current_issues(session, now, rules)
+    open_records = {
+        (record.product_id, record.issue, record.account): record
+        for record in session.scalars(select(AlertRecord).where(AlertRecord.closed_at.is_(None)))
+    }
+    opened = [
+        {
+            "product_id": product_id,
+            "issue": issue,
+            "account": account,
+            "priority": _ISSUE_PRIORITY[issue],
+            "opened_at": now,
+            "lost_sales_per_day": details["lost"] if issue.startswith("zero") else None,
+        }
+        for (product_id, issue, account), details in current.items()
+        if (product_id, issue, account) not in open_records
+    ]
+    if opened:
+        session.execute(AlertRecord.__table__.insert(), opened)
+    closed = [record.id for key, record in open_records.items() if key not in current]
+    for start in range(0, len(closed), 5000):
+        session.execute(
+            update(AlertRecord)
+            .where(AlertRecord.id.in_(closed[start : start + 5000]))
+            .values(closed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    recovered = _mark_recoveries(session, now, rules)
+    _record_daily_stats(session, now, rules)
+    return {"opened": len(opened), "closed": len(closed), "recovered": recovered}

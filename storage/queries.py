@@ -1,0 +1,177 @@
+"""Set-based reads: product lookups, snapshot loading, alert pages and catalogue counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
+from storage.classifier import FbeOffer, MainOffer, classified_products
+from storage.models import Offer, Product, SnapshotRun
+
+_OFFER_FIELDS = (
+    "emag_offer_id",
+    "pnk",
+    "stock",
+    "general_stock",
+    "estimated_stock",
+    "number_of_offers",
+    "buy_button_rank",
+    "sale_price",
+    "status",
+    "sales_velocity",
+    "last_read_at",
+    "last_sent_at",
+)
+
+
+def lookup_key(text: str) -> str:
+    """How SKUs, PNKs and EANs are compared: trimmed, upper-cased."""
+    return text.strip().upper()
+
+
+def _offer_snapshot(account: str, offer: Offer | None) -> OfferSnapshot | None:
+    if offer is None:
+        return None
+    values = {field: getattr(offer, field) for field in _OFFER_FIELDS}
+    values["offer_id"] = values.pop("emag_offer_id")
+    return OfferSnapshot(account=account, **values)
+
+
+def _product_snapshot(product: Product, main: Offer | None, fbe: Offer | None) -> ProductSnapshot:
+    return ProductSnapshot(
+        sku=product.sku,
+        pnk=product.pnk,
+        ean=product.ean,
+        name=product.name,
+        main=_offer_snapshot("main", main),
+        fbe=_offer_snapshot("fbe", fbe),
+    )
+
+
+def _snapshot_select():  # type: ignore[no-untyped-def]
+    return (
+        select(Product, MainOffer, FbeOffer)
+        .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
+        .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
+    )
+
+
+def find_snapshots(session: Session, keys: Sequence[str]) -> dict[str, ProductSnapshot]:
+    """Products for `keys` (SKU, else PNK, else EAN), keyed by the lookup key; one query."""
+    wanted = {lookup_key(key) for key in keys if key.strip()}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        _snapshot_select().where(
+            or_(Product.sku_key.in_(wanted), Product.pnk.in_(wanted), Product.ean.in_(wanted))
+        )
+    ).all()
+    by_sku: dict[str, ProductSnapshot] = {}
+    by_pnk: dict[str, ProductSnapshot] = {}
+    by_ean: dict[str, ProductSnapshot] = {}
+    for product, main, fbe in rows:
+        snapshot = _product_snapshot(product, main, fbe)
+        by_sku[product.sku_key] = snapshot
+        if product.pnk:
+            by_pnk.setdefault(product.pnk.upper(), snapshot)
+        if product.ean:
+            by_ean.setdefault(product.ean.upper(), snapshot)
+    found = {}
+    for key in wanted:
+        snapshot = by_sku.get(key) or by_pnk.get(key) or by_ean.get(key)
+        if snapshot is not None:
+            found[key] = snapshot
+    return found
+
+
+def snapshots_by_ids(session: Session, product_ids: Iterable[int]) -> dict[int, ProductSnapshot]:
+    """Snapshots of the given products, keyed by product id; one query."""
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    rows = session.execute(_snapshot_select().where(Product.id.in_(ids))).all()
+    return {product.id: _product_snapshot(product, main, fbe) for product, main, fbe in rows}
+
+
+def priority_counts(session: Session, now: datetime, rules: Rules) -> dict[str, int]:
+    """Products per priority over the whole catalogue, plus the catalogue size."""
+    classified = classified_products(now, rules).subquery()
+    rank = classified.c.priority_rank
+    row = session.execute(
+        select(
+            func.count(),
+            func.sum(case((rank == 3, 1), else_=0)),
+            func.sum(case((rank == 2, 1), else_=0)),
+            func.sum(case((rank == 1, 1), else_=0)),
+            func.sum(classified.c.zero),
+            func.sum(classified.c.needs_update),
+            func.sum(classified.c.lost_sales),
+        ).select_from(classified)
+    ).one()
+    total, high, medium, low, zero, update, lost = (value or 0 for value in row)
+    return {
+        "products": int(total),
+        "high": int(high),
+        "medium": int(medium),
+        "low": int(low),
+        "zero_stock_with_competition": int(zero),
+        "needs_weekly_update": int(update),
+        "lost_sales_per_day": Decimal(lost).quantize(Decimal("0.01")),
+    }
+
+
+def alert_page(session: Session, now: datetime, rules: Rules, limit: int) -> list[Row[Any]]:
+    """The `limit` most urgent alerting products: priority, then lost sales, then SKU."""
+    classified = classified_products(now, rules).subquery()
+    return list(
+        session.execute(
+            select(classified)
+            .where(classified.c.priority_rank > 0)
+            .order_by(
+                classified.c.priority_rank.desc(),
+                classified.c.lost_sales.desc(),
+                classified.c.sku,
+            )
+            .limit(limit)
+        ).all()
+    )
+
+
+def offer_compliance(session: Session, now: datetime, rules: Rules) -> dict[str, Any]:
+    """Per account: listed offers, offers sent within the weekly window, newest read."""
+    cutoff = now - timedelta(days=rules.weekly_update_days)
+    rows = session.execute(
+        select(
+            Offer.account,
+            func.count(),
+            func.sum(case((Offer.last_sent_at > cutoff, 1), else_=0)),
+            func.max(Offer.last_read_at),
+        ).group_by(Offer.account)
+    ).all()
+    found: dict[str, Any] = {
+        account: {"listed": 0, "compliant": 0, "last_read_at": None} for account in ACCOUNTS
+    }
+    for account, listed, compliant, last_read in rows:
+        found[account] = {
+            "listed": int(listed),
+            "compliant": int(compliant or 0),
+            "last_read_at": last_read,
+        }
+    return found
+
+
+def last_runs(session: Session) -> dict[str, SnapshotRun]:
+    """The newest snapshot run per account, whatever its outcome."""
+    newest = (
+        select(SnapshotRun.account, func.max(SnapshotRun.id).label("id"))
+        .group_by(SnapshotRun.account)
+        .subquery()
+    )
+    runs = session.scalars(select(SnapshotRun).join(newest, SnapshotRun.id == newest.c.id))
+    return {run.account: run for run in runs}

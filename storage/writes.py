@@ -1,0 +1,127 @@
+"""Writes to the snapshot: bulk upserts shared by the demo seed, CSV import and eMAG sync."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from bot.models import ACCOUNTS, ProductSnapshot
+from storage.models import Offer, Product, SnapshotRun
+from storage.queries import lookup_key
+
+# Keeps each IN (...) list well under SQLite's bound-parameter limit.
+_CHUNK = 5000
+
+
+def _chunks(items: Sequence, size: int = _CHUNK):  # type: ignore[no-untyped-def]
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _product_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(keys):
+        found.update(
+            session.execute(
+                select(Product.sku_key, Product.id).where(Product.sku_key.in_(chunk))
+            ).tuples().all()
+        )
+    return found
+
+
+def _offer_ids(session: Session, product_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    found: dict[tuple[int, str], int] = {}
+    for chunk in _chunks(product_ids):
+        rows = session.execute(
+            select(Offer.product_id, Offer.account, Offer.id).where(Offer.product_id.in_(chunk))
+        )
+        found.update({(product_id, account): id_ for product_id, account, id_ in rows})
+    return found
+
+
+def upsert_snapshots(
+    session: Session, snapshots: Sequence[ProductSnapshot], now: datetime
+) -> dict[str, int]:
+    """Insert or update products (by SKU, any case) and their offers (by product, account).
+
+    An offer missing from a snapshot is left as it is; returns offers written per account.
+    """
+    by_key = {lookup_key(snapshot.sku): snapshot for snapshot in snapshots}
+    existing = _product_ids(session, list(by_key))
+    product_rows = [
+        {
+            "sku": snapshot.sku.strip(),
+            "sku_key": key,
+            "pnk": snapshot.pnk.upper() if snapshot.pnk else None,
+            "ean": snapshot.ean,
+            "name": snapshot.name,
+            "updated_at": now,
+        }
+        for key, snapshot in by_key.items()
+    ]
+    new_rows = [
+        {**row, "created_at": now} for row in product_rows if row["sku_key"] not in existing
+    ]
+    if new_rows:
+        session.execute(insert(Product), new_rows)
+    # An update keeps what the source did not say (a CSV without pnk keeps the PNK).
+    changed = [
+        {key: value for key, value in row.items() if value is not None}
+        | {"id": existing[row["sku_key"]]}
+        for row in product_rows
+        if row["sku_key"] in existing
+    ]
+    if changed:
+        session.execute(update(Product), changed)
+    ids = existing | _product_ids(session, [row["sku_key"] for row in new_rows])
+
+    offer_ids = _offer_ids(session, list(ids.values()))
+    inserts, updates = [], []
+    written = dict.fromkeys(ACCOUNTS, 0)
+    for key, snapshot in by_key.items():
+        for account in ACCOUNTS:
+            offer = snapshot.offer(account)
+            if offer is None:
+                continue
+            row = offer.model_dump(exclude={"account", "offer_id"})
+            row.update(emag_offer_id=offer.offer_id, product_id=ids[key], account=account)
+            if row["pnk"]:
+                row["pnk"] = row["pnk"].upper()
+            offer_id = offer_ids.get((ids[key], account))
+            if offer_id is None:
+                inserts.append(row)
+            else:
+                updates.append({**row, "id": offer_id})
+            written[account] += 1
+    if inserts:
+        session.execute(insert(Offer), inserts)
+    if updates:
+        session.execute(update(Offer), updates)
+    return written
+
+
+def record_run(
+    session: Session,
+    account: str,
+    source: str,
+    started_at: datetime,
+    finished_at: datetime,
+    offers_count: int,
+    status: str = "ok",
+    error: str | None = None,
+) -> SnapshotRun:
+    """Note one refresh of an account's data (or its failure) in the run history."""
+    run = SnapshotRun(
+        account=account,
+        source=source,
+        status=status,
+        started_at=started_at,
+        finished_at=finished_at,
+        offers_count=offers_count,
+        error=error,
+    )
+    session.add(run)
+    return run
