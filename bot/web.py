@@ -1,0 +1,46 @@
+"""The web process: Slack's endpoint, the health check, and the routers of the REST API.
+
+One FastAPI app serves everything on one port (Procfile `web:`).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+
+from bot.runtime import Runtime
+
+
+def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
+    """The ASGI app; `slack_app` adds POST /slack/events."""
+    web = FastAPI(title="stockbot", docs_url=None, redoc_url=None, openapi_url=None)
+    web.state.runtime = runtime
+
+    @web.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        try:
+            with runtime.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any database failure means "not healthy"
+            return JSONResponse(
+                {"status": "unavailable", "database": type(exc).__name__}, status_code=503
+            )
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    if slack_app is not None:
+
+        @web.post("/slack/events", include_in_schema=False)
+        async def slack_events(request: Request) -> Response:
+            body = await request.body()
+            # Bolt's App is synchronous: dispatch in a worker thread so one slow
+            # request never holds up the acks of the others on the event loop.
+            bolt_response = await run_in_threadpool(
+                slack_app.dispatch, to_bolt_request(request, body)
+            )
+            return to_starlette_response(bolt_response)
+
+    return web
