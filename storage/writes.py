@@ -24,11 +24,10 @@ def _chunks(items: Sequence, size: int = _CHUNK):  # type: ignore[no-untyped-def
 def _product_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for chunk in _chunks(keys):
-        found.update(
-            session.execute(
-                select(Product.sku_key, Product.id).where(Product.sku_key.in_(chunk))
-            ).tuples().all()
+        rows = session.execute(
+            select(Product.sku_key, Product.id).where(Product.sku_key.in_(chunk))
         )
+        found.update({key: id_ for key, id_ in rows})
     return found
 
 

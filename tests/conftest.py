@@ -1,0 +1,84 @@
+"""Shared fixtures: databases on SQLite and on a throwaway PostgreSQL cluster."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import Rules
+from bot.service import StockService
+from storage.db import make_engine, make_session_factory, upgrade
+from tests.pgcluster import ClusterUnavailable, start_cluster
+
+NOW = datetime(2026, 11, 25, 9, 7, 42, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """A PostgreSQL server: STOCKBOT_TEST_PG_URL, else a cluster started for this run.
+
+    In CI a server that cannot start fails the tests; elsewhere they are skipped.
+    """
+    given = os.environ.get("STOCKBOT_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    try:
+        cluster = start_cluster()
+    except ClusterUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+def _fresh_pg_database(server_url: str) -> tuple[str, callable]:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server_url.rsplit("/", 1)[0] + f"/{name}"
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """An empty, migrated database: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'stockbot.db'}"
+        drop = None
+    else:
+        url, drop = _fresh_pg_database(request.getfixturevalue("pg_server_url"))
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    if drop:
+        drop()
+
+
+@pytest.fixture
+def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(db_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def service(sessions: sessionmaker[Session]) -> StockService:
+    return StockService(sessions, Rules(), clock=lambda: NOW)

@@ -1,0 +1,49 @@
+"""Small builders for engine snapshots in tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from bot.models import OfferSnapshot, ProductSnapshot
+from tests.conftest import NOW
+
+
+def offer(
+    account: str,
+    stock: int | None,
+    offers: int | None = 2,
+    rank: int | None = None,
+    sent_days_ago: float | None = 1,
+    read_at: datetime | None = NOW,
+    status: int | None = 1,
+    velocity: str | None = None,
+    price: str | None = "100.00",
+) -> OfferSnapshot:
+    return OfferSnapshot(
+        account=account,
+        stock=stock,
+        number_of_offers=offers,
+        buy_button_rank=rank,
+        status=status,
+        sale_price=Decimal(price) if price is not None else None,
+        sales_velocity=Decimal(velocity) if velocity is not None else None,
+        last_read_at=read_at,
+        last_sent_at=None if sent_days_ago is None else NOW - timedelta(days=sent_days_ago),
+    )
+
+
+def product(
+    main: OfferSnapshot | None = None, fbe: OfferSnapshot | None = None, sku: str = "SKU1"
+) -> ProductSnapshot:
+    return ProductSnapshot(sku=sku, pnk="PNK000001", ean="5940000000001", main=main, fbe=fbe)
+
+
+def pair(
+    here: str, here_offer: dict, there_offer: dict | None, sku: str = "SKU1"
+) -> ProductSnapshot:
+    """A product seen from account `here`: `here_offer` on it, `there_offer` on the other."""
+    there = "fbe" if here == "main" else "main"
+    offers = {here: offer(here, **here_offer)}
+    offers[there] = offer(there, **there_offer) if there_offer is not None else None
+    return product(main=offers["main"], fbe=offers["fbe"], sku=sku)

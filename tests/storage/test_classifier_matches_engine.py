@@ -1,0 +1,60 @@
+"""The SQL classifier and the engine agree on priority and issues, product by product."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+
+from bot.engine import analyze
+from bot.models import PRIORITY_RANK, Rules
+from storage.classifier import classified_products
+from storage.db import transaction
+from storage.models import Offer, Product
+from storage.writes import upsert_snapshots
+from tests.conftest import NOW
+from tests.strategies import products
+
+catalogues = st.lists(products(), min_size=1, max_size=25).map(
+    lambda items: [item.model_copy(update={"sku": f"SKU{i}"}) for i, item in enumerate(items)]
+)
+rule_sets = st.builds(
+    Rules,
+    low_stock=st.integers(1, 8),
+    transfer_cap=st.integers(1, 12),
+    source_floor=st.integers(0, 6),
+    idle_floor=st.integers(0, 15),
+    weekly_update_days=st.integers(1, 10),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(catalogue=catalogues, rules=rule_sets)
+def test_sql_priority_and_issues_match_the_engine(sessions, catalogue, rules):
+    with transaction(sessions) as session:
+        session.execute(delete(Offer))
+        session.execute(delete(Product))
+        upsert_snapshots(session, catalogue, NOW)
+    with sessions() as session:
+        rows = {row.sku: row for row in session.execute(classified_products(NOW, rules))}
+    assert len(rows) == len(catalogue)
+    for snapshot in catalogue:
+        analysis = analyze(snapshot, NOW, rules)
+        row = rows[snapshot.sku]
+        assert row.priority_rank == PRIORITY_RANK[analysis.priority], snapshot
+        flags = {
+            "zero_stock_with_competition": row.zero,
+            "low_stock_with_competition": row.low,
+            "needs_weekly_update": row.needs_update,
+            "imbalanced": row.imbalanced,
+        }
+        assert sorted(name for name, flag in flags.items() if flag) == sorted(analysis.issues)
+
+
+def test_classifier_reads_the_whole_catalogue_in_one_statement(sessions):
+    with transaction(sessions) as session:
+        upsert_snapshots(session, [], NOW)
+    with sessions() as session:
+        assert session.execute(select(classified_products(NOW, Rules()).subquery())).all() == []

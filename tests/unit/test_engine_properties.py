@@ -1,0 +1,71 @@
+"""Invariants of the engine over random snapshots (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.engine import analyze, highest_priority
+from bot.models import PRIORITY_RANK, Rules
+from tests.conftest import NOW
+from tests.strategies import products
+
+RULES = Rules()
+
+
+@settings(max_examples=400)
+@given(products())
+def test_no_transfer_above_what_the_source_has(snapshot):
+    analysis = analyze(snapshot, NOW, RULES)
+    for rec in analysis.recommendations:
+        if rec.is_transfer:
+            source = snapshot.offer(rec.from_account)
+            assert source is not None
+            assert 1 <= rec.suggested_amount <= (source.stock or 0)
+            assert rec.suggested_amount <= RULES.transfer_cap
+
+
+@settings(max_examples=400)
+@given(products())
+def test_never_two_transfers_and_never_opposite_ones(snapshot):
+    transfers = [rec for rec in analyze(snapshot, NOW, RULES).recommendations if rec.is_transfer]
+    assert len(transfers) <= 1
+
+
+@settings(max_examples=400)
+@given(products())
+def test_priority_is_the_max_of_the_recommendations(snapshot):
+    analysis = analyze(snapshot, NOW, RULES)
+    assert analysis.priority == highest_priority(analysis.recommendations)
+    ranks = [PRIORITY_RANK[rec.priority] for rec in analysis.recommendations]
+    assert PRIORITY_RANK[analysis.priority] == max(ranks, default=0)
+    assert analysis.action_required == (analysis.priority in ("high", "medium"))
+
+
+@settings(max_examples=300)
+@given(products())
+def test_recommendations_are_sorted_by_priority(snapshot):
+    ranks = [PRIORITY_RANK[rec.priority] for rec in analyze(snapshot, NOW, RULES).recommendations]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+@settings(max_examples=300)
+@given(products(), st.integers(1, 20), st.integers(1, 20), st.integers(0, 10))
+def test_a_recommended_transfer_leaves_a_competing_source_its_floor(snapshot, low, cap, floor):
+    rules = Rules(low_stock=low, transfer_cap=cap, source_floor=floor)
+    analysis = analyze(snapshot, NOW, rules)
+    situation = analysis.current_situation.model_dump()
+    for rec in analysis.recommendations:
+        if rec.is_transfer and situation[f"has_competition_{rec.from_account}"]:
+            left = situation[f"stock_{rec.from_account}"] - rec.suggested_amount
+            assert left >= floor
+
+
+@settings(max_examples=200)
+@given(products())
+def test_analysis_serialises_to_json(snapshot):
+    analysis = analyze(snapshot, NOW, RULES)
+    dumped = analysis.model_dump(mode="json")
+    assert dumped["sku"] == snapshot.sku
+    for rec in dumped["recommendations"]:
+        assert None not in rec.values()
