@@ -57,7 +57,9 @@ def _positions(product: ProductSnapshot) -> dict[Account, _Position]:
     own_active = sum(
         1
         for offer in offers.values()
-        if offer is not None and (offer.stock or 0) > 0 and (1 if offer.status is None else offer.status) == 1
+        if offer is not None
+        and (offer.stock or 0) > 0
+        and (1 if offer.status is None else offer.status) == 1
     )
     positions: dict[Account, _Position] = {}
     for account, offer in offers.items():

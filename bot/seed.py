@@ -26,7 +26,7 @@ def store_snapshots(
     """Upsert `snapshots`, note the run per account and update the history: all or nothing."""
     items = list(snapshots)
     with transaction(sessions) as session:
-        written = upsert_snapshots(session, items, now)
+        written = upsert_snapshots(session, items, now, rules)
         for account in (account for account in ACCOUNTS if written[account]):
             record_run(session, account, source, now, now, written[account])
         record_history(session, now, rules)

@@ -23,6 +23,8 @@ from bot.reports import (
     Summary,
 )
 from storage import queries
+from storage.db import transaction
+from storage.status import ensure_status
 
 MAX_ALERTS = 500
 MAX_BULK = 1000
@@ -75,10 +77,16 @@ class StockService:
         product = self.snapshot(sku)
         return engine.validate_transfer(product, proposal, self.clock(), self.rules)
 
+    def _current_status(self) -> None:
+        # Another process may have classified the catalogue under other thresholds.
+        with transaction(self.sessions) as session:
+            ensure_status(session, self.rules)
+
     def alerts(self, limit: object = 50) -> AlertsReport:
         """The most urgent products, and counts per priority over the whole catalogue."""
         size = parse_limit(limit)
         now = self.clock()
+        self._current_status()
         with self.sessions() as session:
             counts = queries.priority_counts(session, now, self.rules)
             page = queries.alert_page(session, now, self.rules, size)
@@ -108,36 +116,35 @@ class StockService:
                     stale=analysis.stale,
                 )
             )
-        priority_counts = {key: counts[key] for key in ("high", "medium", "low")}
         return AlertsReport(
             alerts=entries,
-            counts=priority_counts,
-            total=sum(priority_counts.values()),
+            counts=counts,
+            total=sum(counts.values()),
             limit=size,
         )
 
     def summary(self) -> Summary:
         """The dashboard numbers, from set-based queries over the whole catalogue."""
         now = self.clock()
+        self._current_status()
         with self.sessions() as session:
-            counts = queries.priority_counts(session, now, self.rules)
-            compliance = queries.offer_compliance(session, now, self.rules)
+            counts = queries.catalogue_counts(session, now, self.rules)
             runs = queries.last_runs(session)
-        listed = sum(item["listed"] for item in compliance.values())
-        compliant = sum(item["compliant"] for item in compliance.values())
+        listed = sum(counts[f"listed_{account}"] for account in ACCOUNTS)
+        compliant = sum(counts[f"compliant_{account}"] for account in ACCOUNTS)
         reads = [
-            item["last_read_at"]
-            for account, item in compliance.items()
-            if item["listed"] and item["last_read_at"] is not None
+            counts[f"read_{account}"]
+            for account in ACCOUNTS
+            if counts[f"listed_{account}"] and counts[f"read_{account}"] is not None
         ]
         as_of = min(reads) if reads else None
         accounts = {}
         for account in ACCOUNTS:
             run = runs.get(account)
             accounts[account] = AccountStatus(
-                listed_offers=compliance[account]["listed"],
-                offers_sent_within_week=compliance[account]["compliant"],
-                last_read_at=compliance[account]["last_read_at"],
+                listed_offers=counts[f"listed_{account}"],
+                offers_sent_within_week=counts[f"compliant_{account}"],
+                last_read_at=counts[f"read_{account}"],
                 last_run_status=run.status if run else None,
                 last_run_error=run.error if run else None,
             )

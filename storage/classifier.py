@@ -3,15 +3,19 @@
 `bot.engine.analyze` is the reference; this module restates only what counting and
 ordering need (priority, issue flags, lost sales) so that alerts and summaries are a
 fixed number of set-based queries. A property test compares the two on random data.
+
+The part that depends only on the offers is stored per product (`status_rows` into
+`product_status`, kept current by storage.status); `classified_products` adds the part
+that depends on the clock, so a whole-catalogue read is one scan of a narrow table.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import hashlib
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Numeric,
     Select,
     and_,
@@ -25,7 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from bot.models import Rules
-from storage.models import Offer, Product
+from storage.models import Offer, Product, ProductStatus
+from storage.types import UTCDateTime
+
+NEVER_SENT = datetime(1970, 1, 1, tzinfo=UTC)
 
 MainOffer = aliased(Offer, name="m")
 FbeOffer = aliased(Offer, name="f")
@@ -68,10 +75,6 @@ class _Side:
             )
         )
 
-    def needs_update(self, cutoff: datetime) -> ColumnElement[bool]:
-        sent = self.offer.last_sent_at
-        return and_(self.listed, or_(sent.is_(None), sent <= cutoff))
-
     def lost_sales(self) -> ColumnElement[Numeric]:
         return case(
             (
@@ -97,12 +100,15 @@ def _rebalance_into(here: _Side, source: _Side, rules: Rules) -> ColumnElement[b
     return and_(here.listed, source.listed, or_(better_rank_less_stock, idle_source))
 
 
-def classified_products(now: datetime, rules: Rules) -> Select:
-    """One row per product: its priority rank (3 high .. 0 normal), issue flags and stock."""
+def rules_key(rules: Rules) -> str:
+    """Names the thresholds a stored classification was made with."""
+    return hashlib.sha1(rules.model_dump_json().encode()).hexdigest()[:16]
+
+
+def status_rows(rules: Rules) -> Select:
+    """Per product, from its offers: everything of the classification but the clock."""
     own_active = _Side.active(MainOffer) + _Side.active(FbeOffer)
     main, fbe = _Side(MainOffer, own_active, rules), _Side(FbeOffer, own_active, rules)
-    cutoff = now - timedelta(days=rules.weekly_update_days)
-
     zero = or_(main.zero, fbe.zero)
     low = or_(main.low, fbe.low)
     urgent_transfer = or_(
@@ -113,34 +119,78 @@ def classified_products(now: datetime, rules: Rules) -> Select:
         or_(_rebalance_into(main, fbe, rules), _rebalance_into(fbe, main, rules)),
         ~urgent_transfer,
     )
-    update = or_(main.needs_update(cutoff), fbe.needs_update(cutoff))
-    priority = case((zero, 3), (low, 2), (or_(imbalanced, update), 1), else_=0)
+    sent_main = func.coalesce(MainOffer.last_sent_at, literal(NEVER_SENT, UTCDateTime()))
+    sent_fbe = func.coalesce(FbeOffer.last_sent_at, literal(NEVER_SENT, UTCDateTime()))
+    columns = {
+        "product_id": Product.id,
+        "stock_rank": case((zero, 3), (low, 2), (imbalanced, 1), else_=0),
+        "oldest_sent": case(
+            (and_(main.listed, fbe.listed, sent_main <= sent_fbe), sent_main),
+            (and_(main.listed, fbe.listed), sent_fbe),
+            (main.listed, sent_main),
+            (fbe.listed, sent_fbe),
+            else_=None,
+        ),
+        "lost_sales": cast(main.lost_sales() + fbe.lost_sales(), Numeric(16, 4)),
+        "sku": Product.sku,
+        "rules_key": literal(rules_key(rules)),
+        "zero": _flag(zero),
+        "low": _flag(low),
+        "imbalanced": _flag(imbalanced),
+        "zero_main": _flag(main.zero),
+        "zero_fbe": _flag(fbe.zero),
+        "low_main": _flag(main.low),
+        "low_fbe": _flag(fbe.low),
+        "listed_main": _flag(main.listed),
+        "listed_fbe": _flag(fbe.listed),
+        "stock_main": main.stock,
+        "stock_fbe": fbe.stock,
+        "competition_main": _flag(main.competition),
+        "competition_fbe": _flag(fbe.competition),
+        "rank_main": MainOffer.buy_button_rank,
+        "rank_fbe": FbeOffer.buy_button_rank,
+        "sent_main": MainOffer.last_sent_at,
+        "sent_fbe": FbeOffer.last_sent_at,
+        "read_main": MainOffer.last_read_at,
+        "read_fbe": FbeOffer.last_read_at,
+    }
     return (
-        select(
-            Product.id.label("product_id"),
-            Product.sku.label("sku"),
-            priority.label("priority_rank"),
-            _flag(zero).label("zero"),
-            _flag(low).label("low"),
-            _flag(update).label("needs_update"),
-            _flag(imbalanced).label("imbalanced"),
-            cast(main.lost_sales() + fbe.lost_sales(), Numeric(16, 4)).label("lost_sales"),
-            main.stock.label("stock_main"),
-            fbe.stock.label("stock_fbe"),
-            cast(_flag(main.listed), Integer).label("listed_main"),
-            cast(_flag(fbe.listed), Integer).label("listed_fbe"),
-            _flag(main.competition).label("competition_main"),
-            _flag(fbe.competition).label("competition_fbe"),
-            _flag(main.zero).label("zero_main"),
-            _flag(fbe.zero).label("zero_fbe"),
-            _flag(main.low).label("low_main"),
-            _flag(fbe.low).label("low_fbe"),
-            _flag(main.needs_update(cutoff)).label("update_main"),
-            _flag(fbe.needs_update(cutoff)).label("update_fbe"),
-            MainOffer.buy_button_rank.label("rank_main"),
-            FbeOffer.buy_button_rank.label("rank_fbe"),
-        )
+        select(*(column.label(name) for name, column in columns.items()))
         .select_from(Product)
         .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
         .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
+    )
+
+
+def needs_update(account: str, cutoff: datetime) -> ColumnElement[bool]:
+    """The account's offer is listed and was not sent to eMAG since `cutoff`."""
+    sent = getattr(ProductStatus, f"sent_{account}")
+    listed = getattr(ProductStatus, f"listed_{account}") == 1
+    return and_(listed, or_(sent.is_(None), sent <= cutoff))
+
+
+def priority_rank(now: datetime, rules: Rules) -> ColumnElement[int]:
+    """3 high .. 0 normal, from the stored classification and the clock."""
+    cutoff = now - timedelta(days=rules.weekly_update_days)
+    return case(
+        (ProductStatus.stock_rank > 0, ProductStatus.stock_rank),
+        (ProductStatus.oldest_sent <= cutoff, 1),
+        else_=0,
+    )
+
+
+def classified_products(now: datetime, rules: Rules) -> Select:
+    """One row per product: priority rank (3 high .. 0 normal), issue flags, stock.
+
+    Reads the stored classification (keep it current with storage.status) and adds what
+    depends on `now`: the weekly update.
+    """
+    cutoff = now - timedelta(days=rules.weekly_update_days)
+    status = ProductStatus
+    return select(
+        *status.__table__.columns,
+        priority_rank(now, rules).label("priority_rank"),
+        _flag(status.oldest_sent <= cutoff).label("needs_update"),
+        _flag(needs_update("main", cutoff)).label("update_main"),
+        _flag(needs_update("fbe", cutoff)).label("update_fbe"),
     )

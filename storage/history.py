@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.models import ACCOUNTS, Rules
 from storage.classifier import classified_products
-from storage.models import AlertRecord, DailyStats
-from storage.queries import offer_compliance, priority_counts
+from storage.models import AlertRecord, DailyStats, ProductStatus
+from storage.queries import catalogue_counts
 
 RECOVERY_WINDOW = timedelta(days=7)
 _PRIORITY_NAMES = {3: "high", 2: "medium", 1: "low"}
@@ -73,17 +73,14 @@ def _mark_recoveries(session: Session, now: datetime, rules: Rules) -> int:
 
 
 def _record_daily_stats(session: Session, now: datetime, rules: Rules) -> None:
-    counts = priority_counts(session, now, rules)
-    compliance = offer_compliance(session, now, rules)
-    classified = classified_products(now, rules).subquery()
-    stock_main, stock_fbe = classified.c.stock_main, classified.c.stock_fbe
+    counts = catalogue_counts(session, now, rules)
     total, competing = session.execute(
         select(
-            func.coalesce(func.sum(stock_main + stock_fbe), 0),
+            func.coalesce(func.sum(ProductStatus.stock_main + ProductStatus.stock_fbe), 0),
             func.coalesce(
                 func.sum(
-                    stock_main * classified.c.competition_main
-                    + stock_fbe * classified.c.competition_fbe
+                    ProductStatus.stock_main * ProductStatus.competition_main
+                    + ProductStatus.stock_fbe * ProductStatus.competition_fbe
                 ),
                 0,
             ),
@@ -92,13 +89,12 @@ def _record_daily_stats(session: Session, now: datetime, rules: Rules) -> None:
     values = {
         "day": now.date(),
         "taken_at": now,
-        "products": counts["products"],
-        "high": counts["high"],
-        "medium": counts["medium"],
-        "low": counts["low"],
-        "zero_stock_with_competition": counts["zero_stock_with_competition"],
-        "listed_offers": sum(item["listed"] for item in compliance.values()),
-        "compliant_offers": sum(item["compliant"] for item in compliance.values()),
+        **{
+            name: counts[name]
+            for name in ("products", "high", "medium", "low", "zero_stock_with_competition")
+        },
+        "listed_offers": sum(counts[f"listed_{account}"] for account in ACCOUNTS),
+        "compliant_offers": sum(counts[f"compliant_{account}"] for account in ACCOUNTS),
         "stock_total": int(total),
         "stock_with_competition": int(competing),
         "lost_sales_per_day": counts["lost_sales_per_day"],

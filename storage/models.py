@@ -207,3 +207,45 @@ class DigestItem(Base):
     part: Mapped[int | None] = mapped_column(Integer)
     message_ts: Mapped[str | None] = mapped_column(String(32))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProductStatus(Base):
+    """A product's classification by the rules in force: what does not depend on the clock.
+
+    Refreshed from the offers whenever the snapshot changes (storage/status.py), so the
+    whole-catalogue reads scan one narrow table. `rules_key` says which thresholds made it.
+    """
+
+    __tablename__ = "product_status"
+    __table_args__ = (Index("ix_product_status_rules_key", "rules_key"),)
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The hot columns first: SQLite reads a row's columns in order.
+    # 3 zero stock with competition, 2 low stock with competition, 1 imbalanced, 0 none.
+    stock_rank: Mapped[int] = mapped_column(Integer)
+    # The oldest send among the listed offers (never sent = the epoch); None if unlisted.
+    oldest_sent: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lost_sales: Mapped[Decimal] = mapped_column(Numeric(16, 4))
+    sku: Mapped[str] = mapped_column(String(128))
+    rules_key: Mapped[str] = mapped_column(String(32))
+    zero: Mapped[int] = mapped_column(Integer)
+    low: Mapped[int] = mapped_column(Integer)
+    imbalanced: Mapped[int] = mapped_column(Integer)
+    zero_main: Mapped[int] = mapped_column(Integer)
+    zero_fbe: Mapped[int] = mapped_column(Integer)
+    low_main: Mapped[int] = mapped_column(Integer)
+    low_fbe: Mapped[int] = mapped_column(Integer)
+    listed_main: Mapped[int] = mapped_column(Integer)
+    listed_fbe: Mapped[int] = mapped_column(Integer)
+    stock_main: Mapped[int] = mapped_column(Integer)
+    stock_fbe: Mapped[int] = mapped_column(Integer)
+    competition_main: Mapped[int] = mapped_column(Integer)
+    competition_fbe: Mapped[int] = mapped_column(Integer)
+    rank_main: Mapped[int | None] = mapped_column(Integer)
+    rank_fbe: Mapped[int | None] = mapped_column(Integer)
+    sent_main: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_fbe: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    read_main: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    read_fbe: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -11,7 +11,7 @@ from sqlalchemy import Row, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
-from storage.classifier import FbeOffer, MainOffer, classified_products
+from storage.classifier import FbeOffer, MainOffer, classified_products, priority_rank
 from storage.models import Offer, Product, SnapshotRun
 
 _OFFER_FIELDS = (
@@ -100,30 +100,47 @@ def snapshots_by_ids(session: Session, product_ids: Iterable[int]) -> dict[int, 
 
 
 def priority_counts(session: Session, now: datetime, rules: Rules) -> dict[str, int]:
-    """Products per priority over the whole catalogue, plus the catalogue size."""
-    classified = classified_products(now, rules).subquery()
-    rank = classified.c.priority_rank
+    """Products per priority (high, medium, low) over the whole catalogue."""
+    rank = priority_rank(now, rules)
     row = session.execute(
         select(
-            func.count(),
-            func.sum(case((rank == 3, 1), else_=0)),
-            func.sum(case((rank == 2, 1), else_=0)),
-            func.sum(case((rank == 1, 1), else_=0)),
-            func.sum(classified.c.zero),
-            func.sum(classified.c.needs_update),
-            func.sum(classified.c.lost_sales),
-        ).select_from(classified)
+            *(func.coalesce(func.sum(case((rank == value, 1), else_=0)), 0) for value in (3, 2, 1))
+        )
     ).one()
-    total, high, medium, low, zero, update, lost = (value or 0 for value in row)
-    return {
-        "products": int(total),
-        "high": int(high),
-        "medium": int(medium),
-        "low": int(low),
-        "zero_stock_with_competition": int(zero),
-        "needs_weekly_update": int(update),
-        "lost_sales_per_day": Decimal(lost).quantize(Decimal("0.01")),
+    return dict(zip(("high", "medium", "low"), map(int, row), strict=True))
+
+
+def catalogue_counts(session: Session, now: datetime, rules: Rules) -> dict[str, Any]:
+    """Products per priority and per issue, offers listed and sent within the weekly
+    window, and the newest read per account: one scan of the stored classification."""
+    classified = classified_products(now, rules).subquery()
+    c = classified.c
+    cutoff = now - timedelta(days=rules.weekly_update_days)
+    sums = {
+        "high": case((c.priority_rank == 3, 1), else_=0),
+        "medium": case((c.priority_rank == 2, 1), else_=0),
+        "low": case((c.priority_rank == 1, 1), else_=0),
+        "zero_stock_with_competition": c.zero,
+        "needs_weekly_update": c.needs_update,
+        "lost_sales_per_day": c.lost_sales,
     }
+    for account in ACCOUNTS:
+        listed, sent = getattr(c, f"listed_{account}"), getattr(c, f"sent_{account}")
+        sums[f"listed_{account}"] = listed
+        sums[f"compliant_{account}"] = case((and_(listed == 1, sent > cutoff), 1), else_=0)
+    columns = [func.count().label("products")]
+    columns += [func.coalesce(func.sum(value), 0).label(name) for name, value in sums.items()]
+    columns += [
+        func.max(getattr(c, f"read_{account}")).label(f"read_{account}") for account in ACCOUNTS
+    ]
+    row = session.execute(select(*columns).select_from(classified)).one()._asdict()
+    counts: dict[str, Any] = {
+        name: int(row[name]) for name in ["products", *sums] if name != "lost_sales_per_day"
+    }
+    counts["lost_sales_per_day"] = Decimal(row["lost_sales_per_day"]).quantize(Decimal("0.01"))
+    for account in ACCOUNTS:
+        counts[f"read_{account}"] = row[f"read_{account}"]
+    return counts
 
 
 def alert_page(session: Session, now: datetime, rules: Rules, limit: int) -> list[Row[Any]]:
@@ -141,29 +158,6 @@ def alert_page(session: Session, now: datetime, rules: Rules, limit: int) -> lis
             .limit(limit)
         ).all()
     )
-
-
-def offer_compliance(session: Session, now: datetime, rules: Rules) -> dict[str, Any]:
-    """Per account: listed offers, offers sent within the weekly window, newest read."""
-    cutoff = now - timedelta(days=rules.weekly_update_days)
-    rows = session.execute(
-        select(
-            Offer.account,
-            func.count(),
-            func.sum(case((Offer.last_sent_at > cutoff, 1), else_=0)),
-            func.max(Offer.last_read_at),
-        ).group_by(Offer.account)
-    ).all()
-    found: dict[str, Any] = {
-        account: {"listed": 0, "compliant": 0, "last_read_at": None} for account in ACCOUNTS
-    }
-    for account, listed, compliant, last_read in rows:
-        found[account] = {
-            "listed": int(listed),
-            "compliant": int(compliant or 0),
-            "last_read_at": last_read,
-        }
-    return found
 
 
 def last_runs(session: Session) -> dict[str, SnapshotRun]:

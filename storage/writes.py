@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from bot.models import ACCOUNTS, ProductSnapshot
+from bot.models import ACCOUNTS, ProductSnapshot, Rules
 from storage.models import Offer, Product, SnapshotRun
 from storage.queries import lookup_key
+from storage.status import refresh_status
 
 # Keeps each IN (...) list well under SQLite's bound-parameter limit.
 _CHUNK = 5000
@@ -42,9 +43,10 @@ def _offer_ids(session: Session, product_ids: Sequence[int]) -> dict[tuple[int, 
 
 
 def upsert_snapshots(
-    session: Session, snapshots: Sequence[ProductSnapshot], now: datetime
+    session: Session, snapshots: Sequence[ProductSnapshot], now: datetime, rules: Rules
 ) -> dict[str, int]:
-    """Insert or update products (by SKU, any case) and their offers (by product, account).
+    """Insert or update products (by SKU, any case) and their offers (by product, account),
+    and reclassify them under `rules`.
 
     An offer missing from a snapshot is left as it is; returns offers written per account.
     """
@@ -99,6 +101,7 @@ def upsert_snapshots(
         session.execute(insert(Offer), inserts)
     if updates:
         session.execute(update(Offer), updates)
+    refresh_status(session, rules, list(ids.values()))
     return written
 
 

@@ -36,7 +36,7 @@ def test_sql_priority_and_issues_match_the_engine(sessions, catalogue, rules):
     with transaction(sessions) as session:
         session.execute(delete(Offer))
         session.execute(delete(Product))
-        upsert_snapshots(session, catalogue, NOW)
+        upsert_snapshots(session, catalogue, NOW, rules)
     with sessions() as session:
         rows = {row.sku: row for row in session.execute(classified_products(NOW, rules))}
     assert len(rows) == len(catalogue)
@@ -55,6 +55,6 @@ def test_sql_priority_and_issues_match_the_engine(sessions, catalogue, rules):
 
 def test_classifier_reads_the_whole_catalogue_in_one_statement(sessions):
     with transaction(sessions) as session:
-        upsert_snapshots(session, [], NOW)
+        upsert_snapshots(session, [], NOW, Rules())
     with sessions() as session:
         assert session.execute(select(classified_products(NOW, Rules()).subquery())).all() == []

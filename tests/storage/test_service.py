@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select
 
 from bot.demo_data import emg331
 from bot.errors import InsufficientStock, InvalidInput, NotFound
+from bot.models import Rules
 from bot.seed import seed_demo, store_snapshots
 from bot.service import StockService
 from storage.models import AlertRecord, DailyStats, Offer
@@ -164,3 +165,16 @@ def test_history_opens_and_closes_alert_records(service):
     assert all(r.opened_at == NOW and r.closed_at == later for r in records)
     assert sorted(days) == [NOW.date(), later.date()]
     assert service.analyze("EMG331").priority == "normal"
+
+
+def test_other_thresholds_reclassify_the_stored_status(service):
+    seed_demo(service.sessions, NOW, service.rules, products=120)
+    default_counts = service.alerts(500).counts
+    strict = StockService(service.sessions, Rules(low_stock=20, transfer_cap=3), clock=lambda: NOW)
+    strict_report = strict.alerts(500)
+    assert strict_report.counts != default_counts
+    recount = {"high": 0, "medium": 0, "low": 0}
+    for item in strict.bulk([entry.sku for entry in strict_report.alerts]).results:
+        recount[item.analysis.priority] += 1
+    assert recount == strict_report.counts
+    assert service.alerts(500).counts == default_counts

@@ -1,0 +1,47 @@
+"""Keeps `product_status` (the stored classification) in step with offers and rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from bot.models import Rules
+from storage.classifier import rules_key, status_rows
+from storage.models import Product, ProductStatus
+
+_CHUNK = 5000
+
+
+def refresh_status(
+    session: Session, rules: Rules, product_ids: Sequence[int] | None = None
+) -> None:
+    """Reclassify the given products (all when None) from their current offers."""
+    rows = status_rows(rules)
+    columns = [column.name for column in rows.selected_columns]
+    if product_ids is None:
+        session.execute(delete(ProductStatus))
+        session.execute(insert(ProductStatus).from_select(columns, rows))
+        return
+    ids = list(product_ids)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        session.execute(delete(ProductStatus).where(ProductStatus.product_id.in_(chunk)))
+        session.execute(
+            insert(ProductStatus).from_select(columns, rows.where(Product.id.in_(chunk)))
+        )
+
+
+def ensure_status(session: Session, rules: Rules) -> bool:
+    """Reclassify everything if any stored row was made with other thresholds.
+
+    Returns True when it had to; the caller commits.
+    """
+    stale = session.execute(
+        select(ProductStatus.product_id).where(ProductStatus.rules_key != rules_key(rules)).limit(1)
+    ).first()
+    if stale is None:
+        return False
+    refresh_status(session, rules)
+    return True
