@@ -160,14 +160,22 @@ class TransferRecord(Base):
 
 
 class Digest(Base):
-    """A day's digest for a channel; the unique row is the claim across processes."""
+    """One digest for a channel; its unique row is the claim that makes it happen once.
+
+    `slot` is "daily" for the scheduled digest (one per channel and day) and
+    "manual:<time>" for a forced one.
+    """
 
     __tablename__ = "digests"
-    __table_args__ = (UniqueConstraint("channel", "day", name="uq_digests_channel_day"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "day", "slot", name="uq_digests_channel_day_slot"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(64))
     day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[str] = mapped_column(String(64), default="daily")
+    # claimed -> sent, or claimed -> failed -> claimed (a later run) -> sent.
     status: Mapped[str] = mapped_column(String(16))
     claimed_by: Mapped[str] = mapped_column(String(128))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -177,7 +185,7 @@ class Digest(Base):
 
 
 class DigestMessage(Base):
-    """One posted part of a (possibly split) digest."""
+    """One part of a digest, planned before posting; `ts` is set once Slack has it."""
 
     __tablename__ = "digest_messages"
     __table_args__ = (UniqueConstraint("digest_id", "part", name="uq_digest_messages_part"),)
@@ -186,8 +194,10 @@ class DigestMessage(Base):
     digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
     part: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(64))
-    ts: Mapped[str] = mapped_column(String(32))
-    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The message as JSON ({"text": ..., "blocks": [...]}); kept to resume and to update.
+    payload: Mapped[str] = mapped_column(Text)
+    ts: Mapped[str | None] = mapped_column(String(32))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class DigestItem(Base):
