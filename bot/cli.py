@@ -6,6 +6,7 @@ Errors are one line on stderr with exit status 1; usage errors exit 2.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,11 +16,14 @@ from pydantic import BaseModel
 
 from bot import textviews
 from bot.csv_import import parse_offers_csv
+from bot.digest import DigestOutcome, run_digest
 from bot.errors import StockbotError
 from bot.runtime import Runtime, build_runtime
+from bot.scheduler import build_scheduler
 from bot.seed import DEMO_PRODUCTS, seed_demo, store_snapshots
 from bot.service import utcnow
 from bot.settings import ConfigError, Settings, load_settings
+from bot.slack_client import make_web_client
 from storage.db import make_engine, upgrade
 
 
@@ -101,6 +105,38 @@ def cmd_demo(args: argparse.Namespace, runtime: Runtime) -> None:
     print(textviews.render_transfer(service.validate_transfer("EMG331", "fbe", "main", 10)))
 
 
+def _digest_job(runtime: Runtime, force: bool = False) -> DigestOutcome:
+    client = make_web_client(runtime.settings)
+    return run_digest(runtime, client, utcnow(), force=force)
+
+
+def cmd_digest(args: argparse.Namespace, runtime: Runtime) -> None:
+    outcome = _digest_job(runtime, force=args.force)
+    if outcome.status == "failed":
+        raise StockbotError(f"digest failed: {outcome.detail}")
+    print(f"digest {outcome.status}: {outcome.detail}")
+
+
+def cmd_worker(args: argparse.Namespace, runtime: Runtime) -> None:
+    log = logging.getLogger("stockbot.worker")
+
+    def digest_job() -> None:
+        try:
+            outcome = _digest_job(runtime)
+            log.info("digest %s: %s", outcome.status, outcome.detail)
+        except Exception:  # the scheduler must outlive one bad run
+            log.exception("digest run failed")
+
+    # Fail at start, not at the first 09:07, when Slack is not configured.
+    make_web_client(runtime.settings)
+    if not runtime.settings.alert_channel:
+        raise ConfigError("STOCKBOT_ALERT_CHANNEL is not set")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    scheduler = build_scheduler(runtime.settings, digest_job)
+    log.info("digest at %r (%s)", runtime.settings.digest_cron, runtime.settings.timezone)
+    scheduler.start()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="stockbot", description="Keep MAIN and FBE eMAG offers selling.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -131,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("import", cmd_import, "import offers per account from a CSV file", False).add_argument(
         "file"
     )
+    add("digest", cmd_digest, "post the alert digest now (as the scheduled job does)", False)
+    commands.choices["digest"].add_argument(
+        "--force", action="store_true", help="post another digest even if today's was sent"
+    )
+    add("worker", cmd_worker, "run the scheduler: the daily digest", False)
     demo = add("demo", cmd_demo, "seed the demo data and show the EMG331 case", False)
     demo.add_argument("--products", type=int, default=DEMO_PRODUCTS)
     return parser

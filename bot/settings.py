@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.cron import parse_cron
 from bot.models import Rules
 
 CommaList = Annotated[list[str], NoDecode]
@@ -52,6 +53,7 @@ class Settings(BaseSettings):
     digest_cron: str = Field("42 7 9 * * mon-fri", alias="STOCKBOT_DIGEST_CRON")
     timezone: str = Field("Europe/Bucharest", alias="STOCKBOT_TIMEZONE")
     digest_all_clear: bool = Field(True, alias="STOCKBOT_DIGEST_ALL_CLEAR")
+    digest_max_items: int = Field(5000, alias="STOCKBOT_DIGEST_MAX_ITEMS", ge=1)
 
     emag_api_url: str = Field("https://marketplace-api.emag.ro/api-3", alias="EMAG_API_URL")
     emag_main_username: str | None = Field(None, alias="EMAG_MAIN_USERNAME")
@@ -79,6 +81,18 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @model_validator(mode="after")
+    def _valid_cron_expressions(self) -> Settings:
+        for name, expression in (
+            ("STOCKBOT_DIGEST_CRON", self.digest_cron),
+            ("STOCKBOT_SYNC_CRON", self.sync_cron),
+        ):
+            try:
+                parse_cron(expression, self.timezone)
+            except ValueError as exc:
+                raise ValueError(f"{name}: bad cron expression {expression!r} ({exc})") from None
+        return self
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
@@ -105,8 +119,9 @@ def describe_validation_error(error: ValidationError) -> str:
     """One line per bad variable: its name and what is wrong, never its value."""
     lines = []
     for item in error.errors(include_input=False, include_url=False):
-        name = ".".join(str(part) for part in item["loc"]) or "settings"
-        lines.append(f"{name}: {item['msg']}")
+        message = item["msg"].removeprefix("Value error, ")
+        name = ".".join(str(part) for part in item["loc"])
+        lines.append(f"{name}: {message}" if name else message)
     return "; ".join(lines)
 
 

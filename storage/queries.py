@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, case, func, or_, select
+from sqlalchemy import Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
 from storage.classifier import FbeOffer, MainOffer, classified_products, priority_rank
-from storage.models import Offer, Product, SnapshotRun
+from storage.models import Offer, Product, ProductStatus, SnapshotRun, Snooze
 
 _OFFER_FIELDS = (
     "emag_offer_id",
@@ -143,21 +143,42 @@ def catalogue_counts(session: Session, now: datetime, rules: Rules) -> dict[str,
     return counts
 
 
-def alert_page(session: Session, now: datetime, rules: Rules, limit: int) -> list[Row[Any]]:
-    """The `limit` most urgent alerting products: priority, then lost sales, then SKU."""
+def alert_page(session: Session, now: datetime, rules: Rules, limit: int | None) -> list[Row[Any]]:
+    """The most urgent alerting products (all when `limit` is None): priority, then
+    estimated lost sales, then SKU."""
     classified = classified_products(now, rules).subquery()
-    return list(
-        session.execute(
-            select(classified)
-            .where(classified.c.priority_rank > 0)
-            .order_by(
-                classified.c.priority_rank.desc(),
-                classified.c.lost_sales.desc(),
-                classified.c.sku,
-            )
-            .limit(limit)
-        ).all()
+    statement = (
+        select(classified)
+        .where(classified.c.priority_rank > 0)
+        .order_by(
+            classified.c.priority_rank.desc(),
+            classified.c.lost_sales.desc(),
+            classified.c.sku,
+        )
     )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.execute(statement).all())
+
+
+def active_snoozes(session: Session, now: datetime) -> dict[int, str]:
+    """Snoozed products and the priority they had when snoozed."""
+    rows = session.execute(
+        select(Snooze.product_id, Snooze.priority_at_snooze).where(Snooze.until > now)
+    )
+    return {product_id: priority for product_id, priority in rows}
+
+
+def alerting_product_ids(now: datetime, rules: Rules) -> Select:
+    """A select of the ids of products whose priority is not normal."""
+    return select(ProductStatus.product_id).where(priority_rank(now, rules) > 0)
+
+
+def skus_by_ids(session: Session, product_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    return dict(session.execute(select(Product.id, Product.sku).where(Product.id.in_(ids))).all())
 
 
 def last_runs(session: Session) -> dict[str, SnapshotRun]:

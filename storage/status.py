@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.models import Rules
@@ -34,14 +34,17 @@ def refresh_status(
 
 
 def ensure_status(session: Session, rules: Rules) -> bool:
-    """Reclassify everything if any stored row was made with other thresholds.
+    """Reclassify everything if a product has no stored row (a database upgraded from
+    before the table existed) or a row was made with other thresholds.
 
     Returns True when it had to; the caller commits.
     """
-    stale = session.execute(
+    products = session.scalar(select(func.count()).select_from(Product))
+    classified = session.scalar(select(func.count()).select_from(ProductStatus))
+    other_rules = session.execute(
         select(ProductStatus.product_id).where(ProductStatus.rules_key != rules_key(rules)).limit(1)
     ).first()
-    if stale is None:
+    if products == classified and other_rules is None:
         return False
     refresh_status(session, rules)
     return True

@@ -7,14 +7,14 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 
 from bot.demo_data import emg331
 from bot.errors import InsufficientStock, InvalidInput, NotFound
 from bot.models import Rules
 from bot.seed import seed_demo, store_snapshots
 from bot.service import StockService
-from storage.models import AlertRecord, DailyStats, Offer
+from storage.models import AlertRecord, DailyStats, Offer, ProductStatus
 from tests.conftest import NOW
 from tests.factories import offer, product
 
@@ -178,3 +178,11 @@ def test_other_thresholds_reclassify_the_stored_status(service):
         recount[item.analysis.priority] += 1
     assert recount == strict_report.counts
     assert service.alerts(500).counts == default_counts
+
+
+def test_products_without_a_stored_status_are_classified_on_read(service):
+    seed_demo(service.sessions, NOW, service.rules, products=40)
+    expected = service.alerts(500).counts
+    with service.sessions() as session, session.begin():
+        session.execute(delete(ProductStatus))
+    assert service.alerts(500).counts == expected

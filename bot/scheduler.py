@@ -1,0 +1,45 @@
+"""APScheduler wiring for the worker process; the jobs live with what they do."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bot.cron import parse_cron
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB = "stock-digest"
+# A digest that could not start on time (process down, machine asleep) still goes out
+# if the worker is back within this many seconds; later it waits for the next day.
+MISFIRE_GRACE_SECONDS = 6 * 3600
+
+
+def add_cron_job(
+    scheduler: BaseScheduler, job_id: str, expression: str, timezone: str, job: Callable[[], object]
+) -> None:
+    scheduler.add_job(
+        job,
+        parse_cron(expression, timezone),
+        id=job_id,
+        name=job_id,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )
+
+
+def build_scheduler(
+    settings: Settings, digest_job: Callable[[], object], blocking: bool = True
+) -> BaseScheduler:
+    """The worker's scheduler with the digest job from STOCKBOT_DIGEST_CRON."""
+    scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = scheduler_class(timezone=settings.timezone)
+    add_cron_job(scheduler, DIGEST_JOB, settings.digest_cron, settings.timezone, digest_job)
+    return scheduler
