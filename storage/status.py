@@ -39,12 +39,17 @@ def ensure_status(session: Session, rules: Rules) -> bool:
 
     Returns True when it had to; the caller commits.
     """
-    products = session.scalar(select(func.count()).select_from(Product))
-    classified = session.scalar(select(func.count()).select_from(ProductStatus))
-    other_rules = session.execute(
-        select(ProductStatus.product_id).where(ProductStatus.rules_key != rules_key(rules)).limit(1)
-    ).first()
-    if products == classified and other_rules is None:
+    products, classified, other_rules = session.execute(
+        select(
+            select(func.count()).select_from(Product).scalar_subquery(),
+            select(func.count()).select_from(ProductStatus).scalar_subquery(),
+            select(ProductStatus.product_id)
+            .where(ProductStatus.rules_key != rules_key(rules))
+            .limit(1)
+            .exists(),
+        )
+    ).one()
+    if products == classified and not other_rules:
         return False
     refresh_status(session, rules)
     return True
