@@ -1,0 +1,112 @@
+"""A sliding-window rate limiter: eMAG counts every call per account, per second and per
+minute, so the client waits locally instead of collecting 429s.
+
+The clock and the sleep are injected so the limiter can be tested without waiting.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
+
+
+class Window(NamedTuple):
+    """At most `limit` calls in any `seconds`-long interval."""
+
+    limit: int
+    seconds: float
+
+
+# eMAG's published budgets, per seller account and per family of calls.
+OFFERS_LIMITS = (Window(3, 1.0), Window(180, 60.0))
+ORDERS_LIMITS = (Window(12, 1.0), Window(720, 60.0))
+FIND_BY_EANS_LIMITS = (Window(5, 1.0), Window(200, 60.0), Window(5000, 86400.0))
+
+
+class SlidingWindowLimiter:
+    """Blocks in `acquire()` just long enough that no window is exceeded.
+
+    `margin` widens every window a little: the server stamps a call when it arrives, the
+    limiter when it leaves, and network jitter would otherwise let two calls look closer
+    together to eMAG than they were here.
+    """
+
+    def __init__(
+        self,
+        windows: Sequence[Window],
+        *,
+        margin: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not windows:
+            raise ValueError("at least one window is needed")
+        self.windows = tuple(windows)
+        self.margin = margin
+        self._clock = clock
+        self._sleep = sleep
+        self._calls: deque[float] = deque(maxlen=max(w.limit for w in self.windows))
+        # Held while sleeping on purpose: callers queue up in order instead of racing.
+        self._lock = threading.Lock()
+
+    def delay(self) -> float:
+        """Seconds to wait before the next call would fit every window (0 if it fits now)."""
+        now = self._clock()
+        needed = 0.0
+        for window in self.windows:
+            if len(self._calls) >= window.limit:
+                oldest_in_window = self._calls[-window.limit]
+                needed = max(needed, oldest_in_window + window.seconds + self.margin - now)
+        return max(needed, 0.0)
+
+    def acquire(self) -> float:
+        """Wait until a call is allowed, count it, and return the seconds waited."""
+        with self._lock:
+            waited = 0.0
+            while (wait := self.delay()) > 0:
+                self._sleep(wait)
+                waited += wait
+            self._calls.append(self._clock())
+            return waited
+
+
+FAMILY_LIMITS: dict[str, tuple[Window, ...]] = {
+    "offers": OFFERS_LIMITS,
+    "orders": ORDERS_LIMITS,
+    "find_by_eans": FIND_BY_EANS_LIMITS,
+}
+
+
+class AccountLimiters:
+    """One limiter per family of calls, as eMAG budgets them per seller login.
+
+    `windows` overrides the budget of some families (e.g. if eMAG grants a higher one).
+    """
+
+    def __init__(
+        self,
+        windows: Mapping[str, Sequence[Window]] | None = None,
+        *,
+        margin: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        budget = {**FAMILY_LIMITS, **(windows or {})}
+        self.families = {
+            family: SlidingWindowLimiter(limits, margin=margin, clock=clock, sleep=sleep)
+            for family, limits in budget.items()
+        }
+
+
+_shared_limiters: dict[tuple[str, str], AccountLimiters] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_limiters(base_url: str, username: str) -> AccountLimiters:
+    """The process-wide limiters of one login, so two clients never split its budget."""
+    key = (base_url.rstrip("/"), username)
+    with _shared_lock:
+        return _shared_limiters.setdefault(key, AccountLimiters())

@@ -1,0 +1,86 @@
+"""The sliding-window limiter and the retry schedule, on a fake clock."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.emag.ratelimit import OFFERS_LIMITS, SlidingWindowLimiter, Window
+from bot.emag.retry import RetryPolicy
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def limiter(clock: FakeClock, windows=OFFERS_LIMITS, margin: float = 0.0) -> SlidingWindowLimiter:
+    return SlidingWindowLimiter(windows, margin=margin, clock=clock, sleep=clock.sleep)
+
+
+def test_three_calls_in_a_second_pass_and_the_fourth_waits_only_until_the_first_expires():
+    clock = FakeClock()
+    limit = limiter(clock)
+    for _ in range(3):
+        assert limit.acquire() == 0
+        clock.now += 0.1
+    assert limit.acquire() == pytest.approx(0.7)  # the first call leaves the window at t0+1
+    assert clock.now == pytest.approx(1001.0)
+
+
+def test_margin_widens_the_window():
+    clock = FakeClock()
+    limit = limiter(clock, margin=0.1)
+    for _ in range(3):
+        limit.acquire()
+    assert limit.acquire() == pytest.approx(1.1)
+
+
+def test_the_longer_window_holds_even_when_every_second_is_within_budget():
+    clock = FakeClock()
+    limit = limiter(clock, windows=(Window(3, 1.0), Window(5, 10.0)))
+    for _ in range(5):
+        limit.acquire()  # three at t0, two at t0+1
+    assert clock.now == pytest.approx(1001.0)
+    assert limit.acquire() == pytest.approx(9.0)  # until the first call is 10 s old
+    assert clock.now == pytest.approx(1010.0)
+
+
+def test_waits_add_up_to_the_budget_and_no_more():
+    clock = FakeClock()
+    limit = limiter(clock, windows=(Window(3, 1.0),))
+    for _ in range(9):
+        limit.acquire()
+    assert clock.now == pytest.approx(1002.0)  # 3 per second: calls at 0, 1 and 2 seconds
+    assert sum(clock.slept) == pytest.approx(2.0)
+
+
+def test_retry_delays_grow_with_jitter_and_stay_under_the_cap():
+    policy = RetryPolicy(attempts=6, base=0.5, cap=4.0, rng=random.Random(1))
+    for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 4.0)]:
+        delays = {policy.delay(attempt) for _ in range(20)}
+        assert all(ceiling / 2 <= d <= ceiling for d in delays)
+        assert len(delays) > 1  # jittered
+
+
+def test_a_429_waits_at_least_for_the_one_second_window_to_move():
+    policy = RetryPolicy(base=0.02, cap=0.2, rng=random.Random(1))
+    assert policy.delay(1) < 0.05
+    assert policy.delay(1, throttled=True) == 1.0
+
+
+def test_retry_statuses_are_429_and_5xx_only():
+    policy = RetryPolicy()
+    assert all(policy.should_retry_status(s) for s in (429, 500, 502, 503, 504))
+    assert not any(policy.should_retry_status(s) for s in (200, 204, 400, 403, 404))
+    with pytest.raises(ValueError):
+        RetryPolicy(attempts=0)

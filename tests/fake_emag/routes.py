@@ -1,0 +1,238 @@
+"""The fake's endpoints: plain functions from (account state, request) to a reply.
+
+Each answers as docs emag-api.md says eMAG does; the HTTP plumbing, auth, rate limits and
+injected faults live in server.py. Callers hold the server's lock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.fake_emag.data import HOTNESS, money, normalize_offer
+
+OFFER_FILTERS = ("id", "status", "part_number", "part_number_key", "general_stock")
+ORDER_FILTERS = ("id", "status", "type")
+FBE_MANAGED = ("stock", "handling_time", "status")
+MAX_SAVE = 50
+MAX_EANS = 100
+MAX_STOCK = 65_535
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None  # None: no body at all (204)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class AccountState:
+    """One seller login's data on the fake."""
+
+    name: str
+    offers: dict[int, dict] = field(default_factory=dict)
+    orders: list[dict] = field(default_factory=list)
+    saved_at: dict[int, datetime] = field(default_factory=dict)
+    save_count: dict[int, int] = field(default_factory=dict)
+    campaign_locked: set[int] = field(default_factory=set)
+
+
+def ok(results: Any) -> Reply:
+    return Reply(200, {"isError": False, "messages": [], "results": results})
+
+
+def error(*messages: str, status: int = 200) -> Reply:
+    return Reply(status, {"isError": True, "messages": list(messages), "results": []})
+
+
+def _matches(item: dict, body: dict, keys: Iterable[str]) -> bool:
+    for key in keys:
+        if key not in body:
+            continue
+        wanted = body[key]
+        wanted = {str(v) for v in wanted} if isinstance(wanted, list) else {str(wanted)}
+        if str(item.get(key)) not in wanted:
+            return False
+    return True
+
+
+def _paging(body: dict, max_per_page: int) -> tuple[int, int] | Reply:
+    try:
+        page = int(body.get("currentPage", 1))
+        per_page = min(int(body.get("itemsPerPage", 100)), max_per_page)
+    except (TypeError, ValueError):
+        return error("Invalid pagination parameters")
+    if page < 1 or per_page < 1:
+        return error("Invalid pagination parameters")
+    return page, per_page
+
+
+def read_offers(state: AccountState, body: Any) -> Reply:
+    if not isinstance(body, dict):
+        body = {}
+    paging = _paging(body, 100)
+    if isinstance(paging, Reply):
+        return paging
+    page, per_page = paging
+    found = [o for o in state.offers.values() if _matches(o, body, OFFER_FILTERS)]
+    return ok(found[(page - 1) * per_page : page * per_page])
+
+
+def count_offers(state: AccountState, body: Any) -> Reply:
+    if not isinstance(body, dict):
+        body = {}
+    paging = _paging(body, 100)
+    if isinstance(paging, Reply):
+        return paging
+    per_page = paging[1]
+    total = sum(1 for o in state.offers.values() if _matches(o, body, OFFER_FILTERS))
+    # eMAG sends these as strings; clients must not assume numbers.
+    return ok(
+        {
+            "noOfItems": str(total),
+            "noOfPages": str(math.ceil(total / per_page)),
+            "itemsPerPage": str(per_page),
+        }
+    )
+
+
+def _apply(offer: dict, item: dict) -> str | None:
+    """Update `offer` with `item`'s fields; a message if one is invalid."""
+    for key, value in item.items():
+        if key == "id":
+            continue
+        if key == "stock":
+            entries = [{"warehouse_id": 1, "value": value}] if isinstance(value, int) else value
+            if not isinstance(entries, list) or not all(
+                isinstance(e, dict) and isinstance(e.get("value"), int) for e in entries
+            ):
+                return f"offer {offer['id']}: invalid stock"
+            if any(not 0 <= e["value"] <= MAX_STOCK for e in entries):
+                return f"offer {offer['id']}: stock must be between 0 and {MAX_STOCK}"
+            offer["stock"] = entries
+            offer["estimated_stock"] = sum(e["value"] for e in entries)
+        elif key == "status" and value not in (0, 1, 2):
+            return f"offer {offer['id']}: status must be 0, 1 or 2"
+        elif key.endswith("_price"):
+            try:
+                offer[key] = money(value)
+            except ArithmeticError:
+                return f"offer {offer['id']}: invalid {key}"
+        else:
+            offer[key] = value
+    normalize_offer(offer)
+    return None
+
+
+def save_offers(state: AccountState, body: Any, now: datetime | None = None) -> Reply:
+    items = body.get("data") if isinstance(body, dict) else body
+    if not isinstance(items, list) or not items:
+        return error("Invalid content: expected a list of offers")
+    if len(items) > MAX_SAVE:
+        return error(f"Maximum {MAX_SAVE} offers per request, got {len(items)}")
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+            return error("Invalid content: every offer needs an integer id")
+        if item["id"] not in state.offers:
+            return error(f"Offer {item['id']} does not exist")
+        managed = [key for key in FBE_MANAGED if key in item]
+        if state.name == "fbe" and managed:
+            return error(
+                f"Offer {item['id']} is fulfilled by eMAG: {', '.join(managed)} cannot be "
+                "changed by the seller"
+            )
+    # Validate every offer on a copy first: a refused request changes nothing.
+    updated = {}
+    for item in items:
+        copy = dict(state.offers[item["id"]])
+        problem = _apply(copy, item)
+        if problem:
+            return error(problem)
+        updated[item["id"]] = copy
+    now = now or datetime.now(UTC)
+    for offer_id, offer in updated.items():
+        state.offers[offer_id] = offer
+        state.saved_at[offer_id] = now
+        state.save_count[offer_id] = state.save_count.get(offer_id, 0) + 1
+    return ok([])
+
+
+def patch_stock(state: AccountState, offer_id: str, body: Any) -> Reply:
+    offer = state.offers.get(int(offer_id)) if offer_id.isdigit() else None
+    if offer is None:
+        return Reply(404, {"message": "This offer does not exist"})
+    if state.name == "fbe":
+        return Reply(400, {"message": "The stock of an offer fulfilled by eMAG cannot be changed"})
+    stock = body.get("stock") if isinstance(body, dict) else None
+    if type(stock) is not int or not 0 <= stock <= MAX_STOCK:
+        return Reply(400, {"message": "Invalid content"})
+    if offer["id"] in state.campaign_locked:
+        return Reply(
+            400,
+            {
+                "message": "Validation errors in your request",
+                "errors": [
+                    {
+                        "field": "stock",
+                        "message": "The offer takes part in an active campaign; "
+                        "stock has NOT been changed.",
+                    }
+                ],
+            },
+        )
+    warehouse = (offer.get("stock") or [{"warehouse_id": 1}])[0].get("warehouse_id", 1)
+    offer["stock"] = [{"warehouse_id": warehouse, "value": stock}]
+    offer["estimated_stock"] = stock
+    normalize_offer(offer)
+    return Reply(204)
+
+
+def read_orders(state: AccountState, body: Any) -> Reply:
+    if not isinstance(body, dict):
+        body = {}
+    paging = _paging(body, 1000)
+    if isinstance(paging, Reply):
+        return paging
+    page, per_page = paging
+    after, before = body.get("createdAfter"), body.get("createdBefore")
+    found = [
+        order
+        for order in state.orders
+        if _matches(order, body, ORDER_FILTERS)
+        and (after is None or order["date"] >= str(after))
+        and (before is None or order["date"] <= str(before))
+    ]
+    return ok(found[(page - 1) * per_page : page * per_page])
+
+
+def find_by_eans(state: AccountState, catalogue: Iterable[dict], eans: list[str]) -> Reply:
+    if not eans:
+        return error("eans is required")
+    if len(eans) > MAX_EANS:
+        return error(f"Maximum {MAX_EANS} EANs per request, got {len(eans)}")
+    by_ean: dict[str, dict] = {}
+    for offer in catalogue:
+        for ean in offer.get("ean") or []:
+            by_ean.setdefault(ean, offer)
+    own = {ean for offer in state.offers.values() for ean in offer.get("ean") or []}
+    results = []
+    for ean in dict.fromkeys(eans):
+        product = by_ean.get(ean)
+        if product is None:
+            continue
+        results.append(
+            {
+                "eans": list(product["ean"]),
+                "part_number_key": product["part_number_key"],
+                "product_name": product["name"],
+                "brand_name": product["brand"],
+                "vendor_has_offer": ean in own,
+                "allow_to_add_offer": True,
+                "hotness": HOTNESS[sum(map(ord, product["part_number_key"])) % len(HOTNESS)],
+            }
+        )
+    return ok(results)
