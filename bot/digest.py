@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.blocks.digest import build_digest_messages, mark_resolved
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from bot import engine
 from bot.models import PRIORITIES, PRIORITY_RANK, Priority, Recommendation, Rules
 from bot.runtime import Runtime
 from bot.settings import ConfigError
+from handlers.blocks.digest import build_digest_messages, mark_resolved
 from storage import digests, queries
 from storage.db import transaction
 from storage.models import DigestItem

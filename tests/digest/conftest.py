@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
-from bot.slack_standin import SlackStandin
 
 from bot.models import ProductSnapshot
 from bot.runtime import Runtime
@@ -15,6 +14,7 @@ from bot.seed import store_snapshots
 from bot.service import StockService
 from bot.settings import load_settings
 from bot.slack_client import make_web_client
+from bot.slack_standin import SlackStandin
 from storage.db import make_engine, make_session_factory
 from tests.conftest import NOW
 

@@ -1,0 +1,1 @@
+"""The Slack surface: listeners and Block Kit builders."""
