@@ -1,6 +1,7 @@
 """SlackStandin: a real HTTP server on 127.0.0.1 answering the Web API methods stockbot
-uses, keeping channel messages as Slack would, recording every request, and able to
-answer with scripted failures (429 with Retry-After, 5xx)."""
+uses, keeping channel messages, ephemeral messages, modals and App Home views as Slack
+would, serving `response_url`s, checking Block Kit limits, recording every request, and
+able to answer with scripted failures (429 with Retry-After, 5xx)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from bot.slack_standin.limits import VIEW_MAX_BLOCKS, block_errors
 
 
 @dataclass
@@ -33,6 +36,10 @@ class SlackStandin:
         self._channels: dict[str, list[dict[str, Any]]] = {}
         self._failures: list[_Failure] = []
         self._seq = 0
+        self._ephemerals: list[dict[str, Any]] = []
+        self._responses: dict[str, dict[str, Any]] = {}
+        self._views: dict[str, dict[str, Any]] = {}
+        self._home: dict[str, dict[str, Any]] = {}
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -59,6 +66,20 @@ class SlackStandin:
     def api_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/api/"
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def response_url(self, channel: str, user: str, message_ts: str | None = None) -> str:
+        """A `response_url` as Slack puts in a slash command (no message) or a block
+        action (bound to the message the button is in)."""
+        with self._lock:
+            self._seq += 1
+            key = f"R{self._seq}"
+            self._responses[key] = {"channel": channel, "user": user, "ts": message_ts}
+        return f"{self.base_url}/response/{key}"
 
     def start(self) -> SlackStandin:
         self._thread.start()
@@ -98,6 +119,19 @@ class SlackStandin:
         with self._lock:
             return [dict(message) for message in self._channels.get(channel, [])]
 
+    def ephemerals(self, channel: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(m) for m in self._ephemerals if channel in (None, m["channel"])]
+
+    def views(self) -> list[dict[str, Any]]:
+        """Modals opened (and updated), oldest first."""
+        with self._lock:
+            return [dict(view) for view in self._views.values()]
+
+    def home(self, user: str) -> dict[str, Any] | None:
+        with self._lock:
+            return self._home.get(user)
+
     def _failure(self, method: str) -> _Failure | None:
         for failure in self._failures:
             if failure.method != method:
@@ -113,13 +147,16 @@ class SlackStandin:
         return None
 
     def _handle(self, path: str, headers: dict[str, str], raw: str) -> tuple[int, dict, dict]:
-        method = path.removeprefix("/api/")
         if headers.get("Content-Type", "").startswith("application/json"):
             body = json.loads(raw or "{}")
         else:
             body = {key: values[0] for key, values in parse_qs(raw).items()}
-            if isinstance(body.get("blocks"), str):
-                body["blocks"] = json.loads(body["blocks"])
+            for key in ("blocks", "view"):
+                if isinstance(body.get(key), str):
+                    body[key] = json.loads(body[key])
+        if path.startswith("/response/"):
+            return self._respond(path.removeprefix("/response/"), body)
+        method = path.removeprefix("/api/")
         with self._lock:
             self._records.append({"method": method, "body": body, "at": time.time()})
             failure = self._failure(method)
@@ -131,20 +168,120 @@ class SlackStandin:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
             return 200, {}, self._answer(method, body)
 
+    def _next_ts(self) -> str:
+        self._seq += 1
+        return f"{1700000000 + self._seq}.000100"
+
+    def _post(self, channel: str, body: dict[str, Any], user: str | None = None) -> dict:
+        message = {
+            "ts": self._next_ts(),
+            "text": body.get("text"),
+            "blocks": body.get("blocks", []),
+            "user": user or "UBOT",
+        }
+        self._channels.setdefault(channel, []).append(message)
+        return message
+
+    def _find(self, channel: str, ts: str | None) -> dict[str, Any] | None:
+        for message in self._channels.get(channel, []) + self._ephemerals:
+            if message["ts"] == ts and message.get("channel", channel) == channel:
+                return message
+        return None
+
+    def _respond(self, key: str, body: dict[str, Any]) -> tuple[int, dict, dict]:
+        """A post to a response_url: a new message, or the bound message replaced."""
+        with self._lock:
+            self._records.append({"method": "response_url", "key": key, "body": body})
+            target = self._responses.get(key)
+            if target is None:
+                return 404, {}, {"ok": False, "error": "expired_url"}
+            errors = block_errors(body.get("blocks", []))
+            if errors:
+                return 400, {}, {"ok": False, "error": "invalid_blocks", "errors": errors}
+            channel = target["channel"]
+            if body.get("delete_original") and target["ts"]:
+                self._channels[channel] = [
+                    m for m in self._channels.get(channel, []) if m["ts"] != target["ts"]
+                ]
+                return 200, {}, {"ok": True}
+            if body.get("replace_original") and target["ts"]:
+                message = self._find(channel, target["ts"])
+                if message is None:
+                    return 404, {}, {"ok": False, "error": "message_not_found"}
+                message.update(text=body.get("text"), blocks=body.get("blocks", []))
+                return 200, {}, {"ok": True}
+            if body.get("response_type") == "in_channel":
+                self._post(channel, body, user="UBOT")
+            else:
+                self._ephemerals.append(
+                    {
+                        "ts": self._next_ts(),
+                        "channel": channel,
+                        "user": target["user"],
+                        "text": body.get("text"),
+                        "blocks": body.get("blocks", []),
+                    }
+                )
+            return 200, {}, {"ok": True}
+
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         channel = body.get("channel", "")
         if method == "auth.test":
-            return {"ok": True, "user_id": "UBOT", "team_id": "T1"}
+            return {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT"}
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            errors = block_errors(body.get("blocks", []))
+            if errors:
+                return {"ok": False, "error": "invalid_blocks", "errors": errors}
         if method == "chat.postMessage":
-            self._seq += 1
-            ts = f"{1700000000 + self._seq}.000100"
-            message = {"ts": ts, "text": body.get("text"), "blocks": body.get("blocks", [])}
-            self._channels.setdefault(channel, []).append(message)
-            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+            message = self._post(channel, body)
+            return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
         if method == "chat.update":
-            for message in self._channels.get(channel, []):
-                if message["ts"] == body.get("ts"):
-                    message.update(text=body.get("text"), blocks=body.get("blocks", []))
-                    return {"ok": True, "channel": channel, "ts": message["ts"]}
-            return {"ok": False, "error": "message_not_found"}
+            message = self._find(channel, body.get("ts"))
+            if message is None:
+                return {"ok": False, "error": "message_not_found"}
+            message.update(text=body.get("text"), blocks=body.get("blocks", []))
+            return {"ok": True, "channel": channel, "ts": message["ts"]}
+        if method == "chat.postEphemeral":
+            ts = self._next_ts()
+            self._ephemerals.append(
+                {
+                    "ts": ts,
+                    "channel": channel,
+                    "user": body.get("user"),
+                    "text": body.get("text"),
+                    "blocks": body.get("blocks", []),
+                }
+            )
+            return {"ok": True, "message_ts": ts}
+        if method in ("views.open", "views.update", "views.publish"):
+            return self._view(method, body)
         return {"ok": False, "error": "unknown_method"}
+
+    def _view(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        view = body.get("view")
+        if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
+            return {"ok": False, "error": "invalid_arguments"}
+        errors = block_errors(view.get("blocks", []), VIEW_MAX_BLOCKS)
+        if errors:
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {"messages": errors},
+            }
+        if method == "views.publish":
+            if not body.get("user_id"):
+                return {"ok": False, "error": "invalid_arguments"}
+            self._home[body["user_id"]] = view
+            return {"ok": True, "view": {**view, "id": f"VHOME{body['user_id']}"}}
+        if method == "views.open":
+            if not body.get("trigger_id"):
+                return {"ok": False, "error": "invalid_trigger_id"}
+            self._seq += 1
+            view_id = f"V{self._seq}"
+        else:
+            view_id = body.get("view_id", "")
+            if view_id not in self._views:
+                return {"ok": False, "error": "not_found"}
+        stored = {**view, "id": view_id}
+        self._views[view_id] = stored
+        return {"ok": True, "view": stored}
