@@ -137,6 +137,31 @@ def cmd_worker(args: argparse.Namespace, runtime: Runtime) -> None:
     scheduler.start()
 
 
+def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
+    from bot.app import create_app  # Slack and the web server only load for `serve`
+
+    settings = runtime.settings
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if args.socket:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        app = create_app(settings, runtime=runtime, socket_mode=True)
+        token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
+        print("stockbot: Socket Mode, connecting to Slack", flush=True)
+        SocketModeHandler(app, token).start()
+        return
+    import uvicorn
+
+    from bot.web import create_web_app
+
+    web = create_web_app(runtime, create_app(settings, runtime=runtime))
+    print(
+        f"stockbot: listening on http://{args.host}:{args.port} (POST /slack/events, GET /healthz)",
+        flush=True,
+    )
+    uvicorn.run(web, host=args.host, port=args.port, log_level="warning")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="stockbot", description="Keep MAIN and FBE eMAG offers selling.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -172,6 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="post another digest even if today's was sent"
     )
     add("worker", cmd_worker, "run the scheduler: the daily digest", False)
+    serve = add("serve", cmd_serve, "serve Slack: HTTP on --port, or --socket", False)
+    serve.add_argument("--host", default="0.0.0.0", help="interface (default all)")
+    serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    serve.add_argument("--socket", action="store_true", help="Socket Mode (SLACK_APP_TOKEN)")
     demo = add("demo", cmd_demo, "seed the demo data and show the EMG331 case", False)
     demo.add_argument("--products", type=int, default=DEMO_PRODUCTS)
     return parser

@@ -159,6 +159,17 @@ class TransferRecord(Base):
     main_stock_written: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ActionClaim(Base):
+    """A button click that must take effect once: the first click's row wins, a repeat
+    (a double click, a retried delivery) finds it and does nothing."""
+
+    __tablename__ = "action_claims"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Digest(Base):
     """One digest for a channel; its unique row is the claim that makes it happen once.
 

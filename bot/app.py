@@ -1,0 +1,55 @@
+"""The Bolt app: `create_app(settings, client=None)` wires the Slack listeners to the
+process's runtime. Nothing runs at import time."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.runtime import Runtime, build_runtime
+from bot.settings import ConfigError, Settings
+from bot.slack_client import make_web_client
+from handlers import register_handlers
+
+log = logging.getLogger("stockbot.slack")
+
+
+def create_app(
+    settings: Settings,
+    client: WebClient | None = None,
+    runtime: Runtime | None = None,
+    socket_mode: bool = False,
+) -> App:
+    """A Bolt App for HTTP mode (signing secret required) or Socket Mode (app token)."""
+    if socket_mode:
+        if settings.slack_app_token is None:
+            raise ConfigError("SLACK_APP_TOKEN is not set (Socket Mode needs it)")
+    elif settings.slack_signing_secret is None:
+        raise ConfigError("SLACK_SIGNING_SECRET is not set (HTTP mode needs it)")
+    client = client or make_web_client(settings)
+    runtime = runtime or build_runtime(settings)
+    secret = settings.slack_signing_secret
+    app = App(
+        client=client,
+        signing_secret=secret.get_secret_value() if secret else "",
+        request_verification_enabled=not socket_mode,
+        # Bolt's own auth.test at start: a bad token fails here, not at the first command.
+        token_verification_enabled=True,
+        raise_error_for_unhandled_request=False,
+        logger=log,
+    )
+
+    @app.middleware
+    def provide_runtime(context: BoltContext, next: Any) -> None:
+        context["runtime"] = runtime
+        next()
+
+    @app.error
+    def report_error(error: Exception, body: dict[str, Any]) -> None:
+        log.error("listener failed: %s (%s)", type(error).__name__, body.get("type"))
+
+    register_handlers(app)
+    return app

@@ -1,0 +1,130 @@
+"""What people change through Slack, checked and recorded: snoozing a SKU, marking a
+transfer as done, and button clicks that must take effect once.
+
+Reads go through StockService; this module is the one place that writes on a person's
+behalf, so the admin rule and the once-only rule live here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.errors import InvalidInput, NotFound, StockbotError
+from bot.models import TransferProposal
+from bot.service import StockService
+from storage import interactions
+from storage.db import transaction
+from storage.models import ActionClaim, TransferRecord
+
+MAX_SNOOZE = timedelta(days=90)
+_DURATION = re.compile(r"^(\d{1,3})([hdw])$")
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+
+
+class NotAllowed(StockbotError):
+    """The person may not do this (STOCKBOT_ADMINS)."""
+
+
+def check_admin(admins: list[str], user: str, what: str) -> None:
+    """When admins are configured, only they may change things."""
+    if admins and user not in admins:
+        raise NotAllowed(f"only stockbot admins may {what}; ask one of them")
+
+
+def parse_duration(text: str, now: datetime) -> datetime:
+    """`3d`, `12h`, `2w` or a date `2026-12-01` (midnight UTC) -> the moment it ends."""
+    value = text.strip().lower()
+    match = _DURATION.match(value)
+    if match:
+        until = now + int(match.group(1)) * _UNITS[match.group(2)]
+    else:
+        try:
+            until = datetime.fromisoformat(value).replace(tzinfo=now.tzinfo)
+        except ValueError:
+            raise InvalidInput(
+                "duration", f"`{text}` is not a duration: use e.g. 3d, 12h, 2w or 2026-12-01"
+            ) from None
+    if until <= now:
+        raise InvalidInput("duration", "the snooze must end in the future")
+    if until - now > MAX_SNOOZE:
+        raise InvalidInput("duration", "a snooze lasts at most 90 days")
+    return until
+
+
+@dataclass
+class SnoozeResult:
+    sku: str
+    until: datetime
+    priority: str
+
+
+def snooze(service: StockService, sku: str, duration: str, user: str) -> SnoozeResult:
+    """Hide `sku` from digests until the end of `duration`, or until it gets worse."""
+    now = service.clock()
+    until = parse_duration(duration, now)
+    analysis = service.analyze(sku)
+    with transaction(service.sessions) as session:
+        product = interactions.product_id(session, analysis.sku)
+        if product is None:
+            raise NotFound(sku)
+        interactions.set_snooze(session, product, until, analysis.priority, user, now)
+    return SnoozeResult(analysis.sku, until, analysis.priority)
+
+
+def unsnooze(service: StockService, sku: str) -> tuple[str, bool]:
+    """Show `sku` in digests again; (the SKU, whether it was snoozed)."""
+    snapshot = service.snapshot(sku)
+    with transaction(service.sessions) as session:
+        product = interactions.product_id(session, snapshot.sku)
+        if product is None:
+            raise NotFound(sku)
+        return snapshot.sku, interactions.clear_snooze(session, product)
+
+
+def claim_click(service: StockService, key: str, user: str) -> ActionClaim | None:
+    """None when this click takes effect; the earlier claim when it was already done."""
+    return interactions.claim(service.sessions, key, user, service.clock())
+
+
+def release_click(service: StockService, key: str) -> None:
+    interactions.release(service.sessions, key)
+
+
+@dataclass
+class MarkedTransfer:
+    record: TransferRecord
+    created: bool
+
+
+def mark_transferred(
+    service: StockService, proposal: TransferProposal, user: str, key: str
+) -> MarkedTransfer:
+    """Record that `proposal` was carried out; the same `key` records it only once."""
+    now = service.clock()
+    try:
+        with transaction(service.sessions) as session:
+            product = interactions.product_id(session, proposal.sku)
+            if product is None:
+                raise NotFound(proposal.sku)
+            record = TransferRecord(
+                product_id=product,
+                from_account=proposal.from_account,
+                to_account=proposal.to_account,
+                amount=proposal.amount,
+                recorded_by=user,
+                recorded_at=now,
+                idempotency_key=key[:200],
+                main_stock_written=False,
+            )
+            interactions.add_transfer_record(session, record)
+        return MarkedTransfer(record, True)
+    except IntegrityError:
+        with service.sessions() as session:
+            earlier = interactions.transfer_record(session, key[:200])
+        if earlier is None:
+            raise
+        return MarkedTransfer(earlier, False)

@@ -1,0 +1,231 @@
+"""Button clicks: validate_transfer, change_amount, snooze, mark_transferred; and the
+Change-amount modal's submission.
+
+Clicks on messages answer through the action's response_url: the message is updated in
+place, refusals are ephemeral. Clicks in App Home open a modal instead (a view has no
+response_url)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot import engine, interactions
+from bot.errors import InsufficientStock, InvalidInput, StockbotError
+from bot.models import TransferProposal
+from bot.runtime import Runtime
+from handlers.blocks.kit import context as context_block
+from handlers.blocks.kit import escape, local_time, section
+from handlers.blocks.modals import amount_modal, check_modal, message_modal
+from handlers.blocks.transfer import (
+    build_transfer_blocks,
+    done_line,
+    replace_clicked,
+    transfer_fallback,
+)
+from handlers.ids import AMOUNT_BLOCK, AMOUNT_INPUT, SNOOZE_DAYS
+
+
+def parse_button_proposal(value: str) -> TransferProposal:
+    """The proposal a transfer button carries; InvalidInput when it is not one."""
+    try:
+        data = json.loads(value)
+        return engine.parse_proposal(
+            str(data["sku"]), data["from_account"], data["to_account"], data["amount"]
+        )
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput("value", "this button does not carry a transfer") from None
+
+
+def _where(body: dict[str, Any]) -> tuple[str, str]:
+    """The clicked message's channel and ts ("" when the click was not in a message)."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
+    return channel, container.get("message_ts", "")
+
+
+def _zone(runtime: Runtime) -> ZoneInfo:
+    return ZoneInfo(runtime.settings.timezone)
+
+
+def _stale_hours(runtime: Runtime) -> int:
+    return runtime.service.rules.stale_snapshot_hours
+
+
+def _in_view(body: dict[str, Any]) -> bool:
+    return (body.get("container") or {}).get("type") == "view"
+
+
+def _tell(respond: Respond, text: str) -> None:
+    respond(response_type="ephemeral", replace_original=False, text=text)
+
+
+def handle_validate_transfer(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """Validate the button's transfer against the current snapshot, in place."""
+    ack()
+    runtime: Runtime = context["runtime"]
+    service, user = runtime.service, body["user"]["id"]
+    now, zone = service.clock(), _zone(runtime)
+    if _in_view(body):
+        try:
+            proposal = parse_button_proposal(action.get("value", ""))
+            check = service.validate_transfer(
+                proposal.sku, proposal.from_account, proposal.to_account, proposal.amount
+            )
+            view = check_modal(check, now, zone, _stale_hours(runtime))
+        except StockbotError as exc:
+            view = message_modal("Transfer check", escape(str(exc)))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+        return
+    channel, ts = _where(body)
+    block_id = action.get("block_id", "")
+    key = f"validate:{channel}:{ts}:{block_id}"
+    earlier = interactions.claim_click(service, key, user)
+    if earlier is not None:
+        _tell(
+            respond,
+            f"Already validated by <@{earlier.user_id}> at "
+            f"{local_time(earlier.claimed_at, zone, '%H:%M')}.",
+        )
+        return
+    try:
+        proposal = parse_button_proposal(action.get("value", ""))
+        check = service.validate_transfer(
+            proposal.sku, proposal.from_account, proposal.to_account, proposal.amount
+        )
+        result = build_transfer_blocks(
+            check, now, zone, _stale_hours(runtime), block_prefix=f"{block_id}:t"
+        )
+        text, stamp = transfer_fallback(check), done_line("Validated", user, now, zone)
+    except StockbotError as exc:
+        result = [section(f"*Cannot validate:* {escape(str(exc))}")]
+        text, stamp = str(exc), done_line("Checked", user, now, zone)
+    original = (body.get("message") or {}).get("blocks") or []
+    answer = respond(
+        replace_original=True,
+        text=text,
+        blocks=replace_clicked(original, block_id, result, stamp),
+    )
+    if answer.status_code != 200:
+        interactions.release_click(service, key)
+        _tell(respond, "Slack refused the update; try the button again.")
+
+
+def handle_change_amount(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    """Open the Change-amount modal, prefilled with the button's proposal."""
+    ack()
+    try:
+        proposal = parse_button_proposal(action.get("value", ""))
+    except StockbotError as exc:
+        _tell(respond, str(exc))
+        return
+    channel, ts = _where(body)
+    client.views_open(
+        trigger_id=body["trigger_id"], view=amount_modal(proposal, {"channel": channel, "ts": ts})
+    )
+
+
+def handle_amount_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+    """Validate the amount typed in the modal; a bad one is a field error in the modal."""
+    runtime: Runtime = context["runtime"]
+    service = runtime.service
+    typed = (
+        view.get("state", {})
+        .get("values", {})
+        .get(AMOUNT_BLOCK, {})
+        .get(AMOUNT_INPUT, {})
+        .get("value")
+    )
+    try:
+        proposal = TransferProposal.model_validate(
+            json.loads(view.get("private_metadata") or "{}").get("proposal")
+        )
+        check = service.validate_transfer(
+            proposal.sku, proposal.from_account, proposal.to_account, typed
+        )
+    except (InvalidInput, InsufficientStock) as exc:
+        ack(response_action="errors", errors={AMOUNT_BLOCK: str(exc)[:150]})
+        return
+    except (StockbotError, ValueError) as exc:
+        ack(response_action="update", view=message_modal("Transfer check", escape(str(exc))))
+        return
+    view_out = check_modal(check, service.clock(), _zone(runtime), _stale_hours(runtime))
+    ack(response_action="update", view=view_out)
+
+
+def handle_snooze(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """Hide the SKU from digests for a few days (admins only when admins are set)."""
+    ack()
+    runtime: Runtime = context["runtime"]
+    user = body["user"]["id"]
+    try:
+        interactions.check_admin(runtime.settings.admins, user, "snooze alerts")
+        sku = str(json.loads(action.get("value", "{}"))["sku"])
+        result = interactions.snooze(runtime.service, sku, f"{SNOOZE_DAYS}d", user)
+    except (ValueError, KeyError, TypeError):
+        _tell(respond, "This button does not carry a SKU.")
+        return
+    except StockbotError as exc:
+        _tell(respond, f"Not done: {exc}.")
+        return
+    until = local_time(result.until, _zone(runtime), "%d %b %H:%M")
+    _tell(respond, f"{escape(result.sku)} snoozed until {until} by <@{user}>.")
+
+
+def handle_mark_transferred(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """Record who moved how much, once per button (admins only when admins are set)."""
+    ack()
+    runtime: Runtime = context["runtime"]
+    service, user = runtime.service, body["user"]["id"]
+    zone = _zone(runtime)
+    try:
+        interactions.check_admin(runtime.settings.admins, user, "mark transfers as done")
+        proposal = parse_button_proposal(action.get("value", ""))
+        channel, ts = _where(body)
+        key = f"mark:{channel}:{ts}:{action.get('block_id', '')}"
+        marked = interactions.mark_transferred(service, proposal, user, key)
+    except StockbotError as exc:
+        _tell(respond, f"Not recorded: {exc}.")
+        return
+    record = marked.record
+    if not marked.created:
+        _tell(
+            respond,
+            f"Already recorded by <@{record.recorded_by}> at "
+            f"{local_time(record.recorded_at, zone, '%H:%M')}; nothing recorded twice.",
+        )
+        return
+    stamp = done_line(
+        f"Transfer of {record.amount} {record.from_account.upper()} -> "
+        f"{record.to_account.upper()} marked done",
+        user,
+        record.recorded_at,
+        zone,
+    )
+    original = (body.get("message") or {}).get("blocks") or []
+    blocks = [
+        context_block(stamp) if block.get("block_id") == action.get("block_id") else block
+        for block in original
+    ]
+    respond(replace_original=True, text=stamp, blocks=blocks or [context_block(stamp)])

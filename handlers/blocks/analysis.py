@@ -1,0 +1,126 @@
+"""Block Kit for one product's analysis: stock per account, competition, ranks, prices,
+data age, and each recommendation by priority with its buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.models import ACCOUNTS, Analysis, ProductSnapshot, Recommendation
+from bot.textviews import recommendation_line
+from handlers.blocks.kit import (
+    Block,
+    actions,
+    button,
+    context,
+    data_age_line,
+    divider,
+    escape,
+    fit,
+    header,
+    issue_label,
+    proposal_value,
+    section,
+)
+from handlers.ids import CHANGE_AMOUNT, SNOOZE, SNOOZE_DAYS, VALIDATE_TRANSFER
+
+_ACCOUNT_TITLES = {"main": "MAIN (seller-fulfilled)", "fbe": "FBE (fulfilled by eMAG)"}
+
+
+def _price(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value:.2f} RON"
+
+
+def _account_field(analysis: Analysis, product: ProductSnapshot | None, account: str) -> str:
+    title = f"*{_ACCOUNT_TITLES[account]}*"
+    if account not in analysis.listed_on:
+        return f"{title}\nnot listed"
+    situation = analysis.current_situation
+    offers = getattr(situation, f"offers_{account}")
+    competitors = getattr(situation, f"competitors_{account}")
+    rank = getattr(situation, f"rank_{account}")
+    offer = product.offer(account) if product else None  # type: ignore[arg-type]
+    lines = [
+        title,
+        f"Stock *{getattr(situation, f'stock_{account}')}*",
+        f"Offers on the PNK: {'-' if offers is None else offers}"
+        + (f" ({competitors} competing)" if competitors else ""),
+        f"Buy-button rank: {'-' if rank is None else rank}",
+    ]
+    if offer is not None:
+        lines.append(f"Price: {_price(offer.sale_price)}")
+    return "\n".join(lines)
+
+
+def recommendation_text(rec: Recommendation) -> str:
+    text = f"*{escape(recommendation_line(rec))}*"
+    if rec.impact:
+        text += f"\n{escape(rec.impact)}"
+    if rec.suggested_action:
+        text += f"\n{escape(rec.suggested_action)}"
+    return text
+
+
+def transfer_buttons(sku: str, rec: Recommendation, block_id: str) -> Block:
+    value = proposal_value(sku, rec)
+    return actions(
+        [
+            button("Validate transfer", VALIDATE_TRANSFER, value, style="primary"),
+            button("Change amount", CHANGE_AMOUNT, value),
+        ],
+        block_id,
+    )
+
+
+def build_analysis_blocks(
+    analysis: Analysis,
+    now: datetime,
+    zone: ZoneInfo,
+    stale_hours: int,
+    product: ProductSnapshot | None = None,
+) -> list[Block]:
+    """The analysis message; `product` adds the prices the analysis does not carry."""
+    title = analysis.sku + (f" - {analysis.name}" if analysis.name else "")
+    ids = f"PNK `{escape(analysis.pnk or '-')}`  EAN `{escape(analysis.ean or '-')}`"
+    verdict = f"*Priority: {analysis.priority.upper()}*" + (
+        "  -  action required" if analysis.action_required else "  -  nothing to do"
+    )
+    blocks: list[Block] = [
+        header(f"Stock analysis: {title}"),
+        section(f"*{escape(analysis.sku)}*  {ids}\n{verdict}"),
+        section(fields=[_account_field(analysis, product, account) for account in ACCOUNTS]),
+        context(
+            data_age_line(analysis.data_as_of, analysis.stale, now, zone, stale_hours),
+            block_id="data_age",
+        ),
+        divider(),
+    ]
+    recs: list[Block] = []
+    for index, rec in enumerate(analysis.recommendations):
+        recs.append(section(recommendation_text(rec)))
+        if rec.is_transfer and rec.suggested_amount:
+            recs.append(transfer_buttons(analysis.sku, rec, f"rec:{index}"))
+    if not recs:
+        recs.append(section("No recommendations: both accounts are fine."))
+    tail: list[Block] = []
+    if analysis.issues or analysis.notes:
+        lines = [f"Issue: {issue_label(issue)}" for issue in analysis.issues]
+        lines += [f"Note: {escape(note)}" for note in analysis.notes]
+        tail.append(context("\n".join(lines)))
+    if analysis.action_required:
+        tail.append(
+            actions(
+                [button(f"Snooze {SNOOZE_DAYS} days", SNOOZE, {"sku": analysis.sku})],
+                "sku_actions",
+            )
+        )
+    return fit([*blocks, section("*Recommendations*"), *recs], tail)
+
+
+def analysis_fallback(analysis: Analysis) -> str:
+    """The notification text shown where blocks are not."""
+    top = analysis.recommendations[0] if analysis.recommendations else None
+    return f"{analysis.sku}: priority {analysis.priority}" + (
+        f" - {recommendation_line(top)}" if top else ""
+    )

@@ -1,0 +1,136 @@
+"""Block Kit for the catalogue-wide answers: the alerts list, the summary numbers and
+the bulk table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.reports import AlertEntry, AlertsReport, BulkReport, Summary
+from bot.textviews import recommendation_line
+from handlers.blocks.kit import (
+    MAX_BLOCKS,
+    Block,
+    button,
+    context,
+    data_age_line,
+    escape,
+    fit,
+    header,
+    issue_label,
+    local_time,
+    packed_sections,
+    proposal_value,
+    section,
+)
+from handlers.ids import SNOOZE, SNOOZE_DAYS, VALIDATE_TRANSFER
+
+_LOSS_NOTE = "RON/day estimated lost"
+
+
+def alert_line(entry: AlertEntry, with_name: bool = False) -> str:
+    issues = ", ".join(issue_label(issue) for issue in entry.issues) or "no issue"
+    name = f" {escape(entry.name[:100])}" if with_name and entry.name else ""
+    line = (
+        f"*{escape(entry.sku)}*{name} [{entry.priority.upper()}] {issues} - "
+        f"MAIN {entry.stock_main} / FBE {entry.stock_fbe}"
+    )
+    if entry.estimated_lost_sales_per_day:
+        line += f" - {entry.estimated_lost_sales_per_day:.2f} {_LOSS_NOTE}"
+    if entry.stale:
+        line += " - STALE data"
+    return line
+
+
+def alert_block(entry: AlertEntry, block_id: str) -> Block:
+    """One alert with its button: Validate transfer when the fix is a transfer, else
+    Snooze."""
+    rec = entry.top_recommendation
+    text = alert_line(entry, with_name=True)
+    if rec is not None:
+        text += f"\n{escape(recommendation_line(rec))}"
+    if rec is not None and rec.is_transfer and rec.suggested_amount:
+        accessory = button("Validate transfer", VALIDATE_TRANSFER, proposal_value(entry.sku, rec))
+    else:
+        accessory = button(f"Snooze {SNOOZE_DAYS} days", SNOOZE, {"sku": entry.sku})
+    return section(text, block_id=block_id, accessory=accessory)
+
+
+def counts_line(counts: dict[str, int], total: int, shown: int) -> str:
+    return (
+        f"*High* {counts.get('high', 0)}  |  *Medium* {counts.get('medium', 0)}  |  "
+        f"*Low* {counts.get('low', 0)}  -  {total} need attention, showing {shown}"
+    )
+
+
+def build_alerts_blocks(report: AlertsReport, max_blocks: int = MAX_BLOCKS) -> list[Block]:
+    head = [
+        header("Stock alerts"),
+        section(counts_line(report.counts, report.total, len(report.alerts))),
+    ]
+    if not report.alerts:
+        return [*head, section("Nothing needs attention.")]
+    room = max_blocks - len(head)
+    entries = report.alerts
+    if len(entries) <= room:
+        return head + [alert_block(e, f"alert:{i}") for i, e in enumerate(entries)]
+    # More alerts than blocks: the first ones keep their buttons, the rest are lines.
+    with_buttons = [alert_block(e, f"alert:{i}") for i, e in enumerate(entries[: room - 2])]
+    rest = packed_sections([alert_line(e) for e in entries[room - 2 :]])
+    return fit(head + with_buttons + rest, max_blocks=max_blocks)
+
+
+def summary_blocks(
+    summary: Summary, now: datetime, zone: ZoneInfo, stale_hours: int
+) -> list[Block]:
+    fields = [
+        f"*Products tracked*\n{summary.products_tracked}",
+        f"*Needing attention*\n{summary.products_needing_attention}",
+        f"*High / Medium / Low*\n{summary.high} / {summary.medium} / {summary.low}",
+        f"*Zero stock with competition*\n{summary.zero_stock_with_competition}",
+        f"*Estimated lost sales*\n{summary.estimated_lost_sales_per_day:.2f} RON/day",
+        f"*Weekly-update compliance*\n{summary.weekly_update_compliance_pct}% "
+        f"({summary.needs_weekly_update} need an update)",
+    ]
+    refresh = []
+    for account, status in summary.accounts.items():
+        state = status.last_run_status or "never read"
+        if status.last_run_error:
+            state += f": {escape(status.last_run_error[:200])}"
+        refresh.append(
+            f"{account.upper()} last read {local_time(status.last_read_at, zone)} ({state})"
+        )
+    return [
+        section(fields=fields),
+        context(data_age_line(summary.data_as_of, summary.stale, now, zone, stale_hours)),
+        context("  |  ".join(refresh)),
+    ]
+
+
+def build_summary_blocks(
+    summary: Summary, now: datetime, zone: ZoneInfo, stale_hours: int
+) -> list[Block]:
+    return [header("Stock summary"), *summary_blocks(summary, now, zone, stale_hours)]
+
+
+def build_bulk_blocks(report: BulkReport) -> list[Block]:
+    lines = []
+    for item in report.results:
+        if item.analysis is None:
+            lines.append(f"`{escape(item.sku)}` not found")
+            continue
+        analysis = item.analysis
+        top = analysis.recommendations[0] if analysis.recommendations else None
+        lines.append(
+            f"`{escape(analysis.sku)}` {analysis.priority.upper()} - "
+            f"MAIN {analysis.current_situation.stock_main} / "
+            f"FBE {analysis.current_situation.stock_fbe}"
+            + (f" - {escape(recommendation_line(top))}" if top else "")
+        )
+    return fit(
+        [
+            header("Bulk analysis"),
+            section(f"{report.found} of {report.requested} found"),
+            *packed_sections(lines),
+        ]
+    )

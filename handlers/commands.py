@@ -1,0 +1,210 @@
+"""`/stock`: parse the text into a command, call the service, render Block Kit.
+
+Every answer goes through `respond()` after `ack()`; analyses and reports are posted in
+the channel for the team, errors and usage are ephemeral to the person who typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, BoltContext, Respond
+
+from bot import engine, interactions
+from bot.errors import StockbotError
+from bot.runtime import Runtime
+from bot.service import parse_limit
+from handlers.blocks.analysis import analysis_fallback, build_analysis_blocks
+from handlers.blocks.kit import escape, local_time
+from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks, build_summary_blocks
+from handlers.blocks.transfer import build_transfer_blocks, transfer_fallback
+from handlers.ids import SNOOZE_DAYS
+
+MAX_ALERTS = 50
+DEFAULT_ALERTS = 10
+MAX_BULK = 100
+
+FORMS = {
+    "analyze": "/stock analyze SKU",
+    "alerts": f"/stock alerts [N]  (N from 1 to {MAX_ALERTS})",
+    "summary": "/stock summary",
+    "transfer": "/stock transfer SKU FROM TO AMOUNT  (e.g. /stock transfer EMG331 fbe main 10)",
+    "bulk": f"/stock bulk SKU SKU ...  (up to {MAX_BULK})",
+    "snooze": f"/stock snooze SKU [DURATION]  (3d, 12h, 2w or 2026-12-01; default {SNOOZE_DAYS}d)",
+    "unsnooze": "/stock unsnooze SKU",
+    "help": "/stock help",
+}
+_ARITY = {
+    "analyze": (1, 1),
+    "alerts": (0, 1),
+    "summary": (0, 0),
+    "transfer": (4, 4),
+    "bulk": (1, None),
+    "snooze": (1, 2),
+    "unsnooze": (1, 1),
+    "help": (0, None),
+}
+USAGE = "*stockbot* keeps MAIN and FBE offers selling. Commands:\n" + "\n".join(
+    f"`{form}`" for form in FORMS.values()
+)
+
+Message = dict[str, Any]
+
+
+class UsageError(Exception):
+    """The text after /stock is not a command stockbot knows how to run."""
+
+
+@dataclass
+class StockCommand:
+    name: str
+    args: list[str] = field(default_factory=list)
+
+    @property
+    def form(self) -> str:
+        return FORMS[self.name]
+
+
+def parse_stock_command(text: str) -> StockCommand:
+    """`analyze EMG331` -> StockCommand("analyze", ["EMG331"]); UsageError when wrong."""
+    words = text.split()
+    if not words:
+        return StockCommand("help")
+    name, args = words[0].lower(), words[1:]
+    if name not in FORMS:
+        raise UsageError(
+            f"Unknown subcommand `{escape(words[0][:40])}`. Try `/stock help` for the list."
+        )
+    least, most = _ARITY[name]
+    if len(args) < least or (most is not None and len(args) > most):
+        wanted = "nothing" if most == 0 else f"{least}" if least == most else f"{least}+"
+        raise UsageError(
+            f"`{name}` takes {wanted} argument(s), got {len(args)}. Use `{FORMS[name]}`."
+        )
+    if name == "bulk" and len(args) > MAX_BULK:
+        raise UsageError(
+            f"`bulk` takes at most {MAX_BULK} SKUs, got {len(args)}; "
+            "split the list or use `stockbot bulk` on the command line."
+        )
+    return StockCommand(name, args)
+
+
+def _zone(runtime: Runtime) -> ZoneInfo:
+    return ZoneInfo(runtime.settings.timezone)
+
+
+def _in_channel(text: str, blocks: list[dict[str, Any]]) -> Message:
+    return {"response_type": "in_channel", "text": text, "blocks": blocks}
+
+
+def _ephemeral(text: str) -> Message:
+    return {"response_type": "ephemeral", "text": text}
+
+
+def run_analyze(runtime: Runtime, request: StockCommand, user: str) -> Message:
+    service = runtime.service
+    product = service.snapshot(request.args[0])
+    now = service.clock()
+    analysis = engine.analyze(product, now, service.rules)
+    blocks = build_analysis_blocks(
+        analysis, now, _zone(runtime), service.rules.stale_snapshot_hours, product
+    )
+    return _in_channel(analysis_fallback(analysis), blocks)
+
+
+def run_alerts(runtime: Runtime, request: StockCommand, user: str) -> Message:
+    limit = parse_limit(request.args[0], MAX_ALERTS, "N") if request.args else DEFAULT_ALERTS
+    report = runtime.service.alerts(limit)
+    text = f"{report.total} products need attention; showing {len(report.alerts)}"
+    return _in_channel(text, build_alerts_blocks(report))
+
+
+def run_summary(runtime: Runtime, request: StockCommand, user: str) -> Message:
+    service = runtime.service
+    summary = service.summary()
+    blocks = build_summary_blocks(
+        summary, service.clock(), _zone(runtime), service.rules.stale_snapshot_hours
+    )
+    text = f"{summary.products_needing_attention} of {summary.products_tracked} need attention"
+    return _in_channel(text, blocks)
+
+
+def run_transfer(runtime: Runtime, request: StockCommand, user: str) -> Message:
+    service = runtime.service
+    check = service.validate_transfer(*request.args)
+    blocks = build_transfer_blocks(
+        check, service.clock(), _zone(runtime), service.rules.stale_snapshot_hours
+    )
+    return _in_channel(transfer_fallback(check), blocks)
+
+
+def run_bulk(runtime: Runtime, request: StockCommand, user: str) -> Message:
+    report = runtime.service.bulk(request.args)
+    return _in_channel(f"{report.found} of {report.requested} found", build_bulk_blocks(report))
+
+
+def run_snooze(runtime: Runtime, request: StockCommand, user: str) -> Message:
+    interactions.check_admin(runtime.settings.admins, user, "snooze alerts")
+    duration = request.args[1] if len(request.args) > 1 else f"{SNOOZE_DAYS}d"
+    result = interactions.snooze(runtime.service, request.args[0], duration, user)
+    until = local_time(result.until, _zone(runtime), "%d %b %Y %H:%M")
+    return _ephemeral(
+        f"{escape(result.sku)} is snoozed until {until} ({runtime.settings.timezone}): "
+        "left out of digests until then, or earlier if it gets worse."
+    )
+
+
+def run_unsnooze(runtime: Runtime, request: StockCommand, user: str) -> Message:
+    interactions.check_admin(runtime.settings.admins, user, "unsnooze alerts")
+    sku, was = interactions.unsnooze(runtime.service, request.args[0])
+    if not was:
+        return _ephemeral(f"{escape(sku)} was not snoozed.")
+    return _ephemeral(f"{escape(sku)} is back in the digests.")
+
+
+def run_help(runtime: Runtime, request: StockCommand, user: str) -> Message:
+    return _ephemeral(USAGE)
+
+
+RUNNERS: dict[str, Callable[[Runtime, StockCommand, str], Message]] = {
+    "analyze": run_analyze,
+    "alerts": run_alerts,
+    "summary": run_summary,
+    "transfer": run_transfer,
+    "bulk": run_bulk,
+    "snooze": run_snooze,
+    "unsnooze": run_unsnooze,
+    "help": run_help,
+}
+
+
+def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -> Message:
+    """The message answering `/stock text`; bad input gives one ephemeral line."""
+    allowed = runtime.settings.allowed_channels
+    if allowed and channel not in allowed:
+        return _ephemeral("stockbot answers only in its channels; ask an admin which ones.")
+    try:
+        request = parse_stock_command(text)
+    except UsageError as exc:
+        return _ephemeral(str(exc))
+    try:
+        return RUNNERS[request.name](runtime, request, user)
+    except interactions.NotAllowed as exc:
+        return _ephemeral(f"Not allowed: {exc}.")
+    except StockbotError as exc:
+        return _ephemeral(f"{escape(str(exc))}. Use `{request.form}`.")
+
+
+def handle_stock_command(
+    ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """/stock <subcommand> ...: the one slash command."""
+    ack()
+    runtime: Runtime = context["runtime"]
+    respond(
+        **answer_stock_command(
+            runtime, command.get("text", ""), command["user_id"], command.get("channel_id", "")
+        )
+    )

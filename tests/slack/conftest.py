@@ -1,0 +1,108 @@
+"""The real Slack surface over HTTP: the web app (create_app + create_web_app) served by
+uvicorn on 127.0.0.1 in this process, the Slack stand-in, and a signed-request sender."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pytest
+import uvicorn
+
+from bot.app import create_app
+from bot.runtime import Runtime
+from bot.seed import seed_demo
+from bot.service import StockService
+from bot.settings import load_settings
+from bot.slack_standin import SlackStandin
+from bot.slack_standin.requests import SlackSender
+from bot.web import create_web_app
+from storage.db import make_engine, make_session_factory, upgrade
+from tests.conftest import NOW
+
+TOKEN = "xoxb-slack-tests"
+SECRET = "signing-secret-for-tests"
+ADMIN = "UADMIN"
+T = TypeVar("T")
+
+
+def wait_for(probe: Callable[[], T], timeout: float = 5.0) -> T:
+    """Poll `probe` until it returns something truthy (the listener runs after the ack)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            assert value, "timed out waiting for Slack traffic"
+            return value
+        time.sleep(0.02)
+
+
+@dataclass
+class Clock:
+    now: Any
+
+    def __call__(self) -> Any:
+        return self.now
+
+
+class ServedApp:
+    def __init__(self, web: Any) -> None:
+        config = uvicorn.Config(web, host="127.0.0.1", port=0, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        wait_for(lambda: self.server.started, timeout=10)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+
+
+@dataclass
+class Bot:
+    runtime: Runtime
+    slack: SlackStandin
+    sender: SlackSender
+    url: str
+    clock: Clock
+
+
+def _bot(tmp_path: Any, settings_extra: dict[str, str]) -> Iterator[Bot]:
+    url = f"sqlite:///{tmp_path / 'slack.db'}"
+    with SlackStandin(token=TOKEN) as slack:
+        settings = load_settings(
+            DATABASE_URL=url,
+            SLACK_BOT_TOKEN=TOKEN,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.api_url,
+            **settings_extra,
+        )
+        engine = make_engine(url)
+        upgrade(engine)
+        sessions = make_session_factory(engine)
+        clock = Clock(NOW)
+        runtime = Runtime(settings, engine, sessions, StockService(sessions, settings.rules(), clock))
+        seed_demo(sessions, NOW, runtime.service.rules, 40)
+        web = create_web_app(runtime, create_app(settings, runtime=runtime))
+        with ServedApp(web) as app_url:
+            sender = SlackSender(app_url, SECRET, slack)
+            yield Bot(runtime, slack, sender, app_url, clock)
+            sender.close()
+        engine.dispose()
+
+
+@pytest.fixture
+def bot(tmp_path: Any) -> Iterator[Bot]:
+    yield from _bot(tmp_path, {})
+
+
+@pytest.fixture
+def admin_bot(tmp_path: Any) -> Iterator[Bot]:
+    yield from _bot(tmp_path, {"STOCKBOT_ADMINS": ADMIN})
