@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime, build_runtime
 from bot.settings import ConfigError, Settings
@@ -15,6 +16,17 @@ from bot.slack_client import make_web_client
 from handlers import register_handlers
 
 log = logging.getLogger("stockbot.slack")
+
+
+class _TokenFromClient(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN in the environment is unused when it is given
+    the client built from that same token; nothing is wrong, so say nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+log.addFilter(_TokenFromClient())
 
 
 def create_app(
@@ -31,16 +43,15 @@ def create_app(
         raise ConfigError("SLACK_SIGNING_SECRET is not set (HTTP mode needs it)")
     client = client or make_web_client(settings)
     runtime = runtime or build_runtime(settings)
-    secret = settings.slack_signing_secret
-    app = App(
-        client=client,
-        signing_secret=secret.get_secret_value() if secret else "",
-        request_verification_enabled=not socket_mode,
-        # Bolt's own auth.test at start: a bad token fails here, not at the first command.
-        token_verification_enabled=True,
-        raise_error_for_unhandled_request=False,
-        logger=log,
-    )
+    try:
+        client.auth_test()
+    except SlackApiError as exc:
+        # A bad token fails at start, naming the setting and never its value.
+        reason = exc.response.get("error", "refused")
+        raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {reason}") from None
+    except OSError as exc:
+        raise ConfigError(f"SLACK_API_URL is unreachable: {type(exc).__name__}") from None
+    app = _bolt_app(client, settings, socket_mode)
 
     @app.middleware
     def provide_runtime(context: BoltContext, next: Any) -> None:
@@ -53,3 +64,15 @@ def create_app(
 
     register_handlers(app)
     return app
+
+
+def _bolt_app(client: WebClient, settings: Settings, socket_mode: bool) -> App:
+    secret = settings.slack_signing_secret
+    return App(
+        client=client,
+        signing_secret=secret.get_secret_value() if secret else "",
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=False,  # create_app has checked the token
+        raise_error_for_unhandled_request=False,
+        logger=log,
+    )

@@ -82,13 +82,16 @@ def _bot(tmp_path: Any, settings_extra: dict[str, str]) -> Iterator[Bot]:
             SLACK_BOT_TOKEN=TOKEN,
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=slack.api_url,
+            STOCKBOT_ALERT_CHANNEL="CDIGEST",
             **settings_extra,
         )
         engine = make_engine(url)
         upgrade(engine)
         sessions = make_session_factory(engine)
         clock = Clock(NOW)
-        runtime = Runtime(settings, engine, sessions, StockService(sessions, settings.rules(), clock))
+        runtime = Runtime(
+            settings, engine, sessions, StockService(sessions, settings.rules(), clock)
+        )
         seed_demo(sessions, NOW, runtime.service.rules, 40)
         web = create_web_app(runtime, create_app(settings, runtime=runtime))
         with ServedApp(web) as app_url:

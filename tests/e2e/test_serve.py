@@ -1,0 +1,142 @@
+"""`stockbot serve` as a real process: signed Slack requests over loopback, answers at
+the Slack stand-in, and settings checked at start."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.slack_standin import SlackStandin
+from bot.slack_standin.requests import SlackSender
+from tests.slack.conftest import wait_for
+
+TOKEN = "xoxb-e2e"
+SECRET = "e2e-signing-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stockbot(env: dict[str, str], *args: str, **options) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **options,
+    )
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandin]:
+    with SlackStandin(token=TOKEN) as standin:
+        yield standin
+
+
+@pytest.fixture
+def env(tmp_path: Path, slack: SlackStandin) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+    }
+
+
+@pytest.fixture
+def served(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+    assert _stockbot(env, "seed-demo", "--products", "40").returncode == 0
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            assert process.poll() is None, process.stderr.read()  # type: ignore[union-attr]
+            return False
+
+    wait_for(healthy, timeout=30)
+    yield url, process
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_serve_answers_analyze_and_validates_in_place(
+    served: tuple[str, subprocess.Popen], slack: SlackStandin
+) -> None:
+    url, _ = served
+    sender = SlackSender(url, SECRET, slack)
+    started = time.monotonic()
+    response = sender.command("analyze EMG331")
+    assert response.status_code == 200
+    assert time.monotonic() - started < 3  # Slack's ack deadline
+    [message] = wait_for(lambda: slack.messages("C1"), timeout=10)
+    blocks = json.dumps(message["blocks"])
+    assert "Priority: HIGH" in blocks and "move 10 FBE -&gt; MAIN" in blocks
+    [actions] = [b for b in message["blocks"] if b.get("block_id") == "rec:0"]
+    button = actions["elements"][0]
+    assert button["action_id"] == "validate_transfer"
+
+    sender.click(message, "validate_transfer", "rec:0", button["value"])
+    [updated] = wait_for(
+        lambda: [m for m in slack.messages("C1") if "Validated by" in json.dumps(m)], 10
+    )
+    text = json.dumps(updated["blocks"])
+    assert "Proposed: FBE 16 / MAIN 10" in text and "Recommendation: Proceed" in text
+
+    sender.click(message, "validate_transfer", "rec:0", button["value"])
+    wait_for(lambda: slack.ephemerals("C1"), timeout=10)
+    assert slack.messages("C1") == [updated]
+
+    assert sender.command("analyze EMG331", secret="wrong").status_code == 401
+    sender.close()
+
+
+@pytest.mark.parametrize(
+    ("unset", "named"),
+    [("SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"), ("SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN")],
+)
+def test_serve_without_slack_settings_fails_at_start_naming_them(
+    env: dict[str, str], unset: str, named: str
+) -> None:
+    environment = {k: v for k, v in env.items() if k != unset}
+    result = _stockbot(environment, "serve", "--port", str(_free_port()))
+    assert result.returncode == 1
+    assert named in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_serve_socket_mode_needs_the_app_token(env: dict[str, str]) -> None:
+    result = _stockbot(env, "serve", "--socket")
+    assert result.returncode == 1
+    assert "SLACK_APP_TOKEN" in result.stderr
+
+
+def test_serve_with_a_bad_bot_token_fails_at_start(env: dict[str, str]) -> None:
+    result = _stockbot({**env, "SLACK_BOT_TOKEN": "xoxb-wrong"}, "serve", "--port", "0")
+    assert result.returncode == 1
+    assert "SLACK_BOT_TOKEN was refused by Slack: invalid_auth" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "xoxb-wrong" not in result.stderr

@@ -1,0 +1,137 @@
+"""Buttons and modals over real HTTP: change amount, mark transferred, snooze, App Home,
+and Validate transfer inside a digest message."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from bot.digest import run_digest
+from bot.slack_client import make_web_client
+from bot.slack_standin.limits import VIEW_MAX_BLOCKS, block_errors
+from storage.models import Snooze, TransferRecord
+from tests.slack.conftest import ADMIN, Bot, wait_for
+from tests.slack.test_slash_commands import _buttons, _text
+
+PROPOSAL = json.dumps({"sku": "EMG331", "from_account": "fbe", "to_account": "main", "amount": 10})
+
+
+def _transfer_message(bot: Bot, user: str = "U1") -> dict:
+    bot.sender.command("transfer EMG331 fbe main 10", user=user)
+    [message] = wait_for(lambda: bot.slack.messages("C1"))
+    return message
+
+
+def _records(bot: Bot) -> list[TransferRecord]:
+    with bot.runtime.sessions() as session:
+        return list(session.scalars(select(TransferRecord)))
+
+
+def test_change_amount_opens_a_modal_and_a_bad_amount_is_a_field_error(bot: Bot) -> None:
+    bot.sender.click(None, "change_amount", "rec:0", PROPOSAL)
+    [view] = wait_for(lambda: bot.slack.views())
+    assert view["callback_id"] == "transfer_amount"
+    amount = view["blocks"][1]
+    assert amount["element"]["initial_value"] == "10"
+
+    def submit(value: str) -> dict:
+        values = {"amount": {"amount_input": {"type": "number_input", "value": value}}}
+        response = bot.sender.submit_view(view, values)
+        assert response.status_code == 200
+        return response.json() if response.content else {}
+
+    for bad, says in [
+        ("0", "amount"),
+        ("1.5", "amount"),
+        ("ten", "amount"),
+        ("27", "available 26, requested 27"),
+    ]:
+        answer = submit(bad)
+        assert answer["response_action"] == "errors"
+        assert says in answer["errors"]["amount"]
+    answer = submit("5")
+    assert answer["response_action"] == "update"
+    assert "Proposed: FBE 21 / MAIN 5" in json.dumps(answer["view"])
+    assert block_errors(answer["view"]["blocks"], VIEW_MAX_BLOCKS) == []
+
+
+def test_mark_transferred_records_who_when_how_much_once(bot: Bot) -> None:
+    message = _transfer_message(bot)
+    [mark] = [b for b in _buttons(message) if b["action_id"] == "mark_transferred"]
+    assert mark["confirm"]["confirm"]["text"] == "Record it"
+    bot.sender.click(message, "mark_transferred", mark["block_id"], mark["value"])
+    wait_for(lambda: "marked done" in _text(bot.slack.messages("C1")[0]))
+    [record] = _records(bot)
+    assert (record.from_account, record.to_account, record.amount) == ("fbe", "main", 10)
+    assert (record.recorded_by, record.recorded_at) == ("U1", bot.clock.now)
+
+    bot.sender.click(message, "mark_transferred", mark["block_id"], mark["value"], user="U2")
+    [note] = wait_for(lambda: bot.slack.ephemerals("C1"))
+    assert note["text"].startswith("Already recorded by <@U1>")
+    assert len(_records(bot)) == 1
+
+
+def test_mark_transferred_is_refused_to_non_admins(admin_bot: Bot) -> None:
+    message = _transfer_message(admin_bot)
+    [mark] = [b for b in _buttons(message) if b["action_id"] == "mark_transferred"]
+    admin_bot.sender.click(message, "mark_transferred", mark["block_id"], mark["value"])
+    [note] = wait_for(lambda: admin_bot.slack.ephemerals("C1"))
+    assert "only stockbot admins may mark transfers as done" in note["text"]
+    assert _records(admin_bot) == []
+    assert admin_bot.slack.messages("C1") == [message]
+
+    admin_bot.sender.click(message, "mark_transferred", mark["block_id"], mark["value"], ADMIN)
+    wait_for(lambda: _records(admin_bot))
+    assert _records(admin_bot)[0].recorded_by == ADMIN
+
+
+def test_snooze_button_snoozes_for_three_days(bot: Bot) -> None:
+    bot.sender.command("analyze EMG331")
+    [message] = wait_for(lambda: bot.slack.messages("C1"))
+    [snooze] = [b for b in _buttons(message) if b["action_id"] == "snooze"]
+    bot.sender.click(message, "snooze", snooze["block_id"], snooze["value"])
+    [note] = wait_for(lambda: bot.slack.ephemerals("C1"))
+    assert note["text"] == "EMG331 snoozed until 28 Nov 11:07 by <@U1>."
+    with bot.runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Snooze)) == 1
+
+
+def test_app_home_shows_summary_and_alerts_and_validates_in_a_modal(bot: Bot) -> None:
+    assert bot.sender.event({"type": "app_home_opened", "user": "U7", "tab": "home"}).is_success
+    home = wait_for(lambda: bot.slack.home("U7"))
+    assert block_errors(home["blocks"], VIEW_MAX_BLOCKS) == []
+    text = json.dumps(home)
+    assert "Products tracked" in text and "Top alerts" in text and "Data as of" in text
+    [button] = [b for b in _buttons(home) if "EMG331" in b["value"]][:1]
+    bot.sender.click(None, button["action_id"], button["block_id"], button["value"], view=home)
+    [modal] = wait_for(lambda: bot.slack.views())
+    assert "Proposed: FBE 16 / MAIN 10" in json.dumps(modal)
+
+
+def test_validate_in_a_digest_message_updates_that_alert_in_place(bot: Bot) -> None:
+    runtime = bot.runtime
+    outcome = run_digest(runtime, make_web_client(runtime.settings), bot.clock.now)
+    assert outcome.status == "sent"
+    messages = bot.slack.messages("CDIGEST")
+    message = next(m for m in messages if "EMG331" in _text(m))
+    [button] = [
+        b
+        for b in _buttons(message)
+        if b["action_id"] == "validate_transfer" and "EMG331" in b["value"]
+    ]
+    assert button["block_id"].startswith("alert:")
+    bot.sender.click(
+        message, "validate_transfer", button["block_id"], button["value"], channel="CDIGEST"
+    )
+    updated = wait_for(
+        lambda: [m for m in bot.slack.messages("CDIGEST") if "Validated by" in _text(m)]
+    )[0]
+    assert updated["ts"] == message["ts"]
+    assert "Proposed: FBE 16 / MAIN 10" in _text(updated)
+    assert block_errors(updated["blocks"]) == []
+    others = [b for b in _buttons(updated) if b["action_id"] == "validate_transfer"]
+    assert (
+        len(others)
+        == len([b for b in _buttons(message) if b["action_id"] == "validate_transfer"]) - 1
+    )
