@@ -4,6 +4,7 @@ process's runtime. Nothing runs at import time."""
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -16,6 +17,7 @@ from bot.slack_client import make_web_client
 from handlers import register_handlers
 
 log = logging.getLogger("stockbot.slack")
+LISTENER_THREADS = 32
 
 
 class _TokenFromClient(logging.Filter):
@@ -74,5 +76,10 @@ def _bolt_app(client: WebClient, settings: Settings, socket_mode: bool) -> App:
         request_verification_enabled=not socket_mode,
         token_verification_enabled=False,  # create_app has checked the token
         raise_error_for_unhandled_request=False,
+        # Ack in the request's own thread, then run the lazy work (handlers/__init__).
+        process_before_response=True,
+        # The lazy work runs in this pool; Bolt's default of 5 threads is too few for a
+        # burst of commands.
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
         logger=log,
     )

@@ -154,12 +154,24 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
 
     from bot.web import create_web_app
 
+    # Checked here, once, so a bad setting fails with one line before any worker starts.
     web = create_web_app(runtime, create_app(settings, runtime=runtime))
     print(
-        f"stockbot: listening on http://{args.host}:{args.port} (POST /slack/events, GET /healthz)",
+        f"stockbot: listening on http://{args.host}:{args.port} "
+        f"(POST /slack/events, GET /healthz), {args.workers} worker(s)",
         flush=True,
     )
-    uvicorn.run(web, host=args.host, port=args.port, log_level="warning")
+    if args.workers == 1:
+        uvicorn.run(web, host=args.host, port=args.port, log_level="warning")
+        return
+    uvicorn.run(
+        "bot.web:app_from_environment",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="interface (default all)")
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     serve.add_argument("--socket", action="store_true", help="Socket Mode (SLACK_APP_TOKEN)")
+    serve.add_argument("--workers", type=int, default=1, help="HTTP worker processes (default 1)")
     demo = add("demo", cmd_demo, "seed the demo data and show the EMG331 case", False)
     demo.add_argument("--products", type=int, default=DEMO_PRODUCTS)
     return parser

@@ -26,6 +26,11 @@ class Runtime:
     sessions: sessionmaker[Session]
     service: StockService
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Runtime:
+        # One per process: the engine's pool and the sessions are shared, never copied
+        # (Bolt deep-copies the request context for its lazy listeners).
+        return self
+
 
 def check_schema(engine: Engine) -> None:
     """Upgrade an embedded SQLite file; on PostgreSQL, insist on `stockbot db upgrade`."""

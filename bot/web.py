@@ -44,3 +44,14 @@ def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
             return to_starlette_response(bolt_response)
 
     return web
+
+
+def app_from_environment() -> FastAPI:
+    """The web app built from the environment: what each `serve --workers N` process runs."""
+    from bot.app import create_app
+    from bot.runtime import build_runtime
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    runtime = build_runtime(settings)
+    return create_web_app(runtime, create_app(settings, runtime=runtime))

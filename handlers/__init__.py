@@ -1,8 +1,13 @@
-"""The Slack surface. `register_handlers(app)` is the one place listeners are wired."""
+"""The Slack surface. `register_handlers(app)` is the one place listeners are wired.
+
+Commands, clicks and events are acked the moment they arrive and their work runs after
+the response (Bolt lazy listeners), so a burst of requests never waits behind another's
+database read. The modal submission answers in its ack, as Slack requires.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 
 from handlers import ids
 from handlers.actions import (
@@ -16,11 +21,16 @@ from handlers.commands import handle_stock_command
 from handlers.home import handle_app_home_opened
 
 
+def ack_now(ack: Ack) -> None:
+    """Acknowledge within Slack's 3 seconds, before any work."""
+    ack()
+
+
 def register_handlers(app: App) -> None:
-    app.command(ids.COMMAND)(handle_stock_command)
-    app.action(ids.VALIDATE_TRANSFER)(handle_validate_transfer)
-    app.action(ids.CHANGE_AMOUNT)(handle_change_amount)
-    app.action(ids.SNOOZE)(handle_snooze)
-    app.action(ids.MARK_TRANSFERRED)(handle_mark_transferred)
+    app.command(ids.COMMAND)(ack=ack_now, lazy=[handle_stock_command])
+    app.action(ids.VALIDATE_TRANSFER)(ack=ack_now, lazy=[handle_validate_transfer])
+    app.action(ids.CHANGE_AMOUNT)(ack=ack_now, lazy=[handle_change_amount])
+    app.action(ids.SNOOZE)(ack=ack_now, lazy=[handle_snooze])
+    app.action(ids.MARK_TRANSFERRED)(ack=ack_now, lazy=[handle_mark_transferred])
     app.view(ids.AMOUNT_VIEW)(handle_amount_submission)
-    app.event("app_home_opened")(handle_app_home_opened)
+    app.event("app_home_opened")(ack=ack_now, lazy=[handle_app_home_opened])

@@ -1,7 +1,8 @@
 """Button clicks: validate_transfer, change_amount, snooze, mark_transferred; and the
 Change-amount modal's submission.
 
-Clicks on messages answer through the action's response_url: the message is updated in
+Clicks are acked on arrival (handlers.ack_now) and these run after; clicks on
+messages answer through the action's response_url: the message is updated in
 place, refusals are ephemeral. Clicks in App Home open a modal instead (a view has no
 response_url)."""
 
@@ -65,7 +66,6 @@ def _tell(respond: Respond, text: str) -> None:
 
 
 def handle_validate_transfer(
-    ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
     respond: Respond,
@@ -73,7 +73,6 @@ def handle_validate_transfer(
     context: BoltContext,
 ) -> None:
     """Validate the button's transfer against the current snapshot, in place."""
-    ack()
     runtime: Runtime = context["runtime"]
     service, user = runtime.service, body["user"]["id"]
     now, zone = service.clock(), _zone(runtime)
@@ -123,14 +122,12 @@ def handle_validate_transfer(
 
 
 def handle_change_amount(
-    ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
     respond: Respond,
     client: WebClient,
 ) -> None:
     """Open the Change-amount modal, prefilled with the button's proposal."""
-    ack()
     try:
         proposal = parse_button_proposal(action.get("value", ""))
     except StockbotError as exc:
@@ -171,10 +168,9 @@ def handle_amount_submission(ack: Ack, view: dict[str, Any], context: BoltContex
 
 
 def handle_snooze(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:
     """Hide the SKU from digests for a few days (admins only when admins are set)."""
-    ack()
     runtime: Runtime = context["runtime"]
     user = body["user"]["id"]
     try:
@@ -192,10 +188,9 @@ def handle_snooze(
 
 
 def handle_mark_transferred(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:
     """Record who moved how much, once per button (admins only when admins are set)."""
-    ack()
     runtime: Runtime = context["runtime"]
     service, user = runtime.service, body["user"]["id"]
     zone = _zone(runtime)

@@ -1,7 +1,8 @@
 """`/stock`: parse the text into a command, call the service, render Block Kit.
 
-Every answer goes through `respond()` after `ack()`; analyses and reports are posted in
-the channel for the team, errors and usage are ephemeral to the person who typed."""
+The command is acked on arrival (handlers.ack_now); the answer goes through `respond()`:
+analyses and reports in the channel for the team, errors and usage ephemeral to the
+person who typed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import BoltContext, Respond
 
 from bot import engine, interactions
 from bot.errors import StockbotError
@@ -197,11 +198,8 @@ def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -
         return _ephemeral(f"{escape(str(exc))}. Use `{request.form}`.")
 
 
-def handle_stock_command(
-    ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
-    """/stock <subcommand> ...: the one slash command."""
-    ack()
+def handle_stock_command(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """/stock <subcommand> ...: the one slash command, answered after the ack."""
     runtime: Runtime = context["runtime"]
     respond(
         **answer_stock_command(

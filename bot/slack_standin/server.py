@@ -16,6 +16,13 @@ from urllib.parse import parse_qs
 from bot.slack_standin.limits import VIEW_MAX_BLOCKS, block_errors
 
 
+class _Server(ThreadingHTTPServer):
+    # Slack takes bursts; the default backlog of 5 would drop connections under load
+    # and show up as one-second client retransmits.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 @dataclass
 class _Failure:
     method: str
@@ -59,7 +66,7 @@ class SlackStandin:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server = _Server((host, port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -191,7 +198,9 @@ class SlackStandin:
     def _respond(self, key: str, body: dict[str, Any]) -> tuple[int, dict, dict]:
         """A post to a response_url: a new message, or the bound message replaced."""
         with self._lock:
-            self._records.append({"method": "response_url", "key": key, "body": body})
+            self._records.append(
+                {"method": "response_url", "key": key, "body": body, "at": time.time()}
+            )
             target = self._responses.get(key)
             if target is None:
                 return 404, {}, {"ok": False, "error": "expired_url"}
