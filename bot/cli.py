@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from bot import textviews
 from bot.csv_import import parse_offers_csv
 from bot.digest import DigestOutcome, run_digest
+from bot.emag.commands import register_commands
 from bot.errors import StockbotError
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import build_scheduler
@@ -208,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.choices["digest"].add_argument(
         "--force", action="store_true", help="post another digest even if today's was sent"
     )
+    register_commands(add)
     add("worker", cmd_worker, "run the scheduler: the daily digest", False)
     serve = add("serve", cmd_serve, "serve Slack: HTTP on --port, or --socket", False)
     serve.add_argument("--host", default="0.0.0.0", help="interface (default all)")

@@ -1,0 +1,198 @@
+"""`stockbot sync`, `push-stock`, `resend-offers` and `pnk-check`: the eMAG subcommands.
+
+`register_commands(add)` takes bot/cli.py's `add(name, handler, help_text, json_flag)`
+helper. Every failure is a StockbotError naming the account (the CLI prints it on stderr
+and exits 1); credentials never appear in a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.emag.client import EmagClient, EmagClients, clients_from_settings
+from bot.emag.sync import SyncReport, pnk_issues, sync_accounts
+from bot.emag.writeback import ResendReport, push_main_stock, resend_offers
+from bot.errors import StockbotError
+from bot.runtime import Runtime
+from bot.settings import ConfigError
+
+AddCommand = Callable[..., argparse.ArgumentParser]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _clients(runtime: Runtime) -> EmagClients:
+    try:
+        return clients_from_settings(runtime.settings)
+    except (ConfigError, ValueError) as exc:
+        raise StockbotError(str(exc)) from None
+
+
+def _close(clients: EmagClients) -> None:
+    for client in clients:
+        client.close()
+
+
+def render_sync(report: SyncReport) -> str:
+    lines = []
+    for result in report.accounts:
+        label = result.account.upper()
+        if result.status == "ok":
+            line = (
+                f"{label}: {result.offers} offers read in {result.pages} pages "
+                f"({result.seconds:.1f} s), {result.removed} removed"
+            )
+            if result.skipped:
+                line += f", {result.skipped} skipped (no SKU or id)"
+            if result.velocity_error:
+                line += "; sales velocity not updated (orders unreadable)"
+        else:
+            line = f"{label}: FAILED, previous snapshot kept (stale): {result.error}"
+        lines.append(line)
+    for issue in report.pnk_issues:
+        lines.append(f"PNK issue: {issue.describe()}")
+    return "\n".join(lines)
+
+
+def cmd_sync(args: argparse.Namespace, runtime: Runtime) -> None:
+    """Read both accounts into the snapshot; exit 1 if an account failed."""
+    clients = _clients(runtime)
+    try:
+        report = sync_accounts(runtime, clients, _now())
+    finally:
+        _close(clients)
+    print(report.model_dump_json(indent=2) if args.json else render_sync(report))
+    if not report.ok:
+        raise StockbotError(
+            "; ".join(result.error or result.account.upper() for result in report.failed)
+        )
+
+
+def _confirm(args: argparse.Namespace, question: str) -> None:
+    if args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise StockbotError(f"{question} - not confirmed; add --yes to run without a prompt")
+    answer = input(f"{question} [y/N] ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise StockbotError("cancelled; nothing was sent to eMAG")
+
+
+def cmd_push_stock(args: argparse.Namespace, runtime: Runtime) -> None:
+    """Set MAIN stock of one SKU on eMAG (FBE stock belongs to eMAG)."""
+    if args.account != "main":
+        raise StockbotError("FBE: eMAG manages the stock of FBE offers; only MAIN can be set")
+    try:
+        amount = int(args.stock)
+    except ValueError:
+        raise StockbotError(f"stock must be a whole number, got {args.stock!r}") from None
+    _confirm(args, f"Set MAIN stock of {args.sku} to {amount} on eMAG?")
+    clients = _clients(runtime)
+    try:
+        result = push_main_stock(runtime, clients.main, args.sku, amount, _now())
+    finally:
+        _close(clients)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(
+            f"MAIN stock of {result.sku} set to {result.stock} on eMAG "
+            f"(offer {result.offer_id}, was {result.previous_stock})"
+        )
+
+
+def render_resend(report: ResendReport) -> str:
+    lines = []
+    for account in report.accounts:
+        label = account.account.upper()
+        line = f"{label}: {account.sent} offers re-sent in {account.batches} batches"
+        if account.skipped:
+            line += f", {account.skipped} skipped (not read recently: run `stockbot sync`)"
+        lines.append(line)
+        lines.extend(
+            f"{label}: batch of {len(failure.offer_ids)} refused, last sent unchanged: "
+            f"{failure.error}"
+            for failure in account.failures
+        )
+        if account.stopped:
+            lines.append(f"{label}: stopped: {account.stopped}")
+    return "\n".join(lines)
+
+
+def cmd_resend_offers(args: argparse.Namespace, runtime: Runtime) -> None:
+    """Re-send offers (by default only those not sent for the weekly period)."""
+    stale_only = not args.all
+    which = "offers not sent recently" if stale_only else "ALL offers"
+    _confirm(args, f"Re-send {which} on {args.account.upper()} to eMAG?")
+    clients = _clients(runtime)
+    chosen: dict[str, EmagClient] = {
+        client.account: client for client in clients if args.account in ("both", client.account)
+    }
+    try:
+        report = resend_offers(runtime, chosen, _now(), stale_only=stale_only)
+    finally:
+        _close(clients)
+    print(report.model_dump_json(indent=2) if args.json else render_resend(report))
+    if not report.ok:
+        problems = [
+            f"{account.account.upper()}: {account.stopped}"
+            if account.stopped
+            else f"{account.account.upper()}: {len(account.failures)} batches refused"
+            for account in report.accounts
+            if account.stopped or account.failures
+        ]
+        raise StockbotError("re-send incomplete: " + "; ".join(problems))
+
+
+def cmd_pnk_check(args: argparse.Namespace, runtime: Runtime) -> None:
+    """List SKUs whose PNK differs between MAIN and FBE (and, with --eans, by EAN)."""
+    if args.eans:
+        clients = _clients(runtime)
+        try:
+            issues = pnk_issues(runtime, clients.main)
+        finally:
+            _close(clients)
+    else:
+        issues = pnk_issues(runtime)
+    if args.json:
+        print("[" + ",".join(issue.model_dump_json() for issue in issues) + "]")
+    elif issues:
+        print("\n".join(issue.describe() for issue in issues))
+    else:
+        print("no PNK issues")
+
+
+def register_commands(add: AddCommand) -> None:
+    """Add the eMAG subcommands with bot/cli.py's `add` helper."""
+    add("sync", cmd_sync, "read both eMAG accounts into the snapshot", True)
+
+    push = add("push-stock", cmd_push_stock, "set MAIN stock of a SKU on eMAG", True)
+    push.add_argument("sku")
+    push.add_argument("stock", help="0..65535")
+    push.add_argument(
+        "--account", default="main", choices=("main", "fbe"), help="only main is allowed"
+    )
+    push.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    resend = add(
+        "resend-offers", cmd_resend_offers, "re-send offers to eMAG (the weekly update)", True
+    )
+    scope = resend.add_mutually_exclusive_group()
+    scope.add_argument(
+        "--stale",
+        action="store_true",
+        help="only offers not sent for STOCKBOT_WEEKLY_UPDATE_DAYS (the default)",
+    )
+    scope.add_argument("--all", action="store_true", help="every offer")
+    resend.add_argument("--account", default="both", choices=("main", "fbe", "both"))
+    resend.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    check = add("pnk-check", cmd_pnk_check, "SKUs whose PNK differs between accounts", True)
+    check.add_argument(
+        "--eans", action="store_true", help="also look EANs up on eMAG (uses the daily quota)"
+    )

@@ -1,0 +1,446 @@
+"""Read both eMAG accounts into the snapshot, each account all or nothing.
+
+`sync_accounts` reads MAIN and FBE at the same time, one thread per account, each with its
+own client and therefore its own rate budget. An account's offers are converted page by
+page and spooled to a temporary file, so memory stays flat in the catalogue's size; once
+the account's read has completed, the spool is applied in chunks inside ONE transaction
+that replaces that account's stored offers:
+
+- offers read get every field and `last_read_at = now` (never `last_sent_at`: only a
+  successful write to eMAG sets that);
+- offers of the account that the completed read did not return are DELETED for that
+  account (the product, its history and the other account's offer stay). Deleting rather
+  than marking keeps every reader simple: an offer row means "listed on eMAG".
+- an account whose read failed (any EmagError after the client's retries) keeps every
+  stored offer untouched, so their old `last_read_at` shows them as stale; the failure is
+  recorded as a "failed" snapshot run and in the report.
+
+A completed read that returns no offer at all while offers are stored is treated as a
+failure too: an empty answer from a troubled API must not wipe the catalogue.
+
+Sales velocity: orders of the last 30 days per account (order type 3 = MAIN, 2 = FBE),
+units of orders not cancelled (status 0) or returned (status 5), divided by the days the
+offer was in stock. We keep no per-day stock history, so "in stock" is approximated as the
+window minus the days a zero-stock alert was open for that offer (alert history); offers
+out of stock without competition are not alerted, so their velocity can be underestimated.
+If the order read fails, the offers still apply and velocities keep their previous values.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any, Literal
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.emag.client import EmagClient
+from bot.emag.errors import EmagError
+from bot.models import Account
+from bot.runtime import Runtime
+from storage.db import transaction
+from storage.history import record_history
+from storage.models import Offer
+from storage.queries import lookup_key
+from storage.sync_writes import (
+    SyncedOffer,
+    apply_velocities,
+    mark_account_unread,
+    pnk_mismatches,
+    remove_unread_offers,
+    upsert_account_chunk,
+)
+from storage.writes import record_run
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "emag"
+VELOCITY_DAYS = 30
+ORDER_TYPES: dict[str, int] = {"main": 3, "fbe": 2}
+# Cancelled (0) and returned (5) orders sold nothing.
+UNSOLD_ORDER_STATUSES = frozenset({0, 5})
+# Offers per write inside the account's transaction: big enough for few round trips,
+# small enough that memory does not grow with the catalogue.
+APPLY_CHUNK = 1000
+
+
+class AccountSync(BaseModel):
+    """How one account's sync went."""
+
+    account: Account
+    status: Literal["ok", "failed"]
+    offers: int = 0
+    removed: int = 0
+    pages: int = 0
+    skipped: int = 0  # items without a part_number (SKU) or offer id
+    velocity_updated: bool = False
+    velocity_error: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class PnkIssue(BaseModel):
+    """A SKU whose PNK differs between MAIN and FBE, or whose EAN maps to another PNK."""
+
+    sku: str
+    kind: Literal["main_fbe_mismatch", "ean_other_pnk"]
+    main_pnk: str | None = None
+    fbe_pnk: str | None = None
+    ean: str | None = None
+    ean_pnk: str | None = None
+
+    def describe(self) -> str:
+        if self.kind == "main_fbe_mismatch":
+            return f"{self.sku}: PNK {self.main_pnk} on MAIN but {self.fbe_pnk} on FBE"
+        return f"{self.sku}: EAN {self.ean} belongs to PNK {self.ean_pnk} on eMAG"
+
+
+class SyncReport(BaseModel):
+    """What `sync_accounts` did, per account, and the PNK issues found afterwards."""
+
+    started_at: datetime
+    accounts: list[AccountSync]
+    pnk_issues: list[PnkIssue] = []
+
+    @property
+    def ok(self) -> bool:
+        return all(result.status == "ok" for result in self.accounts)
+
+    @property
+    def failed(self) -> list[AccountSync]:
+        return [result for result in self.accounts if result.status == "failed"]
+
+
+# -- converting eMAG items ------------------------------------------------------------
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _general_stock(item: Mapping[str, Any]) -> int | None:
+    general = _int(item.get("general_stock"))
+    if general is not None:
+        return general
+    entries = item.get("stock")
+    if isinstance(entries, list):
+        return sum(_int(entry.get("value")) or 0 for entry in entries if isinstance(entry, dict))
+    return _int(entries)
+
+
+def offer_from_item(item: Mapping[str, Any]) -> SyncedOffer:
+    """One `product_offer/read` item as the fields the snapshot keeps.
+
+    `stock` is eMAG's `general_stock` (the sum over warehouses); the offer id is the
+    seller's own `id` (what updates take), never `offer_details.id`. Use
+    `SyncedOffer.snapshot(account, now)` for the engine's ProductSnapshot/OfferSnapshot.
+    """
+    sku = str(item.get("part_number") or "").strip()
+    if not sku:
+        raise ValueError("offer has no part_number")
+    offer_id = _int(item.get("id"))
+    if offer_id is None:
+        raise ValueError(f"offer {sku} has no id")
+    eans = item.get("ean")
+    ean = eans[0] if isinstance(eans, list) and eans else (eans or None)
+    general = _general_stock(item)
+    return SyncedOffer(
+        sku=sku,
+        pnk=item.get("part_number_key") or None,
+        ean=str(ean) if ean else None,
+        name=item.get("name") or None,
+        emag_offer_id=offer_id,
+        stock=general,
+        general_stock=general,
+        estimated_stock=_int(item.get("estimated_stock")),
+        number_of_offers=_int(item.get("number_of_offers")),
+        buy_button_rank=_int(item.get("buy_button_rank")),
+        sale_price=_decimal(item.get("sale_price")),
+        best_offer_sale_price=_decimal(item.get("best_offer_sale_price")),
+        status=_int(item.get("status")),
+    )
+
+
+def units_sold(
+    pages: Iterable[list[dict]], account: Account, stats: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Units sold per SKU key in these order pages, for the account's order type."""
+    units: dict[str, int] = {}
+    wanted = ORDER_TYPES[account]
+    for page in pages:
+        for order in page:
+            if _int(order.get("type")) not in (None, wanted):
+                continue
+            if _int(order.get("status")) in UNSOLD_ORDER_STATUSES:
+                continue
+            for line in order.get("products") or []:
+                sku = str(line.get("part_number") or "").strip()
+                quantity = _int(line.get("quantity")) or 0
+                if sku and quantity > 0:
+                    key = lookup_key(sku)
+                    units[key] = units.get(key, 0) + quantity
+            if stats is not None:
+                stats["orders"] = stats.get("orders", 0) + 1
+    return units
+
+
+# -- the spool --------------------------------------------------------------------------
+
+
+def _spooled(handle: IO[bytes]) -> Iterator[list[SyncedOffer]]:
+    """The spooled pages regrouped into chunks of about APPLY_CHUNK offers."""
+    handle.seek(0)
+    chunk: list[SyncedOffer] = []
+    while True:
+        try:
+            page = pickle.load(handle)  # our own file, written by _read_account
+        except EOFError:
+            break
+        chunk.extend(page)
+        if len(chunk) >= APPLY_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _AccountRead:
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        # Closed by close(), once the account is applied or has failed.
+        self.spool: IO[bytes] = tempfile.TemporaryFile(prefix=f"stockbot-sync-{account}-")  # noqa: SIM115
+        self.offers = 0
+        self.pages = 0
+        self.skipped = 0
+        self.units: dict[str, int] | None = None
+        self.velocity_error: str | None = None
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+def _read_account(client: EmagClient, now: datetime) -> _AccountRead:
+    """Read the account's offers into a spool, then its orders; raises EmagError."""
+    read = _AccountRead(client.account)
+    try:
+        for page in client.read_offers():
+            converted = []
+            for item in page:
+                try:
+                    converted.append(offer_from_item(item))
+                except ValueError as exc:
+                    read.skipped += 1
+                    logger.warning("%s: skipped an offer: %s", client.label, exc)
+            pickle.dump(converted, read.spool, protocol=pickle.HIGHEST_PROTOCOL)
+            read.pages += 1
+            read.offers += len(converted)
+        try:
+            since = now - timedelta(days=VELOCITY_DAYS)
+            read.units = units_sold(client.read_orders(since), client.account)
+        except EmagError as exc:
+            # Offers are the snapshot; without orders the old velocities are kept.
+            read.velocity_error = str(exc)
+            logger.warning("%s: orders not read, velocities kept: %s", client.label, exc)
+    except BaseException:
+        read.close()
+        raise
+    return read
+
+
+# -- the sync ---------------------------------------------------------------------------
+
+
+def _stored_offers(runtime: Runtime, account: str) -> int:
+    with runtime.sessions() as session:
+        return (
+            session.scalar(select(func.count()).select_from(Offer).where(Offer.account == account))
+            or 0
+        )
+
+
+def _apply(runtime: Runtime, read: _AccountRead, now: datetime, started: float) -> int:
+    """Replace the account's stored offers with the spool, in one transaction."""
+    rules = runtime.service.rules
+    with transaction(runtime.sessions) as session:
+        mark_account_unread(session, read.account)
+        for chunk in _spooled(read.spool):
+            upsert_account_chunk(session, read.account, chunk, now, rules)
+        removed = remove_unread_offers(session, read.account, rules)
+        if read.units is not None:
+            apply_velocities(session, read.account, read.units, now, VELOCITY_DAYS)
+        finished = now + timedelta(seconds=time.monotonic() - started)
+        record_run(session, read.account, SOURCE, now, finished, read.offers)
+    return removed
+
+
+def _record_failure(runtime: Runtime, account: str, now: datetime, error: str) -> None:
+    try:
+        with transaction(runtime.sessions) as session:
+            record_run(session, account, SOURCE, now, now, 0, status="failed", error=error)
+    except SQLAlchemyError:
+        logger.exception("%s: could not record the failed sync", account.upper())
+
+
+def _sync_one(
+    runtime: Runtime, client: EmagClient, now: datetime, write_lock: threading.Lock
+) -> AccountSync:
+    account = client.account
+    started = time.monotonic()
+    try:
+        read = _read_account(client, now)
+    except EmagError as exc:
+        error = str(exc)
+        logger.warning("%s: sync failed, previous snapshot kept: %s", client.label, error)
+        _record_failure(runtime, account, now, error)
+        return AccountSync(
+            account=account,
+            status="failed",
+            error=error,
+            seconds=round(time.monotonic() - started, 3),
+        )
+    try:
+        result = AccountSync(
+            account=account,
+            status="ok",
+            offers=read.offers,
+            pages=read.pages,
+            skipped=read.skipped,
+            velocity_updated=read.units is not None,
+            velocity_error=read.velocity_error,
+        )
+        if read.offers == 0 and (stored := _stored_offers(runtime, account)):
+            error = (
+                f"{client.label}: eMAG returned no offers while {stored} are stored; "
+                "the previous snapshot was kept"
+            )
+            _record_failure(runtime, account, now, error)
+            return result.model_copy(update={"status": "failed", "error": error})
+        # One writer at a time: SQLite has a single write lock, and an account whose read
+        # finished first applies while the other is still reading.
+        with write_lock:
+            try:
+                result.removed = _apply(runtime, read, now, started)
+            except SQLAlchemyError as exc:
+                error = f"{client.label}: the snapshot could not be stored ({type(exc).__name__})"
+                logger.exception("%s", error)
+                _record_failure(runtime, account, now, error)
+                return result.model_copy(update={"status": "failed", "error": error})
+        result.seconds = round(time.monotonic() - started, 3)
+        return result
+    finally:
+        read.close()
+
+
+def _as_clients(clients: Iterable[EmagClient] | Mapping[str, EmagClient]) -> list[EmagClient]:
+    values = list(clients.values() if isinstance(clients, Mapping) else clients)
+    accounts = [client.account for client in values]
+    if len(set(accounts)) != len(accounts):
+        raise ValueError(f"one client per account, got {accounts}")
+    return values
+
+
+def read_and_store(
+    runtime: Runtime,
+    clients: Iterable[EmagClient] | Mapping[str, EmagClient],
+    now: datetime,
+) -> list[AccountSync]:
+    """The accounts' concurrent reads and per-account stores of `sync_accounts`, without
+    the catalogue-wide history update that follows them."""
+    accounts = _as_clients(clients)
+    write_lock = threading.Lock()
+    with ThreadPoolExecutor(max_workers=max(1, len(accounts)), thread_name_prefix="sync") as pool:
+        futures = [pool.submit(_sync_one, runtime, client, now, write_lock) for client in accounts]
+        return [future.result() for future in futures]
+
+
+def sync_accounts(
+    runtime: Runtime,
+    clients: Iterable[EmagClient] | Mapping[str, EmagClient],
+    now: datetime,
+) -> SyncReport:
+    """Read every given account concurrently and store each one that completed.
+
+    Never raises for an eMAG failure: a failed account is in the report (and the snapshot
+    runs) and keeps its previous offers. See the module docstring for the rules.
+    """
+    results = read_and_store(runtime, clients, now)
+    if any(result.status == "ok" for result in results):
+        # Once, after both accounts: alert records compare the whole catalogue.
+        with transaction(runtime.sessions) as session:
+            record_history(session, now, runtime.service.rules)
+    return SyncReport(started_at=now, accounts=results, pnk_issues=pnk_issues(runtime))
+
+
+# -- PNK consistency --------------------------------------------------------------------
+
+
+def pnk_issues(runtime: Runtime, client: EmagClient | None = None) -> list[PnkIssue]:
+    """SKUs whose PNK differs between MAIN and FBE in the stored snapshot.
+
+    With a `client`, also looks every stored product's EAN up on eMAG
+    (`documentation/find_by_eans`, 100 per call, 5000 calls a day) and reports EANs that
+    belong to another PNK than the product's.
+    """
+    with runtime.sessions() as session:
+        issues = [
+            PnkIssue(
+                sku=found.sku,
+                kind="main_fbe_mismatch",
+                main_pnk=found.main_pnk,
+                fbe_pnk=found.fbe_pnk,
+            )
+            for found in pnk_mismatches(session)
+        ]
+    if client is not None:
+        issues.extend(_ean_issues(runtime, client))
+    return issues
+
+
+def _ean_issues(runtime: Runtime, client: EmagClient) -> list[PnkIssue]:
+    from storage.models import Product  # local: only this optional check needs it
+
+    issues: list[PnkIssue] = []
+    last_id = 0
+    while True:
+        with runtime.sessions() as session:
+            rows = session.execute(
+                select(Product.id, Product.sku, Product.ean, Product.pnk)
+                .where(Product.id > last_id, Product.ean.is_not(None), Product.pnk.is_not(None))
+                .order_by(Product.id)
+                .limit(100)
+            ).all()
+        if not rows:
+            return issues
+        last_id = rows[-1][0]
+        pnk_of_ean: dict[str, str] = {}
+        for found in client.find_by_eans(row[2] for row in rows):
+            for ean in found.get("eans") or []:
+                if found.get("part_number_key"):
+                    pnk_of_ean[str(ean)] = str(found["part_number_key"]).upper()
+        for _, sku, ean, pnk in rows:
+            other = pnk_of_ean.get(ean)
+            if other and other != pnk.upper():
+                issues.append(
+                    PnkIssue(sku=sku, kind="ean_other_pnk", ean=ean, ean_pnk=other, main_pnk=pnk)
+                )

@@ -1,0 +1,188 @@
+"""The only writes stockbot makes to eMAG: MAIN stock, and re-sending offers weekly.
+
+Both store what they changed (`stock`, `last_sent_at`) only after eMAG accepted it, so a
+refused or failed write leaves the snapshot as it was.
+
+Re-sending: eMAG wants every offer updated at least every `weekly_update_days`, and an
+offer re-sent unchanged satisfies it. The light `offer/save` is sent with the offer's `id`
+and the `sale_price` we last read, i.e. unchanged. To avoid putting back a price changed
+on eMAG since, only offers read within `stale_snapshot_hours` are re-sent; the others are
+counted as skipped (run `stockbot sync` first). Stock is never re-sent: eMAG owns FBE's,
+and MAIN's may have moved with orders since the read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+
+from bot.emag.client import SAVE_BATCH, EmagClient
+from bot.emag.errors import EmagAuthError, EmagError, EmagUnavailableError
+from bot.errors import NotFound, StockbotError
+from bot.models import ACCOUNTS
+from bot.runtime import Runtime
+from storage.db import transaction
+from storage.sync_writes import (
+    StoredOffer,
+    find_offer,
+    mark_sent,
+    offers_to_resend,
+    set_sent_stock,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class WriteBackError(StockbotError):
+    """A write to eMAG was refused before or by eMAG; nothing stored changed."""
+
+
+class PushResult(BaseModel):
+    sku: str
+    offer_id: int
+    stock: int
+    previous_stock: int | None
+    sent_at: datetime
+
+
+class ResendFailure(BaseModel):
+    account: str
+    offer_ids: list[int]
+    error: str
+
+
+class AccountResend(BaseModel):
+    account: str
+    sent: int = 0
+    skipped: int = 0  # not read recently enough, or without a price
+    batches: int = 0
+    failures: list[ResendFailure] = []
+    stopped: str | None = None  # why the account was abandoned (auth, eMAG down)
+
+
+class ResendReport(BaseModel):
+    accounts: list[AccountResend]
+
+    @property
+    def sent(self) -> int:
+        return sum(account.sent for account in self.accounts)
+
+    @property
+    def ok(self) -> bool:
+        return not any(account.failures or account.stopped for account in self.accounts)
+
+
+def push_main_stock(
+    runtime: Runtime, client: EmagClient, sku: str, n: int, now: datetime
+) -> PushResult:
+    """Set the MAIN offer's stock of `sku` to `n` on eMAG, then in the snapshot.
+
+    Uses the MAIN offer's own seller id (it differs from FBE's). FBE is refused: eMAG
+    manages the stock of FBE offers.
+    """
+    if client.account != "main":
+        raise WriteBackError(
+            f"{client.label}: stock can only be pushed to MAIN; eMAG manages FBE stock"
+        )
+    if not 0 <= n <= 65_535:
+        raise WriteBackError(f"stock must be between 0 and 65535, got {n}")
+    with runtime.sessions() as session:
+        offer = find_offer(session, sku, "main")
+    if offer is None:
+        with runtime.sessions() as session:
+            if find_offer(session, sku, "fbe") is None:
+                raise NotFound(sku)
+        raise WriteBackError(f"{sku} has no MAIN offer stored; run `stockbot sync` first")
+    if offer.emag_offer_id is None:
+        raise WriteBackError(
+            f"{offer.sku}: the MAIN offer id is unknown (imported data); run `stockbot sync`"
+        )
+    try:
+        client.set_stock(offer.emag_offer_id, n)
+    except EmagError as exc:
+        raise WriteBackError(f"{exc} - MAIN stock of {offer.sku} not changed") from exc
+    with transaction(runtime.sessions) as session:
+        set_sent_stock(session, offer.id, n, now, runtime.service.rules)
+    return PushResult(
+        sku=offer.sku,
+        offer_id=offer.emag_offer_id,
+        stock=n,
+        previous_stock=offer.stock,
+        sent_at=now,
+    )
+
+
+def _payload(offer: StoredOffer) -> dict:
+    assert offer.emag_offer_id is not None and offer.sale_price is not None
+    return {"id": offer.emag_offer_id, "sale_price": f"{offer.sale_price:.4f}"}
+
+
+def _resend_account(
+    runtime: Runtime, client: EmagClient, now: datetime, stale_only: bool
+) -> AccountResend:
+    rules = runtime.service.rules
+    result = AccountResend(account=client.account)
+    sent_before = now - timedelta(days=rules.weekly_update_days) if stale_only else None
+    read_after = now - timedelta(hours=rules.stale_snapshot_hours)
+    last_row = 0
+    while True:
+        with runtime.sessions() as session:
+            page = offers_to_resend(
+                session, client.account, sent_before, after_id=last_row, limit=SAVE_BATCH
+            )
+        if not page:
+            return result
+        last_row = page[-1].id
+        batch = [
+            offer
+            for offer in page
+            if offer.sale_price is not None
+            and offer.last_read_at is not None
+            and offer.last_read_at >= read_after
+        ]
+        result.skipped += len(page) - len(batch)
+        if not batch:
+            continue
+        result.batches += 1
+        try:
+            # One request: the batch is at most SAVE_BATCH, so it succeeds or fails whole.
+            client.save_offers([_payload(offer) for offer in batch])
+        except (EmagAuthError, EmagUnavailableError) as exc:
+            result.stopped = str(exc)
+            return result
+        except EmagError as exc:
+            # e.g. an offer in an active campaign: the other batches may still go through.
+            result.failures.append(
+                ResendFailure(
+                    account=client.account,
+                    offer_ids=[offer.emag_offer_id or 0 for offer in batch],
+                    error=str(exc),
+                )
+            )
+            continue
+        with transaction(runtime.sessions) as session:
+            mark_sent(session, [offer.id for offer in batch], now, rules)
+        result.sent += len(batch)
+
+
+def resend_offers(
+    runtime: Runtime,
+    client_per_account: Mapping[str, EmagClient],
+    now: datetime,
+    stale_only: bool = True,
+) -> ResendReport:
+    """Re-send offers through `offer/save` in batches of 50, per account given.
+
+    With `stale_only`, only offers not sent for `weekly_update_days` (or never). Each
+    batch eMAG accepts gets `last_sent_at = now`; a refused batch keeps its old value and
+    is listed in the report; auth failures and eMAG outages stop that account.
+    """
+    accounts = [
+        _resend_account(runtime, client_per_account[account], now, stale_only)
+        for account in ACCOUNTS
+        if account in client_per_account
+    ]
+    return ResendReport(accounts=accounts)

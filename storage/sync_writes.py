@@ -1,0 +1,400 @@
+"""Writes for the eMAG sync and write-back: one account's offers replaced chunk by chunk.
+
+The sync replaces one account's data inside a single transaction that the caller owns:
+
+    mark_account_unread(session, account)        # every stored offer of it: last_read_at NULL
+    upsert_account_chunk(session, account, ...)  # per chunk: read offers get last_read_at=now
+    remove_unread_offers(session, account)       # what the read did not return is deleted
+    apply_velocities(session, account, ...)
+
+Unlike `storage.writes.upsert_snapshots`, these never touch `last_sent_at` (only a
+successful write to eMAG sets it) nor the other account's offer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from bot.models import Account, OfferSnapshot, ProductSnapshot, Rules
+from storage.models import AlertRecord, Offer, Product
+from storage.queries import lookup_key
+from storage.status import refresh_status
+
+# Keeps each IN (...) list well under SQLite's bound-parameter limit.
+_CHUNK = 5000
+_VELOCITY_PLACES = Decimal("0.0001")
+
+
+class SyncedOffer(NamedTuple):
+    """One offer as read from eMAG, flat: the product's fields, then this account's offer.
+
+    A plain tuple rather than pydantic models: thousands are spooled to disk and loaded
+    back during the sync, and tuples pickle several times faster.
+    """
+
+    sku: str
+    pnk: str | None
+    ean: str | None
+    name: str | None
+    emag_offer_id: int
+    stock: int | None
+    general_stock: int | None
+    estimated_stock: int | None
+    number_of_offers: int | None
+    buy_button_rank: int | None
+    sale_price: Decimal | None
+    best_offer_sale_price: Decimal | None
+    status: int | None
+
+    def snapshot(self, account: Account, read_at: datetime) -> ProductSnapshot:
+        """The same offer as the engine's model."""
+        offer = OfferSnapshot(
+            account=account,
+            offer_id=self.emag_offer_id,
+            pnk=self.pnk,
+            stock=self.stock,
+            general_stock=self.general_stock,
+            estimated_stock=self.estimated_stock,
+            number_of_offers=self.number_of_offers,
+            buy_button_rank=self.buy_button_rank,
+            sale_price=self.sale_price,
+            status=self.status,
+            last_read_at=read_at,
+        )
+        return ProductSnapshot(
+            sku=self.sku, pnk=self.pnk, ean=self.ean, name=self.name, **{account: offer}
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PnkMismatch:
+    sku: str
+    main_pnk: str | None
+    fbe_pnk: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOffer:
+    """What a write-back needs of one stored offer."""
+
+    id: int
+    product_id: int
+    sku: str
+    account: str
+    emag_offer_id: int | None
+    sale_price: Decimal | None
+    stock: int | None
+    last_read_at: datetime | None
+    last_sent_at: datetime | None
+
+
+def _chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# -- the sync ---------------------------------------------------------------------------
+
+
+def mark_account_unread(session: Session, account: str) -> None:
+    """Clear `last_read_at` of the account's offers; the upserts that follow set it again.
+
+    Inside the caller's transaction, so a failure rolls the marks back with the rest.
+    """
+    session.execute(
+        update(Offer)
+        .where(Offer.account == account)
+        .values(last_read_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def upsert_account_chunk(
+    session: Session, account: str, offers: Sequence[SyncedOffer], now: datetime, rules: Rules
+) -> list[int]:
+    """Insert or update products (by SKU, any case) and this account's offer of each.
+
+    A product's PNK, EAN and name follow MAIN; FBE only fills in what is unknown, so a
+    PNK mismatch stays visible (each offer keeps the PNK its account reports). Returns the
+    product ids.
+    """
+    by_key: dict[str, SyncedOffer] = {}
+    for synced in offers:
+        # The same SKU twice in one chunk would break the INSERT; the later one wins, as
+        # it would across chunks.
+        by_key[lookup_key(synced.sku)] = synced
+    existing: dict[str, tuple[int, dict[str, str | None]]] = {}
+    for chunk in _chunks(list(by_key)):
+        rows = session.execute(
+            select(Product.sku_key, Product.id, Product.pnk, Product.ean, Product.name).where(
+                Product.sku_key.in_(chunk)
+            )
+        )
+        existing.update(
+            {
+                key: (id_, {"pnk": pnk, "ean": ean, "name": name})
+                for key, id_, pnk, ean, name in rows
+            }
+        )
+    new_rows, changed = [], []
+    for key, synced in by_key.items():
+        product = synced
+        described = {
+            "pnk": product.pnk.upper() if product.pnk else None,
+            "ean": product.ean,
+            "name": product.name,
+        }
+        if key not in existing:
+            new_rows.append(
+                {
+                    "sku": product.sku.strip(),
+                    "sku_key": key,
+                    **described,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            continue
+        product_id, stored = existing[key]
+        row: dict = {"id": product_id, "sku": product.sku.strip(), "updated_at": now}
+        for field, value in described.items():
+            # MAIN describes the product; FBE only fills in what is unknown.
+            if value and (account == "main" or not stored[field]):
+                row[field] = value
+        changed.append(row)
+    ids = {key: value[0] for key, value in existing.items()}
+    if new_rows:
+        inserted = session.execute(insert(Product).returning(Product.sku_key, Product.id), new_rows)
+        ids.update({key: id_ for key, id_ in inserted})
+    # Bulk UPDATE by primary key wants the same keys in every row.
+    for keys in {frozenset(row) for row in changed}:
+        session.execute(update(Product), [row for row in changed if frozenset(row) == keys])
+
+    offer_ids: dict[int, int] = {}
+    for chunk in _chunks([ids[key] for key in existing]):
+        rows = session.execute(
+            select(Offer.product_id, Offer.id).where(
+                Offer.account == account, Offer.product_id.in_(chunk)
+            )
+        )
+        offer_ids.update({product_id: id_ for product_id, id_ in rows})
+    inserts, updates = [], []
+    for key, synced in by_key.items():
+        row = {
+            "emag_offer_id": synced.emag_offer_id,
+            "pnk": synced.pnk.upper() if synced.pnk else None,
+            "stock": synced.stock,
+            "general_stock": synced.general_stock,
+            "estimated_stock": synced.estimated_stock,
+            "number_of_offers": synced.number_of_offers,
+            "buy_button_rank": synced.buy_button_rank,
+            "sale_price": synced.sale_price,
+            "best_offer_sale_price": synced.best_offer_sale_price,
+            "status": synced.status,
+            "last_read_at": now,
+        }
+        offer_id = offer_ids.get(ids[key])
+        if offer_id is None:
+            inserts.append({**row, "product_id": ids[key], "account": account})
+        else:
+            # Bind names must differ from column names in a Core UPDATE ... SET.
+            updates.append({"row_id": offer_id, **{f"v_{k}": v for k, v in row.items()}})
+    if inserts:
+        session.execute(insert(Offer), inserts)
+    if updates:
+        # Core executemany: the ORM's bulk UPDATE builds parameters row by row in Python,
+        # several times slower, and these rows need none of its bookkeeping.
+        table = Offer.__table__
+        fields = {name[2:]: bindparam(name) for name in updates[0] if name != "row_id"}
+        session.execute(
+            table.update().where(table.c.id == bindparam("row_id")).values(fields), updates
+        )
+    product_ids = list(ids.values())
+    refresh_status(session, rules, product_ids)
+    return product_ids
+
+
+def remove_unread_offers(session: Session, account: str, rules: Rules) -> int:
+    """Delete the account's offers a completed read did not return; returns how many.
+
+    The product and the other account's offer stay (with their history and snoozes); the
+    product simply is no longer listed on this account.
+    """
+    product_ids = list(
+        session.scalars(
+            select(Offer.product_id).where(Offer.account == account, Offer.last_read_at.is_(None))
+        )
+    )
+    for chunk in _chunks(product_ids):
+        session.execute(
+            delete(Offer)
+            .where(Offer.account == account, Offer.product_id.in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
+    if product_ids:
+        refresh_status(session, rules, product_ids)
+    return len(product_ids)
+
+
+def out_of_stock_days(
+    session: Session, account: str, since: datetime, now: datetime
+) -> dict[int, float]:
+    """Days since `since` each product spent with a zero-stock alert open on `account`.
+
+    Only zero stock *with competition* is recorded as an alert, so this undercounts the
+    days without stock of offers nobody else sells; it is the best history we keep.
+    """
+    rows = session.execute(
+        select(AlertRecord.product_id, AlertRecord.opened_at, AlertRecord.closed_at).where(
+            AlertRecord.account == account,
+            AlertRecord.issue == "zero_stock_with_competition",
+            AlertRecord.opened_at < now,
+            or_(AlertRecord.closed_at.is_(None), AlertRecord.closed_at > since),
+        )
+    )
+    days: dict[int, float] = {}
+    for product_id, opened_at, closed_at in rows:
+        start, end = max(opened_at, since), min(closed_at or now, now)
+        if end > start:
+            days[product_id] = days.get(product_id, 0.0) + (end - start) / timedelta(days=1)
+    return days
+
+
+def apply_velocities(
+    session: Session,
+    account: str,
+    units_by_key: Mapping[str, int],
+    now: datetime,
+    window_days: int,
+) -> int:
+    """Set the account's `sales_velocity`: units sold per in-stock day over the window.
+
+    Offers with no sale get 0. In-stock days are the window minus the days a zero-stock
+    alert was open (see `out_of_stock_days`), at least one day. Returns offers updated.
+    """
+    since = now - timedelta(days=window_days)
+    session.execute(
+        update(Offer)
+        .where(Offer.account == account)
+        .values(sales_velocity=Decimal(0))
+        .execution_options(synchronize_session=False)
+    )
+    if not units_by_key:
+        return 0
+    missing = out_of_stock_days(session, account, since, now)
+    keys = list(units_by_key)
+    updates = []
+    for chunk in _chunks(keys):
+        rows = session.execute(
+            select(Product.sku_key, Offer.id, Offer.product_id)
+            .join(Offer, Offer.product_id == Product.id)
+            .where(Offer.account == account, Product.sku_key.in_(chunk))
+        )
+        for key, offer_id, product_id in rows:
+            in_stock = max(1.0, window_days - missing.get(product_id, 0.0))
+            velocity = (Decimal(units_by_key[key]) / Decimal(str(in_stock))).quantize(
+                _VELOCITY_PLACES, rounding=ROUND_HALF_UP
+            )
+            updates.append({"id": offer_id, "sales_velocity": velocity})
+    if updates:
+        session.execute(update(Offer), updates)
+    return len(updates)
+
+
+# -- checks -----------------------------------------------------------------------------
+
+
+def pnk_mismatches(session: Session) -> list[PnkMismatch]:
+    """Products whose MAIN and FBE offers report different PNKs (both known)."""
+    main, fbe = aliased(Offer), aliased(Offer)
+    rows = session.execute(
+        select(Product.sku, main.pnk, fbe.pnk)
+        .join(main, (main.product_id == Product.id) & (main.account == "main"))
+        .join(fbe, (fbe.product_id == Product.id) & (fbe.account == "fbe"))
+        .where(main.pnk.is_not(None), fbe.pnk.is_not(None), main.pnk != fbe.pnk)
+        .order_by(Product.sku_key)
+    )
+    return [PnkMismatch(sku, main_pnk, fbe_pnk) for sku, main_pnk, fbe_pnk in rows]
+
+
+# -- write-back -------------------------------------------------------------------------
+
+_STORED = (
+    Offer.id,
+    Offer.product_id,
+    Product.sku,
+    Offer.account,
+    Offer.emag_offer_id,
+    Offer.sale_price,
+    Offer.stock,
+    Offer.last_read_at,
+    Offer.last_sent_at,
+)
+
+
+def find_offer(session: Session, sku: str, account: str) -> StoredOffer | None:
+    """The account's stored offer of the product with this SKU (any case)."""
+    row = session.execute(
+        select(*_STORED)
+        .join(Product, Product.id == Offer.product_id)
+        .where(Product.sku_key == lookup_key(sku), Offer.account == account)
+    ).first()
+    return StoredOffer(*row) if row else None
+
+
+def offers_to_resend(
+    session: Session,
+    account: str,
+    sent_before: datetime | None,
+    after_id: int = 0,
+    limit: int = 50,
+) -> list[StoredOffer]:
+    """The next `limit` offers of the account (by row id, after `after_id`) with an eMAG id
+    and, when `sent_before` is given, not sent since then (never sent included)."""
+    query = (
+        select(*_STORED)
+        .join(Product, Product.id == Offer.product_id)
+        .where(Offer.account == account, Offer.emag_offer_id.is_not(None), Offer.id > after_id)
+        .order_by(Offer.id)
+        .limit(limit)
+    )
+    if sent_before is not None:
+        query = query.where(or_(Offer.last_sent_at.is_(None), Offer.last_sent_at < sent_before))
+    return [StoredOffer(*row) for row in session.execute(query)]
+
+
+def mark_sent(session: Session, offer_row_ids: Sequence[int], now: datetime, rules: Rules) -> None:
+    """Note a successful write to eMAG: `last_sent_at` of these offers (row ids) is now."""
+    product_ids: list[int] = []
+    for chunk in _chunks(list(offer_row_ids)):
+        session.execute(
+            update(Offer)
+            .where(Offer.id.in_(chunk))
+            .values(last_sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        product_ids.extend(session.scalars(select(Offer.product_id).where(Offer.id.in_(chunk))))
+    refresh_status(session, rules, product_ids)
+
+
+def set_sent_stock(
+    session: Session, offer_row_id: int, stock: int, now: datetime, rules: Rules
+) -> None:
+    """After eMAG accepted a MAIN stock write: store the stock and the send time."""
+    offer = session.get(Offer, offer_row_id)
+    if offer is None:
+        return
+    offer.stock = stock
+    offer.general_stock = stock
+    # eMAG recomputes reservations; until the next read, assume none.
+    offer.estimated_stock = stock
+    offer.last_sent_at = now
+    session.flush()
+    refresh_status(session, rules, [offer.product_id])
