@@ -14,9 +14,9 @@ from typing import Any, NoReturn
 
 from pydantic import BaseModel
 
-from bot import textviews
+from bot import jobs, textviews
 from bot.csv_import import parse_offers_csv
-from bot.digest import DigestOutcome, run_digest
+from bot.emag.client import clients_from_settings
 from bot.emag.commands import register_commands
 from bot.errors import StockbotError
 from bot.runtime import Runtime, build_runtime
@@ -106,35 +106,34 @@ def cmd_demo(args: argparse.Namespace, runtime: Runtime) -> None:
     print(textviews.render_transfer(service.validate_transfer("EMG331", "fbe", "main", 10)))
 
 
-def _digest_job(runtime: Runtime, force: bool = False) -> DigestOutcome:
-    client = make_web_client(runtime.settings)
-    return run_digest(runtime, client, utcnow(), force=force)
-
-
 def cmd_digest(args: argparse.Namespace, runtime: Runtime) -> None:
-    outcome = _digest_job(runtime, force=args.force)
+    outcome = jobs.post_digest(runtime, force=args.force)
     if outcome.status == "failed":
         raise StockbotError(f"digest failed: {outcome.detail}")
     print(f"digest {outcome.status}: {outcome.detail}")
 
 
 def cmd_worker(args: argparse.Namespace, runtime: Runtime) -> None:
-    log = logging.getLogger("stockbot.worker")
-
-    def digest_job() -> None:
-        try:
-            outcome = _digest_job(runtime)
-            log.info("digest %s: %s", outcome.status, outcome.detail)
-        except Exception:  # the scheduler must outlive one bad run
-            log.exception("digest run failed")
-
-    # Fail at start, not at the first 09:07, when Slack is not configured.
-    make_web_client(runtime.settings)
-    if not runtime.settings.alert_channel:
-        raise ConfigError("STOCKBOT_ALERT_CHANNEL is not set")
+    settings = runtime.settings
+    scheduled: dict[str, Callable[[], None]] = {}
+    # Fail at start, not at the first 09:07, when a job is half configured.
+    if settings.slack_bot_token or settings.alert_channel:
+        make_web_client(settings)
+        if not settings.alert_channel:
+            raise ConfigError("STOCKBOT_ALERT_CHANNEL is not set")
+        scheduled["digest_job"] = lambda: jobs.digest_job(runtime)
+    if settings.emag_main_username or settings.emag_fbe_username:
+        clients_from_settings(settings)
+        scheduled["sync_job"] = lambda: jobs.sync_job(runtime)
+    if not scheduled:
+        raise ConfigError(
+            "nothing to schedule: set SLACK_BOT_TOKEN and STOCKBOT_ALERT_CHANNEL (digest) "
+            "and/or EMAG_MAIN_* and EMAG_FBE_* (sync)"
+        )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    scheduler = build_scheduler(runtime.settings, digest_job)
-    log.info("digest at %r (%s)", runtime.settings.digest_cron, runtime.settings.timezone)
+    scheduler = build_scheduler(settings, **scheduled)
+    for job in scheduler.get_jobs():
+        jobs.log.info("%s: %s (%s)", job.id, job.trigger, settings.timezone)
     scheduler.start()
 
 
@@ -210,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="post another digest even if today's was sent"
     )
     register_commands(add)
-    add("worker", cmd_worker, "run the scheduler: the daily digest", False)
+    add("worker", cmd_worker, "run the scheduler: daily digest and eMAG sync", False)
     serve = add("serve", cmd_serve, "serve Slack: HTTP on --port, or --socket", False)
     serve.add_argument("--host", default="0.0.0.0", help="interface (default all)")
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")

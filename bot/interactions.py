@@ -13,9 +13,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.emag.client import clients_from_settings
+from bot.emag.writeback import push_main_stock
 from bot.errors import InvalidInput, NotFound, StockbotError
 from bot.models import TransferProposal
+from bot.runtime import Runtime
 from bot.service import StockService
+from bot.settings import ConfigError
 from storage import interactions
 from storage.db import transaction
 from storage.models import ActionClaim, TransferRecord
@@ -128,3 +132,39 @@ def mark_transferred(
         if earlier is None:
             raise
         return MarkedTransfer(earlier, False)
+
+
+def push_main_after_transfer(
+    runtime: Runtime, proposal: TransferProposal, user: str, key: str
+) -> str | None:
+    """Set MAIN's new stock on eMAG after an admin marked a transfer done.
+
+    Only when STOCKBOT_ADMINS is set (and holds `user`) and eMAG is configured; None when
+    there is nothing to write, else a line saying what happened. FBE stock is eMAG's.
+    """
+    settings = runtime.settings
+    if not settings.admins or user not in settings.admins:
+        return None
+    try:
+        clients = clients_from_settings(settings)
+    except ConfigError:
+        return None
+    try:
+        product = runtime.service.snapshot(proposal.sku)
+        current = product.main.stock if product.main and product.main.stock is not None else 0
+        change = proposal.amount if proposal.to_account == "main" else -proposal.amount
+        if current + change < 0:
+            return f"MAIN stock not written: MAIN has {current}, cannot remove {proposal.amount}"
+        pushed = push_main_stock(
+            runtime, clients.main, product.sku, current + change, runtime.service.clock()
+        )
+    except StockbotError as exc:
+        return f"MAIN stock not written: {exc}"
+    finally:
+        for client in clients:
+            client.close()
+    with transaction(runtime.sessions) as session:
+        record = interactions.transfer_record(session, key[:200])
+        if record is not None:
+            record.main_stock_written = True
+    return f"MAIN stock set to {pushed.stock} on eMAG (was {pushed.previous_stock})"

@@ -15,6 +15,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 DIGEST_JOB = "stock-digest"
+SYNC_JOB = "emag-sync"
 # A digest that could not start on time (process down, machine asleep) still goes out
 # if the worker is back within this many seconds; later it waits for the next day.
 MISFIRE_GRACE_SECONDS = 6 * 3600
@@ -36,10 +37,17 @@ def add_cron_job(
 
 
 def build_scheduler(
-    settings: Settings, digest_job: Callable[[], object], blocking: bool = True
+    settings: Settings,
+    digest_job: Callable[[], object] | None = None,
+    blocking: bool = True,
+    sync_job: Callable[[], object] | None = None,
 ) -> BaseScheduler:
-    """The worker's scheduler with the digest job from STOCKBOT_DIGEST_CRON."""
+    """The worker's scheduler: the digest on STOCKBOT_DIGEST_CRON and the eMAG sync on
+    STOCKBOT_SYNC_CRON, each when given."""
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=settings.timezone)
-    add_cron_job(scheduler, DIGEST_JOB, settings.digest_cron, settings.timezone, digest_job)
+    if digest_job is not None:
+        add_cron_job(scheduler, DIGEST_JOB, settings.digest_cron, settings.timezone, digest_job)
+    if sync_job is not None:
+        add_cron_job(scheduler, SYNC_JOB, settings.sync_cron, settings.timezone, sync_job)
     return scheduler

@@ -218,6 +218,9 @@ def handle_mark_transferred(
         record.recorded_at,
         zone,
     )
+    written = interactions.push_main_after_transfer(runtime, proposal, user, key)
+    if written:
+        stamp += f". {escape(written)}"
     original = (body.get("message") or {}).get("blocks") or []
     blocks = [
         context_block(stamp) if block.get("block_id") == action.get("block_id") else block

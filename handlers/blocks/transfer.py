@@ -76,7 +76,8 @@ def build_transfer_blocks(
         confirm = confirm_dialog(
             "Mark transferred?",
             f"Record that {move['amount']} of {escape(check.sku)} moved "
-            f"{source.upper()} -> {destination.upper()}.",
+            f"{source.upper()} -> {destination.upper()}. For an admin, stockbot also sets "
+            "the new MAIN stock on eMAG.",
             "Record it",
         )
         blocks.append(

@@ -22,6 +22,7 @@ from bot.slack_standin.requests import SlackSender
 from bot.web import create_web_app
 from storage.db import make_engine, make_session_factory, upgrade
 from tests.conftest import NOW
+from tests.fake_emag import FakeEmag
 
 TOKEN = "xoxb-slack-tests"
 SECRET = "signing-secret-for-tests"
@@ -109,3 +110,21 @@ def bot(tmp_path: Any) -> Iterator[Bot]:
 @pytest.fixture
 def admin_bot(tmp_path: Any) -> Iterator[Bot]:
     yield from _bot(tmp_path, {"STOCKBOT_ADMINS": ADMIN})
+
+
+@pytest.fixture
+def fake_emag() -> Iterator[FakeEmag]:
+    with FakeEmag() as server:
+        server.populate(20)
+        yield server
+
+
+@pytest.fixture
+def emag_admin_bot(tmp_path: Any, fake_emag: FakeEmag) -> Iterator[Bot]:
+    """Admins set and eMAG configured: marking a transfer done also writes MAIN stock."""
+    settings: dict[str, str] = {"STOCKBOT_ADMINS": ADMIN, "EMAG_API_URL": fake_emag.url}
+    for account in ("main", "fbe"):
+        user, password = fake_emag.credentials(account)
+        settings[f"EMAG_{account.upper()}_USERNAME"] = user
+        settings[f"EMAG_{account.upper()}_PASSWORD"] = password
+    yield from _bot(tmp_path, settings)

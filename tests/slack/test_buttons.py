@@ -11,6 +11,7 @@ from bot.digest import run_digest
 from bot.slack_client import make_web_client
 from bot.slack_standin.limits import VIEW_MAX_BLOCKS, block_errors
 from storage.models import Snooze, TransferRecord
+from tests.fake_emag import FakeEmag
 from tests.slack.conftest import ADMIN, Bot, wait_for
 from tests.slack.test_slash_commands import _buttons, _text
 
@@ -135,3 +136,43 @@ def test_validate_in_a_digest_message_updates_that_alert_in_place(bot: Bot) -> N
         len(others)
         == len([b for b in _buttons(message) if b["action_id"] == "validate_transfer"]) - 1
     )
+
+
+EMG331_MAIN_OFFER = 243409
+CAMPAIGN = {
+    "message": "Validation errors in your request",
+    "errors": [{"field": "stock", "message": "active campaign: stock has NOT been changed."}],
+}
+
+
+def test_an_admin_marking_a_transfer_to_main_sets_main_stock_on_emag(
+    emag_admin_bot: Bot, fake_emag: FakeEmag
+) -> None:
+    bot = emag_admin_bot
+    message = _transfer_message(bot, user=ADMIN)
+    [mark] = [b for b in _buttons(message) if b["action_id"] == "mark_transferred"]
+    bot.sender.click(message, "mark_transferred", mark["block_id"], mark["value"], ADMIN)
+    updated = wait_for(lambda: [m for m in bot.slack.messages("C1") if "marked done" in _text(m)])
+    assert "MAIN stock set to 10 on eMAG (was 0)" in _text(updated[0])
+    assert fake_emag.offer("main", EMG331_MAIN_OFFER)["general_stock"] == 10
+    [patch] = fake_emag.requests("main", f"offer_stock/{EMG331_MAIN_OFFER}")
+    assert patch.body == {"stock": 10}
+    assert fake_emag.requests("fbe") == []
+    [record] = _records(bot)
+    assert record.main_stock_written is True
+
+
+def test_a_refused_main_stock_write_is_said_and_not_marked_written(
+    emag_admin_bot: Bot, fake_emag: FakeEmag
+) -> None:
+    bot = emag_admin_bot
+    fake_emag.fail("main", 400, path=f"offer_stock/{EMG331_MAIN_OFFER}", body=CAMPAIGN)
+    message = _transfer_message(bot, user=ADMIN)
+    [mark] = [b for b in _buttons(message) if b["action_id"] == "mark_transferred"]
+    bot.sender.click(message, "mark_transferred", mark["block_id"], mark["value"], ADMIN)
+    updated = wait_for(lambda: [m for m in bot.slack.messages("C1") if "marked done" in _text(m)])
+    assert "MAIN stock not written" in _text(updated[0])
+    assert "active campaign" in _text(updated[0])
+    assert fake_emag.offer("main", EMG331_MAIN_OFFER)["general_stock"] == 0
+    [record] = _records(bot)
+    assert record.main_stock_written is False
