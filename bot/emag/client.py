@@ -277,8 +277,10 @@ class EmagClient:
             try:
                 response = self._http.request(method, path, **kwargs)
             except _RETRYABLE_TRANSPORT as exc:
+                limiter.settle()
                 problem, cause = type(exc).__name__, exc
             else:
+                limiter.settle()
                 elapsed = time.monotonic() - started
                 logger.debug(
                     "%s %s %s -> %d in %.3fs",

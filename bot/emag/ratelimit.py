@@ -29,9 +29,10 @@ FIND_BY_EANS_LIMITS = (Window(5, 1.0), Window(200, 60.0), Window(5000, 86400.0))
 class SlidingWindowLimiter:
     """Blocks in `acquire()` just long enough that no window is exceeded.
 
-    `margin` widens every window a little: the server stamps a call when it arrives, the
-    limiter when it leaves, and network jitter would otherwise let two calls look closer
-    together to eMAG than they were here.
+    `margin` widens every window a little. A call is stamped when it is let through and
+    again when `settle()` says it finished: eMAG stamps it on arrival, somewhere in
+    between, so counting from the finish can never let two calls look closer together to
+    eMAG than they were here, however long a call took to leave a busy machine.
     """
 
     def __init__(
@@ -48,7 +49,9 @@ class SlidingWindowLimiter:
         self.margin = margin
         self._clock = clock
         self._sleep = sleep
-        self._calls: deque[float] = deque(maxlen=max(w.limit for w in self.windows))
+        # Mutable one-item lists, so settle() can move a call's stamp to its finish.
+        self._calls: deque[list[float]] = deque(maxlen=max(w.limit for w in self.windows))
+        self._mine = threading.local()
         # Held while sleeping on purpose: callers queue up in order instead of racing.
         self._lock = threading.Lock()
 
@@ -58,7 +61,7 @@ class SlidingWindowLimiter:
         needed = 0.0
         for window in self.windows:
             if len(self._calls) >= window.limit:
-                oldest_in_window = self._calls[-window.limit]
+                oldest_in_window = self._calls[-window.limit][0]
                 needed = max(needed, oldest_in_window + window.seconds + self.margin - now)
         return max(needed, 0.0)
 
@@ -69,8 +72,18 @@ class SlidingWindowLimiter:
             while (wait := self.delay()) > 0:
                 self._sleep(wait)
                 waited += wait
-            self._calls.append(self._clock())
+            stamp = [self._clock()]
+            self._calls.append(stamp)
+            self._mine.stamp = stamp
             return waited
+
+    def settle(self) -> None:
+        """The call this thread last acquired has finished: count it from now."""
+        stamp = getattr(self._mine, "stamp", None)
+        if stamp is not None:
+            with self._lock:
+                stamp[0] = max(stamp[0], self._clock())
+            self._mine.stamp = None
 
 
 FAMILY_LIMITS: dict[str, tuple[Window, ...]] = {

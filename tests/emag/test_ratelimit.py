@@ -84,3 +84,16 @@ def test_retry_statuses_are_429_and_5xx_only():
     assert not any(policy.should_retry_status(s) for s in (200, 204, 400, 403, 404))
     with pytest.raises(ValueError):
         RetryPolicy(attempts=0)
+
+
+def test_a_call_that_took_long_to_leave_is_counted_from_its_finish() -> None:
+    clock = FakeClock()
+    limit = SlidingWindowLimiter([Window(3, 1.0)], margin=0.0, clock=clock, sleep=clock.sleep)
+    limit.acquire()
+    clock.now += 0.4  # the first call reached eMAG up to 0.4 s after it was let through
+    limit.settle()
+    limit.acquire()
+    limit.settle()
+    limit.acquire()
+    limit.settle()
+    assert limit.acquire() == pytest.approx(1.0)  # until 1 s after the first call finished
