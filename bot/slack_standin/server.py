@@ -47,6 +47,7 @@ class SlackStandin:
         self._responses: dict[str, dict[str, Any]] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._home: dict[str, dict[str, Any]] = {}
+        self._files: dict[str, dict[str, Any]] = {}
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,8 +56,15 @@ class SlackStandin:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
-                status, headers, body = standin._handle(self.path, dict(self.headers), raw)
+                data = self.rfile.read(length)
+                if self.path.startswith("/upload/"):
+                    status, headers, body = standin._upload(
+                        self.path.removeprefix("/upload/"), data
+                    )
+                else:
+                    status, headers, body = standin._handle(
+                        self.path, dict(self.headers), data.decode()
+                    )
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -154,13 +162,15 @@ class SlackStandin:
         return None
 
     def _handle(self, path: str, headers: dict[str, str], raw: str) -> tuple[int, dict, dict]:
+        path, _, query = path.partition("?")
         if headers.get("Content-Type", "").startswith("application/json"):
             body = json.loads(raw or "{}")
         else:
             body = {key: values[0] for key, values in parse_qs(raw).items()}
-            for key in ("blocks", "view"):
-                if isinstance(body.get(key), str):
-                    body[key] = json.loads(body[key])
+        body = {**{key: values[0] for key, values in parse_qs(query).items()}, **body}
+        for key in ("blocks", "view", "files"):
+            if isinstance(body.get(key), str):
+                body[key] = json.loads(body[key])
         if path.startswith("/response/"):
             return self._respond(path.removeprefix("/response/"), body)
         method = path.removeprefix("/api/")
@@ -264,7 +274,50 @@ class SlackStandin:
             return {"ok": True, "message_ts": ts}
         if method in ("views.open", "views.update", "views.publish"):
             return self._view(method, body)
+        if method == "files.getUploadURLExternal":
+            if not body.get("filename") or not str(body.get("length", "")).isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
+            self._seq += 1
+            file_id = f"F{self._seq}"
+            self._files[file_id] = {"id": file_id, "filename": body["filename"], "data": None}
+            return {
+                "ok": True,
+                "file_id": file_id,
+                "upload_url": f"{self.base_url}/upload/{file_id}",
+            }
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(body)
         return {"ok": False, "error": "unknown_method"}
+
+    def _upload(self, file_id: str, data: bytes) -> tuple[int, dict, dict]:
+        with self._lock:
+            self._records.append({"method": "upload", "key": file_id, "at": time.time()})
+            stored = self._files.get(file_id)
+            if stored is None:
+                return 404, {}, {"ok": False, "error": "file_not_found"}
+            stored["data"] = data
+        return 200, {}, {"ok": True}
+
+    def _complete_upload(self, body: dict[str, Any]) -> dict[str, Any]:
+        shared = []
+        for item in body.get("files") or []:
+            stored = self._files.get(item.get("id", ""))
+            if stored is None or stored["data"] is None:
+                return {"ok": False, "error": "file_not_found"}
+            stored["title"] = item.get("title")
+            shared.append(stored)
+        channel = body.get("channel_id") or body.get("channels", "")
+        if channel:
+            message = self._post(channel, {"text": body.get("initial_comment")})
+            message["files"] = [
+                {"id": f["id"], "title": f.get("title"), "name": f["filename"]} for f in shared
+            ]
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in shared]}
+
+    def files(self) -> list[dict[str, Any]]:
+        """Uploaded files: id, filename, title, data (bytes)."""
+        with self._lock:
+            return [dict(f) for f in self._files.values()]
 
     def _view(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         view = body.get("view")
