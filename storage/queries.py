@@ -190,3 +190,29 @@ def last_runs(session: Session) -> dict[str, SnapshotRun]:
     )
     runs = session.scalars(select(SnapshotRun).join(newest, SnapshotRun.id == newest.c.id))
     return {run.account: run for run in runs}
+
+
+def status_page(
+    session: Session,
+    now: datetime,
+    rules: Rules,
+    priority_rank: int | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Row[Any]], int]:
+    """One page of products (all, or of one priority rank), most urgent first, and how
+    many there are in all."""
+    classified = classified_products(now, rules).subquery()
+    statement = select(classified)
+    counted = select(func.count()).select_from(classified)
+    if priority_rank is not None:
+        statement = statement.where(classified.c.priority_rank == priority_rank)
+        counted = counted.where(classified.c.priority_rank == priority_rank)
+    rows = session.execute(
+        statement.order_by(
+            classified.c.priority_rank.desc(), classified.c.lost_sales.desc(), classified.c.sku
+        )
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return list(rows), session.scalar(counted) or 0
