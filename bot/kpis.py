@@ -162,3 +162,13 @@ def kpis(sessions: sessionmaker[Session], until: datetime, days: object = 30) ->
     period = parse_days(days)
     with sessions() as session:
         return kpi_report(session, until, period)
+
+
+def trend_chart(sessions: sessionmaker[Session], until: datetime, days: object = 30) -> bytes:
+    """The trend chart (bot/chart.py) of the `days` days up to `until`, as PNG."""
+    from bot.chart import trend_png  # matplotlib loads only when a chart is drawn
+
+    period = parse_days(days)
+    with sessions() as session:
+        stats = kpi_history.daily_stats(session, until - timedelta(days=period), until)
+    return trend_png(stats, f"Stock alerts, last {period} days")

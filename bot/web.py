@@ -1,4 +1,5 @@
-"""The web process: Slack's endpoint, the health check, and the routers of the REST API.
+"""The web process: Slack's endpoint, the health check, the REST API (bot/api.py) and the
+dashboard (bot/dashboard.py).
 
 One FastAPI app serves everything on one port (Procfile `web:`).
 """
@@ -12,13 +13,24 @@ from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_r
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
+from bot.api import install_api
+from bot.dashboard import install_dashboard
 from bot.runtime import Runtime
 
 
 def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
     """The ASGI app; `slack_app` adds POST /slack/events."""
-    web = FastAPI(title="stockbot", docs_url=None, redoc_url=None, openapi_url=None)
+    web = FastAPI(
+        title="stockbot",
+        version="1",
+        description="MAIN/FBE stock analysis for eMAG sellers (the source's stock-sync API).",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
     web.state.runtime = runtime
+    install_api(web)
+    install_dashboard(web)
 
     @web.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

@@ -1,0 +1,212 @@
+"""The source's REST API under /api/v1/stock-sync: analyze, alerts, transfer/suggest,
+dashboard/summary, bulk-analyze. Bearer tokens from STOCKBOT_API_TOKENS.
+
+Success answers are `{"status": "success", "data": ...}`; errors are
+`{"status": "error", "error": {"code", "message", "field"?, "available"?, "requested"?}}`
+with 400 (insufficient stock), 401, 404 (unknown SKU) or 422 (a malformed field).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from bot.errors import InsufficientStock, InvalidInput, NotFound, StockbotError
+from bot.kpis import KpiReport, kpis
+from bot.models import Analysis, TransferCheck
+from bot.reports import AlertsReport, BulkReport, Summary
+from bot.runtime import Runtime
+from bot.service import MAX_ALERTS, MAX_BULK
+
+PREFIX = "/api/v1/stock-sync"
+
+
+class ErrorBody(BaseModel):
+    code: Literal["unauthorized", "not_found", "invalid_input", "insufficient_stock", "error"]
+    message: str
+    field: str | None = None
+    available: int | None = None
+    requested: int | None = None
+
+
+class ErrorAnswer(BaseModel):
+    status: Literal["error"] = "error"
+    error: ErrorBody
+
+
+class AnalysisAnswer(BaseModel):
+    status: Literal["success"] = "success"
+    data: Analysis
+
+
+class AlertsAnswer(BaseModel):
+    status: Literal["success"] = "success"
+    data: AlertsReport
+
+
+class TransferAnswer(BaseModel):
+    status: Literal["success"] = "success"
+    data: TransferCheck
+
+
+class DashboardData(BaseModel):
+    summary: Summary
+    kpis: KpiReport
+
+
+class DashboardAnswer(BaseModel):
+    status: Literal["success"] = "success"
+    data: DashboardData
+
+
+class BulkAnswer(BaseModel):
+    status: Literal["success"] = "success"
+    data: BulkReport
+
+
+class TransferRequest(BaseModel):
+    sku: str = Field(min_length=1, max_length=128)
+    from_account: Literal["main", "fbe"]
+    to_account: Literal["main", "fbe"]
+    amount: int = Field(ge=1, le=65535)
+
+
+class BulkRequest(BaseModel):
+    skus: list[Annotated[str, Field(max_length=128)]] = Field(min_length=1, max_length=MAX_BULK)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, body: ErrorBody) -> None:
+        self.status, self.body = status, body
+
+
+def error_response(status: int, body: ErrorBody) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    content = ErrorAnswer(error=body).model_dump(exclude_none=True)
+    return JSONResponse(content, status_code=status, headers=headers)
+
+
+def _from_stockbot_error(exc: StockbotError) -> tuple[int, ErrorBody]:
+    if isinstance(exc, NotFound):
+        return 404, ErrorBody(code="not_found", message=str(exc), field="sku")
+    if isinstance(exc, InsufficientStock):
+        body = ErrorBody(
+            code="insufficient_stock",
+            message=str(exc),
+            field="amount",
+            available=exc.available,
+            requested=exc.requested,
+        )
+        return 400, body
+    if isinstance(exc, InvalidInput):
+        return 422, ErrorBody(code="invalid_input", message=str(exc), field=exc.field)
+    return exc.http_status, ErrorBody(code="error", message=str(exc))
+
+
+_bearer = HTTPBearer(auto_error=False, description="one of STOCKBOT_API_TOKENS")
+
+
+def require_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Any configured token, compared in constant time; none configured: no API."""
+    tokens = request.app.state.runtime.settings.api_tokens
+    given = (credentials.credentials if credentials else "").encode()
+    matched = False
+    for token in tokens:  # every token compared, so timing does not tell which matched
+        matched |= hmac.compare_digest(given, token.get_secret_value().encode())
+    if not matched:
+        message = (
+            "a valid bearer token is required"
+            if tokens
+            else "the API is off: no STOCKBOT_API_TOKENS configured"
+        )
+        raise ApiError(401, ErrorBody(code="unauthorized", message=message))
+
+
+ERRORS = {
+    status: {"model": ErrorAnswer, "description": text}
+    for status, text in (
+        (400, "insufficient stock"),
+        (401, "missing or wrong bearer token"),
+        (404, "unknown SKU"),
+        (422, "a malformed field"),
+    )
+}
+router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_token)], responses=ERRORS)
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+@router.get("/analyze/{sku}", response_model=AnalysisAnswer)
+def analyze(sku: str, request: Request) -> AnalysisAnswer:
+    """One product by SKU, PNK or EAN."""
+    return AnalysisAnswer(data=_runtime(request).service.analyze(sku))
+
+
+@router.get("/alerts", response_model=AlertsAnswer)
+def alerts(
+    request: Request, limit: Annotated[int, Query(ge=1, le=MAX_ALERTS)] = 50
+) -> AlertsAnswer:
+    """The most urgent products, and the counts per priority over the whole catalogue."""
+    return AlertsAnswer(data=_runtime(request).service.alerts(limit))
+
+
+@router.post("/transfer/suggest", response_model=TransferAnswer)
+def transfer_suggest(proposal: TransferRequest, request: Request) -> TransferAnswer:
+    """Validate a transfer against the current snapshot; changes nothing."""
+    check = _runtime(request).service.validate_transfer(
+        proposal.sku, proposal.from_account, proposal.to_account, proposal.amount
+    )
+    return TransferAnswer(data=check)
+
+
+@router.get("/dashboard/summary", response_model=DashboardAnswer)
+def dashboard_summary(
+    request: Request, days: Annotated[int, Query(ge=1, le=365)] = 30
+) -> DashboardAnswer:
+    """The dashboard numbers and the KPIs over `days` days with their trends."""
+    runtime = _runtime(request)
+    data = DashboardData(
+        summary=runtime.service.summary(),
+        kpis=kpis(runtime.sessions, runtime.service.clock(), days),
+    )
+    return DashboardAnswer(data=data)
+
+
+@router.post("/bulk-analyze", response_model=BulkAnswer)
+def bulk_analyze(body: BulkRequest, request: Request) -> BulkAnswer:
+    """Up to 1000 SKUs, one result each in input order; unknown ones reported per item."""
+    return BulkAnswer(data=_runtime(request).service.bulk(body.skus))
+
+
+def install_api(web: FastAPI) -> None:
+    """Mount the API and its JSON error answers on the web app."""
+    web.include_router(router)
+
+    @web.exception_handler(ApiError)
+    def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.body)
+
+    @web.exception_handler(StockbotError)
+    def stockbot_error(request: Request, exc: StockbotError) -> JSONResponse:
+        return error_response(*_from_stockbot_error(exc))
+
+    @web.exception_handler(RequestValidationError)
+    def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = [
+            str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")
+        ]
+        field = ".".join(where) or None
+        message = f"{field or 'request'}: {first.get('msg', 'invalid')}"
+        return error_response(422, ErrorBody(code="invalid_input", message=message, field=field))

@@ -1,0 +1,54 @@
+"""The trend chart: open alerts per day by priority, and weekly-update compliance %, as a
+PNG (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+# Figure without pyplot: no global state, so web threads can draw at the same time,
+# and no display backend is ever chosen.
+from matplotlib.figure import Figure
+
+from storage.models import DailyStats
+
+COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#f1c40f"}
+
+
+def trend_png(stats: Sequence[DailyStats], title: str = "Stock alerts") -> bytes:
+    """The chart of `stats` (one row per day, oldest first) as PNG bytes."""
+    figure = Figure(figsize=(8, 4), dpi=100)
+    alerts_axis = figure.subplots()
+    days = [row.day for row in stats]
+    for priority, colour in COLOURS.items():
+        alerts_axis.plot(
+            days,
+            [getattr(row, priority) for row in stats],
+            marker="o",
+            color=colour,
+            label=f"{priority} alerts",
+        )
+    alerts_axis.set_ylabel("open alerts")
+    alerts_axis.set_ylim(bottom=0)
+    compliance_axis = alerts_axis.twinx()
+    compliance_axis.plot(
+        days,
+        [
+            100.0 * row.compliant_offers / row.listed_offers if row.listed_offers else 0.0
+            for row in stats
+        ],
+        linestyle="--",
+        color="#2c3e50",
+        label="weekly-update compliance %",
+    )
+    compliance_axis.set_ylabel("compliance %")
+    compliance_axis.set_ylim(0, 100)
+    lines = alerts_axis.get_legend_handles_labels()
+    more = compliance_axis.get_legend_handles_labels()
+    alerts_axis.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize=8)
+    alerts_axis.set_title(title if stats else f"{title}: no history yet")
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

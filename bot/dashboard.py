@@ -1,0 +1,161 @@
+"""A seller's read-only web view at /dashboard: the products table (SKU, stock per account,
+competition, status badges), filter by priority, pagination, a Validate-transfer form,
+and the trend chart at /dashboard/chart.png.
+
+Behind the API tokens: a bearer header, or a login cookie derived from a token (an HMAC
+of it, so the cookie never holds the token itself).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from bot import engine
+from bot.errors import StockbotError
+from bot.kpis import trend_chart
+from bot.models import PRIORITIES
+from bot.runtime import Runtime
+from storage import queries
+
+COOKIE = "stockbot_dashboard"
+PAGE_SIZE = 50
+_RANKS = {"high": 3, "medium": 2, "low": 1, "normal": 0}
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def session_value(token: str) -> str:
+    return hmac.new(token.encode(), b"stockbot-dashboard", hashlib.sha256).hexdigest()
+
+
+def _signed_in(request: Request) -> bool:
+    tokens = [t.get_secret_value() for t in request.app.state.runtime.settings.api_tokens]
+    header = request.headers.get("authorization", "")
+    bearer = header[7:].encode() if header.lower().startswith("bearer ") else b""
+    cookie = request.cookies.get(COOKIE, "").encode()
+    matched = False
+    for token in tokens:  # compare with every token: timing does not tell which matched
+        matched |= hmac.compare_digest(bearer, token.encode())
+        matched |= hmac.compare_digest(cookie, session_value(token).encode())
+    return matched
+
+
+def _rows(runtime: Runtime, priority: str | None, page: int) -> tuple[list[dict[str, Any]], int]:
+    service = runtime.service
+    now = service.clock()
+    with runtime.sessions() as session:
+        found, total = queries.status_page(
+            session,
+            now,
+            service.rules,
+            _RANKS.get(priority or ""),
+            (page - 1) * PAGE_SIZE,
+            PAGE_SIZE,
+        )
+        snapshots = queries.snapshots_by_ids(session, [row.product_id for row in found])
+    rows = []
+    for row in found:
+        analysis = engine.analyze(snapshots[row.product_id], now, service.rules)
+        situation = analysis.current_situation
+        transfer = next((r for r in analysis.recommendations if r.is_transfer), None)
+        rows.append(
+            {
+                "analysis": analysis,
+                "competition": {
+                    "main": situation.competitors_main,
+                    "fbe": situation.competitors_fbe,
+                },
+                "action_required": analysis.action_required,
+                "needs_update": "needs_weekly_update" in analysis.issues,
+                "transfer": transfer,
+            }
+        )
+    return rows, total
+
+
+def _page(
+    request: Request,
+    priority: str | None,
+    page: int,
+    check: Any = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    runtime: Runtime = request.app.state.runtime
+    if priority not in (None, "", *PRIORITIES):
+        priority, error = None, f"unknown priority {priority!r}: showing all"
+    rows, total = _rows(runtime, priority or None, page)
+    pages = max(1, -(-total // PAGE_SIZE))
+    context = {
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "priority": priority or "",
+        "priorities": PRIORITIES,
+        "check": check,
+        "error": error,
+        "summary": runtime.service.summary(),
+    }
+    return templates.TemplateResponse(request, "dashboard.html", context, status_code=status)
+
+
+def install_dashboard(web: FastAPI) -> None:
+    """Mount /dashboard, its login, its validation form and its chart."""
+
+    @web.get("/dashboard/login", include_in_schema=False, response_class=HTMLResponse)
+    def login_form(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "login.html", {"error": None})
+
+    @web.post("/dashboard/login", include_in_schema=False, response_model=None)
+    def login(request: Request, token: str = Form("")) -> Response:
+        for configured in request.app.state.runtime.settings.api_tokens:
+            if hmac.compare_digest(token.encode(), configured.get_secret_value().encode()):
+                answer = RedirectResponse("/dashboard", status_code=303)
+                answer.set_cookie(COOKIE, session_value(token), httponly=True, samesite="strict")
+                return answer
+        return templates.TemplateResponse(
+            request, "login.html", {"error": "That token is not valid."}, status_code=401
+        )
+
+    @web.get("/dashboard", include_in_schema=False, response_model=None)
+    def dashboard(request: Request, priority: str | None = None, page: str = "1") -> Response:
+        if not _signed_in(request):
+            return RedirectResponse("/dashboard/login", status_code=303)
+        number = int(page) if page.isdigit() and int(page) >= 1 else 1
+        return _page(request, priority, number)
+
+    @web.post("/dashboard/validate", include_in_schema=False, response_model=None)
+    def validate(
+        request: Request,
+        sku: str = Form(""),
+        from_account: str = Form(""),
+        to_account: str = Form(""),
+        amount: str = Form(""),
+    ) -> Response:
+        if not _signed_in(request):
+            return RedirectResponse("/dashboard/login", status_code=303)
+        try:
+            check = request.app.state.runtime.service.validate_transfer(
+                sku, from_account, to_account, amount
+            )
+        except StockbotError as exc:
+            return _page(request, None, 1, error=str(exc), status=exc.http_status)
+        return _page(request, None, 1, check=check)
+
+    @web.get("/dashboard/chart.png", include_in_schema=False, response_model=None)
+    def chart(request: Request, days: str = "30") -> Response:
+        if not _signed_in(request):
+            return Response("a valid token is required", status_code=401)
+        runtime: Runtime = request.app.state.runtime
+        try:
+            png = trend_chart(runtime.sessions, runtime.service.clock(), days)
+        except StockbotError as exc:
+            return Response(str(exc), status_code=exc.http_status)
+        return Response(png, media_type="image/png")
