@@ -19,6 +19,7 @@ from bot.csv_import import parse_offers_csv
 from bot.emag.client import clients_from_settings
 from bot.emag.commands import register_commands
 from bot.errors import StockbotError
+from bot.kpis import kpis
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import build_scheduler
 from bot.seed import DEMO_PRODUCTS, seed_demo, store_snapshots
@@ -74,6 +75,11 @@ def cmd_transfer(args: argparse.Namespace, runtime: Runtime) -> None:
         args.sku, args.from_account, args.to_account, args.amount
     )
     _emit(args, check, textviews.render_transfer)
+
+
+def cmd_kpis(args: argparse.Namespace, runtime: Runtime) -> None:
+    report = kpis(runtime.sessions, utcnow(), args.days)
+    _emit(args, report, textviews.render_kpis)
 
 
 def cmd_bulk(args: argparse.Namespace, runtime: Runtime) -> None:
@@ -201,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("sku", "from_account", "to_account", "amount"):
         transfer.add_argument(name)
     add("bulk", cmd_bulk, "analyze up to 1000 SKUs").add_argument("skus", nargs="+")
+    add("kpis", cmd_kpis, "the KPIs over a period, with their trends").add_argument(
+        "--days", default="30", help="1..365 (default 30)"
+    )
     add("import", cmd_import, "import offers per account from a CSV file", False).add_argument(
         "file"
     )

@@ -7,21 +7,44 @@ Each job logs its outcome and never raises: the scheduler must outlive one bad r
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
 
 from bot.digest import DigestOutcome, run_digest
 from bot.emag.client import clients_from_settings
 from bot.emag.sync import SyncReport, sync_accounts
 from bot.emag.writeback import ResendReport, resend_offers
+from bot.kpis import trend_chart
 from bot.runtime import Runtime
 from bot.service import utcnow
 from bot.slack_client import make_web_client
 
 log = logging.getLogger("stockbot.worker")
+MONDAY = 0
+CHART_DAYS = 30
 
 
 def post_digest(runtime: Runtime, force: bool = False) -> DigestOutcome:
-    """Post today's digest (or a forced extra one) to STOCKBOT_ALERT_CHANNEL."""
-    return run_digest(runtime, make_web_client(runtime.settings), utcnow(), force=force)
+    """Post today's digest (or a forced extra one) to STOCKBOT_ALERT_CHANNEL; on Mondays
+    the trend chart of the last 30 days follows it."""
+    client = make_web_client(runtime.settings)
+    now = runtime.service.clock()
+    outcome = run_digest(runtime, client, now, force=force)
+    zone = ZoneInfo(runtime.settings.timezone)
+    if outcome.status == "sent" and now.astimezone(zone).weekday() == MONDAY:
+        try:
+            client.files_upload_v2(
+                channel=runtime.settings.alert_channel,
+                content=trend_chart(runtime.sessions, now, CHART_DAYS),
+                filename="stock-trend.png",
+                title=f"Stock alerts and weekly-update compliance, last {CHART_DAYS} days",
+                initial_comment="Weekly trend: open alerts per day by priority, compliance %",
+            )
+        except SlackApiError as exc:
+            # The digest itself went out; a missing chart must not mark it failed.
+            log.warning("weekly chart not uploaded: %s", exc.response.get("error"))
+    return outcome
 
 
 def sync_and_resend(runtime: Runtime) -> tuple[SyncReport, ResendReport | None]:

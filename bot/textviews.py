@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.kpis import Kpi, KpiReport
 from bot.models import Analysis, Recommendation, TransferCheck
 from bot.reports import AlertsReport, BulkReport, Summary
 
@@ -158,3 +159,29 @@ def render_bulk(report: BulkReport) -> str:
         )
     head = f"{report.found} of {report.requested} found"
     return head + "\n" + _table(["sku", "priority", "main", "fbe", "top recommendation"], rows)
+
+
+KPI_LABELS = {
+    "zero_stock_with_competition": "zero stock with competition",
+    "estimated_lost_sales": "estimated lost sales",
+    "mean_time_to_resolution": "mean time to resolution",
+    "weekly_update_compliance": "weekly-update compliance",
+    "distribution_efficiency": "distribution efficiency",
+    "buy_button_recovery_rate": "buy-button recovery rate",
+}
+
+
+def kpi_value(kpi: Kpi) -> str:
+    """e.g. "90.0 % (+40.0 over the period)"; "-" when there is no history."""
+    if kpi.value is None:
+        return "-"
+    text = f"{kpi.value:.1f} {kpi.unit}"
+    if kpi.change is not None:
+        text += f" ({kpi.change:+.1f} over the period)"
+    return text
+
+
+def render_kpis(report: KpiReport) -> str:
+    head = f"KPIs over the last {report.days} days (to {_when(report.until)})"
+    rows = [[label, kpi_value(getattr(report, name))] for name, label in KPI_LABELS.items()]
+    return head + "\n" + _table(["kpi", "value"], rows)

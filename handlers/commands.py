@@ -15,6 +15,7 @@ from slack_bolt import BoltContext, Respond
 
 from bot import engine, interactions
 from bot.errors import StockbotError
+from bot.kpis import kpis
 from bot.runtime import Runtime
 from bot.service import parse_limit
 from handlers.blocks.analysis import analysis_fallback, build_analysis_blocks
@@ -26,6 +27,7 @@ from handlers.ids import SNOOZE_DAYS
 MAX_ALERTS = 50
 DEFAULT_ALERTS = 10
 MAX_BULK = 100
+KPI_DAYS = 30
 
 FORMS = {
     "analyze": "/stock analyze SKU",
@@ -125,8 +127,13 @@ def run_alerts(runtime: Runtime, request: StockCommand, user: str) -> Message:
 def run_summary(runtime: Runtime, request: StockCommand, user: str) -> Message:
     service = runtime.service
     summary = service.summary()
+    now = service.clock()
     blocks = build_summary_blocks(
-        summary, service.clock(), _zone(runtime), service.rules.stale_snapshot_hours
+        summary,
+        now,
+        _zone(runtime),
+        service.rules.stale_snapshot_hours,
+        kpis(runtime.sessions, now, KPI_DAYS),
     )
     text = f"{summary.products_needing_attention} of {summary.products_tracked} need attention"
     return _in_channel(text, blocks)

@@ -46,6 +46,7 @@ class SlackStandin:
         self._ephemerals: list[dict[str, Any]] = []
         self._responses: dict[str, dict[str, Any]] = {}
         self._views: dict[str, dict[str, Any]] = {}
+        self._closed: set[str] = set()
         self._home: dict[str, dict[str, Any]] = {}
         self._files: dict[str, dict[str, Any]] = {}
         standin = self
@@ -142,6 +143,45 @@ class SlackStandin:
         """Modals opened (and updated), oldest first."""
         with self._lock:
             return [dict(view) for view in self._views.values()]
+
+    def open_views(self) -> list[dict[str, Any]]:
+        """Modals still on screen: opened and neither closed nor cleared, oldest first."""
+        with self._lock:
+            return [dict(v) for k, v in self._views.items() if k not in self._closed]
+
+    def close_view(self, view_id: str) -> None:
+        """The user closed the modal (Cancel or the x)."""
+        with self._lock:
+            self._closed.add(view_id)
+
+    def apply_view_answer(self, view_id: str, answer: dict[str, Any]) -> dict[str, Any]:
+        """Do what Slack does with an app's answer to a view_submission: `update`
+        replaces the modal, `push` stacks a new one, `clear` closes them all, `errors`
+        leaves it open (the errors are shown under the fields), and an empty answer
+        closes it. Returns {"ok": ...} and, when refused, the error."""
+        action = answer.get("response_action")
+        with self._lock:
+            if view_id not in self._views:
+                return {"ok": False, "error": "not_found"}
+            if action == "errors":
+                return {"ok": True}
+            if action == "clear":
+                self._closed.update(self._views)
+                return {"ok": True}
+            if action in ("update", "push"):
+                view = answer.get("view")
+                if not isinstance(view, dict) or view.get("type") != "modal":
+                    return {"ok": False, "error": "invalid_arguments"}
+                errors = block_errors(view.get("blocks", []), VIEW_MAX_BLOCKS)
+                if errors:
+                    return {"ok": False, "error": "invalid_arguments", "errors": errors}
+                if action == "push":
+                    self._seq += 1
+                    view_id = f"V{self._seq}"
+                self._views[view_id] = {**view, "id": view_id}
+                return {"ok": True}
+            self._closed.add(view_id)
+            return {"ok": True}
 
     def home(self, user: str) -> dict[str, Any] | None:
         with self._lock:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.kpis import KpiReport
 from bot.reports import AlertEntry, AlertsReport, BulkReport, Summary
-from bot.textviews import recommendation_line
+from bot.textviews import KPI_LABELS, kpi_value, recommendation_line
 from handlers.blocks.kit import (
     MAX_BLOCKS,
     Block,
@@ -107,10 +108,23 @@ def summary_blocks(
     ]
 
 
+def kpi_blocks(report: KpiReport) -> list[Block]:
+    fields = [
+        f"*{label.capitalize()}*\n{kpi_value(getattr(report, name))}"
+        for name, label in KPI_LABELS.items()
+    ]
+    return [section(f"*KPIs, last {report.days} days*", fields=fields)]
+
+
 def build_summary_blocks(
-    summary: Summary, now: datetime, zone: ZoneInfo, stale_hours: int
+    summary: Summary,
+    now: datetime,
+    zone: ZoneInfo,
+    stale_hours: int,
+    kpis: KpiReport | None = None,
 ) -> list[Block]:
-    return [header("Stock summary"), *summary_blocks(summary, now, zone, stale_hours)]
+    blocks = [header("Stock summary"), *summary_blocks(summary, now, zone, stale_hours)]
+    return blocks + (kpi_blocks(kpis) if kpis is not None else [])
 
 
 def build_bulk_blocks(report: BulkReport) -> list[Block]:

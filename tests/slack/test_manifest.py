@@ -86,7 +86,12 @@ def test_every_request_url_is_the_one_slack_endpoint() -> None:
 
 
 def test_scopes_are_the_minimal_ones_used() -> None:
-    assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write"}
+    # files:write for the Monday trend chart (files_upload_v2).
+    assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == {
+        "commands",
+        "chat:write",
+        "files:write",
+    }
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
 
 

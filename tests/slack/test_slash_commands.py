@@ -133,6 +133,7 @@ def test_help_is_ephemeral_and_lists_every_subcommand(bot: Bot) -> None:
     [
         ("alerts 50", "Stock alerts"),
         ("summary", "Products tracked"),
+        ("summary", "KPIs, last 30 days"),
         ("transfer emg331 FBE Main 10", "Proposed: FBE 16 / MAIN 10"),
         ("bulk EMG331 NOPE", "1 of 2 found"),
     ],
