@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.errors import InsufficientStock, InvalidInput, NotFound, StockbotError
 from bot.kpis import KpiReport, kpis
@@ -86,8 +87,12 @@ class ApiError(Exception):
         self.status, self.body = status, body
 
 
-def error_response(status: int, body: ErrorBody) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def error_response(
+    status: int, body: ErrorBody, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     content = ErrorAnswer(error=body).model_dump(exclude_none=True)
     return JSONResponse(content, status_code=status, headers=headers)
 
@@ -200,6 +205,15 @@ def install_api(web: FastAPI) -> None:
     @web.exception_handler(StockbotError)
     def stockbot_error(request: Request, exc: StockbotError) -> JSONResponse:
         return error_response(*_from_stockbot_error(exc))
+
+    @web.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's own refusals (an unparsable body, an unknown path) in the same shape.
+        code = {401: "unauthorized", 404: "not_found"}.get(exc.status_code, "invalid_input")
+        if exc.status_code >= 500:
+            code = "error"
+        body = ErrorBody(code=code, message=str(exc.detail))
+        return error_response(exc.status_code, body, exc.headers)
 
     @web.exception_handler(RequestValidationError)
     def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -154,3 +154,17 @@ def test_bad_setting_stops_with_its_name(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("STOCKBOT_LOW_STOCK", "many")
     code, _, err = run(capsys, "summary")
     assert code == 1 and "STOCKBOT_LOW_STOCK" in err
+
+
+def test_kpis_prints_every_kpi_and_refuses_a_bad_period(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'kpis.db'}")
+    assert main(["seed-demo", "--products", "20"]) == 0
+    capsys.readouterr()
+    assert main(["kpis", "--days", "7"]) == 0
+    out = capsys.readouterr().out
+    for label in ("zero stock with competition", "weekly-update compliance", "buy-button"):
+        assert label in out
+    assert main(["kpis", "--days", "0"]) == 1
+    assert capsys.readouterr().err == "stockbot: error: days must be a whole number from 1 to 365\n"

@@ -1,0 +1,52 @@
+"""The web app (REST API and dashboard) served by uvicorn on 127.0.0.1 over a seeded
+SQLite database, with two API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.runtime import Runtime
+from bot.seed import seed_demo
+from bot.service import StockService
+from bot.settings import load_settings
+from bot.web import create_web_app
+from storage.db import make_engine, make_session_factory, upgrade
+from tests.conftest import NOW
+from tests.slack.conftest import Clock, ServedApp
+
+TOKENS = ("token-alpha", "token-beta")
+
+
+@dataclass
+class Served:
+    url: str
+    runtime: Runtime
+    http: httpx.Client
+
+    def auth(self, token: str = TOKENS[1]) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+
+def serve(tmp_path: Any, products: int = 60) -> Iterator[Served]:
+    url = f"sqlite:///{tmp_path / 'api.db'}"
+    settings = load_settings(DATABASE_URL=url, STOCKBOT_API_TOKENS=",".join(TOKENS))
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    runtime = Runtime(
+        settings, engine, sessions, StockService(sessions, settings.rules(), Clock(NOW))
+    )
+    seed_demo(sessions, NOW, runtime.service.rules, products)
+    with ServedApp(create_web_app(runtime)) as base, httpx.Client(base_url=base) as http:
+        yield Served(base, runtime, http)
+    engine.dispose()
+
+
+@pytest.fixture
+def served(tmp_path: Any) -> Iterator[Served]:
+    yield from serve(tmp_path)

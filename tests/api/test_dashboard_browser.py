@@ -1,0 +1,63 @@
+"""/dashboard in a real headless Chromium: sign in with a token, find EMG331 marked
+"Action required", validate its transfer, see FBE 16 / MAIN 10."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import TOKENS, Served
+
+
+@pytest.fixture
+def page(browser: Any, served: Served):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=served.url)
+    yield context.new_page()
+    context.close()
+
+
+def test_dashboard_shows_emg331_and_validates_its_transfer(page: Any) -> None:
+    page.goto("/dashboard")
+    assert page.url.endswith("/dashboard/login")
+    page.fill("input[name=token]", TOKENS[0])
+    page.click("text=Sign in")
+    page.wait_for_url("**/dashboard")
+
+    row = page.locator("tr[data-sku=EMG331]")
+    assert "Action required" in row.inner_text()
+    assert "Needs update" in row.inner_text()
+    row.locator("button", has_text="Validate transfer").click()
+
+    page.wait_for_selector("#validation")
+    assert page.inner_text("#proposed").startswith("Proposed: FBE 16 / MAIN 10")
+    assert page.inner_text("#recommendation") == "Recommendation: Proceed"
+    chart = page.evaluate(
+        "async () => { const r = await fetch('/dashboard/chart.png'); "
+        "return [r.status, r.headers.get('content-type')]; }"
+    )
+    assert chart == [200, "image/png"]
+
+
+def test_filter_by_priority_and_a_refused_transfer(page: Any) -> None:
+    page.goto("/dashboard/login")
+    page.fill("input[name=token]", TOKENS[1])
+    page.click("text=Sign in")
+    page.wait_for_url("**/dashboard")
+    page.click("nav >> text=normal")
+    statuses = page.locator("#products tbody tr td:nth-child(5)").all_inner_texts()
+    assert statuses and all(text.startswith("normal") for text in statuses)
+
+    page.fill("#validate-form input[name=sku]", "EMG331")
+    page.fill("#validate-form input[name=amount]", "27")
+    page.click("#validate-form button")
+    assert "available 26, requested 27" in page.inner_text("#error")
+
+
+def test_a_wrong_token_does_not_sign_in(page: Any) -> None:
+    page.goto("/dashboard/login")
+    page.fill("input[name=token]", "not-a-token")
+    page.click("text=Sign in")
+    assert "That token is not valid." in page.inner_text("body")
+    page.goto("/dashboard")
+    assert page.url.endswith("/dashboard/login")
