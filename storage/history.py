@@ -7,6 +7,7 @@ transfer) and compares the catalogue's current issues with the open records.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,10 +28,12 @@ _ISSUE_PRIORITY = {
 }
 
 
-def _current_issues(session: Session, now: datetime, rules: Rules) -> dict[tuple, dict]:
+def _current_issues(session: Session, now: datetime, rules: Rules) -> dict[tuple, Decimal | None]:
+    """(product, issue, account) -> the daily loss, for every issue open now. Plain tuples,
+    not ORM objects: this holds one entry per open issue of the whole catalogue."""
     classified = classified_products(now, rules).subquery()
     rows = session.execute(select(classified).where(classified.c.priority_rank > 0))
-    found: dict[tuple, dict] = {}
+    found: dict[tuple, Decimal | None] = {}
     for row in rows:
         for account in ACCOUNTS:
             for issue, flag in (
@@ -39,9 +42,9 @@ def _current_issues(session: Session, now: datetime, rules: Rules) -> dict[tuple
                 ("needs_weekly_update", f"update_{account}"),
             ):
                 if getattr(row, flag):
-                    found[(row.product_id, issue, account)] = {"lost": row.lost_sales}
+                    found[(row.product_id, issue, account)] = row.lost_sales
         if row.imbalanced:
-            found[(row.product_id, "imbalanced", None)] = {"lost": None}
+            found[(row.product_id, "imbalanced", None)] = None
     return found
 
 
@@ -113,8 +116,12 @@ def record_history(session: Session, now: datetime, rules: Rules) -> dict[str, i
     """Open records for new issues, close resolved ones, note recoveries and the day."""
     current = _current_issues(session, now, rules)
     open_records = {
-        (record.product_id, record.issue, record.account): record
-        for record in session.scalars(select(AlertRecord).where(AlertRecord.closed_at.is_(None)))
+        (product_id, issue, account): record_id
+        for record_id, product_id, issue, account in session.execute(
+            select(
+                AlertRecord.id, AlertRecord.product_id, AlertRecord.issue, AlertRecord.account
+            ).where(AlertRecord.closed_at.is_(None))
+        )
     }
     opened = [
         {
@@ -123,14 +130,16 @@ def record_history(session: Session, now: datetime, rules: Rules) -> dict[str, i
             "account": account,
             "priority": _ISSUE_PRIORITY[issue],
             "opened_at": now,
-            "lost_sales_per_day": details["lost"] if issue.startswith("zero") else None,
+            "lost_sales_per_day": lost if issue.startswith("zero") else None,
         }
-        for (product_id, issue, account), details in current.items()
+        for (product_id, issue, account), lost in current.items()
         if (product_id, issue, account) not in open_records
     ]
-    if opened:
-        session.execute(AlertRecord.__table__.insert(), opened)
-    closed = [record.id for key, record in open_records.items() if key not in current]
+    for start in range(0, len(opened), 5000):
+        session.execute(AlertRecord.__table__.insert(), opened[start : start + 5000])
+    opened_count = len(opened)
+    del opened
+    closed = [record_id for key, record_id in open_records.items() if key not in current]
     for start in range(0, len(closed), 5000):
         session.execute(
             update(AlertRecord)
@@ -140,4 +149,4 @@ def record_history(session: Session, now: datetime, rules: Rules) -> dict[str, i
         )
     recovered = _mark_recoveries(session, now, rules)
     _record_daily_stats(session, now, rules)
-    return {"opened": len(opened), "closed": len(closed), "recovered": recovered}
+    return {"opened": opened_count, "closed": len(closed), "recovered": recovered}
