@@ -103,6 +103,12 @@ def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
 def cmd_demo(args: argparse.Namespace, runtime: Runtime) -> None:
     service = runtime.service
     seed_demo(runtime.sessions, utcnow(), service.rules, args.products)
+    if args.serve:
+        from bot.playground.run import serve_playground  # the web stack loads only here
+
+        print(f"Demo data in {runtime.settings.database_url}", flush=True)
+        serve_playground(runtime, args.host, args.port)
+        return
     print(f"Demo data in {runtime.settings.database_url}\n")
     print("== stockbot analyze EMG331")
     print(textviews.render_analysis(service.analyze("EMG331")))
@@ -226,6 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="HTTP worker processes (default 1)")
     demo = add("demo", cmd_demo, "seed the demo data and show the EMG331 case", False)
     demo.add_argument("--products", type=int, default=DEMO_PRODUCTS)
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the local Slack playground: the real bot on the demo data, in a browser",
+    )
+    demo.add_argument(
+        "--host", default="127.0.0.1", help="interface for --serve (default 127.0.0.1 only)"
+    )
+    demo.add_argument("--port", type=int, default=3000, help="port for --serve (default 3000)")
     return parser
 
 

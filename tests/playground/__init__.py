@@ -1,0 +1,1 @@
+"""The local Slack playground (`stockbot demo --serve`)."""
