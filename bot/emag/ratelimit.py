@@ -26,20 +26,23 @@ ORDERS_LIMITS = (Window(12, 1.0), Window(720, 60.0))
 FIND_BY_EANS_LIMITS = (Window(5, 1.0), Window(200, 60.0), Window(5000, 86400.0))
 
 
+DEFAULT_MARGIN = 0.02
+
+
 class SlidingWindowLimiter:
     """Blocks in `acquire()` just long enough that no window is exceeded.
 
-    `margin` widens every window a little. A call is stamped when it is let through and
-    again when `settle()` says it finished: eMAG stamps it on arrival, somewhere in
-    between, so counting from the finish can never let two calls look closer together to
-    eMAG than they were here, however long a call took to leave a busy machine.
+    A call is stamped when it is let through and again when `settle()` says it finished:
+    eMAG stamps it on arrival, somewhere in between, so counting from the finish can never
+    let two calls look closer together to eMAG than they were here, however long a call
+    took to leave a busy machine. `margin` only covers clock granularity on top of that.
     """
 
     def __init__(
         self,
         windows: Sequence[Window],
         *,
-        margin: float = 0.1,
+        margin: float = DEFAULT_MARGIN,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -103,7 +106,7 @@ class AccountLimiters:
         self,
         windows: Mapping[str, Sequence[Window]] | None = None,
         *,
-        margin: float = 0.1,
+        margin: float = DEFAULT_MARGIN,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
