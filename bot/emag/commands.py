@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.emag.client import EmagClient, EmagClients, clients_from_settings
-from bot.emag.sync import SyncReport, pnk_issues, sync_accounts
+from bot.emag.pnk import pnk_issues
+from bot.emag.sync import SyncReport, sync_accounts
 from bot.emag.writeback import ResendReport, push_main_stock, resend_offers
 from bot.errors import StockbotError
 from bot.runtime import Runtime

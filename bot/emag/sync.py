@@ -36,26 +36,25 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import IO, Any, Literal
+from typing import IO, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.emag.client import EmagClient
+from bot.emag.convert import offer_from_item, units_sold
 from bot.emag.errors import EmagError
+from bot.emag.pnk import PnkIssue, pnk_issues
 from bot.models import Account
 from bot.runtime import Runtime
 from storage.db import transaction
 from storage.history import record_history
 from storage.models import Offer
-from storage.queries import lookup_key
 from storage.sync_writes import (
     SyncedOffer,
     apply_velocities,
     mark_account_unread,
-    pnk_mismatches,
     remove_unread_offers,
     upsert_account_chunk,
 )
@@ -65,9 +64,6 @@ logger = logging.getLogger(__name__)
 
 SOURCE = "emag"
 VELOCITY_DAYS = 30
-ORDER_TYPES: dict[str, int] = {"main": 3, "fbe": 2}
-# Cancelled (0) and returned (5) orders sold nothing.
-UNSOLD_ORDER_STATUSES = frozenset({0, 5})
 # Offers per write inside the account's transaction: big enough for few round trips,
 # small enough that memory does not grow with the catalogue.
 APPLY_CHUNK = 1000
@@ -88,22 +84,6 @@ class AccountSync(BaseModel):
     seconds: float = 0.0
 
 
-class PnkIssue(BaseModel):
-    """A SKU whose PNK differs between MAIN and FBE, or whose EAN maps to another PNK."""
-
-    sku: str
-    kind: Literal["main_fbe_mismatch", "ean_other_pnk"]
-    main_pnk: str | None = None
-    fbe_pnk: str | None = None
-    ean: str | None = None
-    ean_pnk: str | None = None
-
-    def describe(self) -> str:
-        if self.kind == "main_fbe_mismatch":
-            return f"{self.sku}: PNK {self.main_pnk} on MAIN but {self.fbe_pnk} on FBE"
-        return f"{self.sku}: EAN {self.ean} belongs to PNK {self.ean_pnk} on eMAG"
-
-
 class SyncReport(BaseModel):
     """What `sync_accounts` did, per account, and the PNK issues found afterwards."""
 
@@ -118,91 +98,6 @@ class SyncReport(BaseModel):
     @property
     def failed(self) -> list[AccountSync]:
         return [result for result in self.accounts if result.status == "failed"]
-
-
-# -- converting eMAG items ------------------------------------------------------------
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None and value != "" else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _general_stock(item: Mapping[str, Any]) -> int | None:
-    general = _int(item.get("general_stock"))
-    if general is not None:
-        return general
-    entries = item.get("stock")
-    if isinstance(entries, list):
-        return sum(_int(entry.get("value")) or 0 for entry in entries if isinstance(entry, dict))
-    return _int(entries)
-
-
-def offer_from_item(item: Mapping[str, Any]) -> SyncedOffer:
-    """One `product_offer/read` item as the fields the snapshot keeps.
-
-    `stock` is eMAG's `general_stock` (the sum over warehouses); the offer id is the
-    seller's own `id` (what updates take), never `offer_details.id`. Use
-    `SyncedOffer.snapshot(account, now)` for the engine's ProductSnapshot/OfferSnapshot.
-    """
-    sku = str(item.get("part_number") or "").strip()
-    if not sku:
-        raise ValueError("offer has no part_number")
-    offer_id = _int(item.get("id"))
-    if offer_id is None:
-        raise ValueError(f"offer {sku} has no id")
-    eans = item.get("ean")
-    ean = eans[0] if isinstance(eans, list) and eans else (eans or None)
-    general = _general_stock(item)
-    return SyncedOffer(
-        sku=sku,
-        pnk=item.get("part_number_key") or None,
-        ean=str(ean) if ean else None,
-        name=item.get("name") or None,
-        emag_offer_id=offer_id,
-        stock=general,
-        general_stock=general,
-        estimated_stock=_int(item.get("estimated_stock")),
-        number_of_offers=_int(item.get("number_of_offers")),
-        buy_button_rank=_int(item.get("buy_button_rank")),
-        sale_price=_decimal(item.get("sale_price")),
-        best_offer_sale_price=_decimal(item.get("best_offer_sale_price")),
-        status=_int(item.get("status")),
-    )
-
-
-def units_sold(
-    pages: Iterable[list[dict]], account: Account, stats: dict[str, int] | None = None
-) -> dict[str, int]:
-    """Units sold per SKU key in these order pages, for the account's order type."""
-    units: dict[str, int] = {}
-    wanted = ORDER_TYPES[account]
-    for page in pages:
-        for order in page:
-            if _int(order.get("type")) not in (None, wanted):
-                continue
-            if _int(order.get("status")) in UNSOLD_ORDER_STATUSES:
-                continue
-            for line in order.get("products") or []:
-                sku = str(line.get("part_number") or "").strip()
-                quantity = _int(line.get("quantity")) or 0
-                if sku and quantity > 0:
-                    key = lookup_key(sku)
-                    units[key] = units.get(key, 0) + quantity
-            if stats is not None:
-                stats["orders"] = stats.get("orders", 0) + 1
-    return units
 
 
 # -- the spool --------------------------------------------------------------------------
@@ -390,57 +285,3 @@ def sync_accounts(
         with transaction(runtime.sessions) as session:
             record_history(session, now, runtime.service.rules)
     return SyncReport(started_at=now, accounts=results, pnk_issues=pnk_issues(runtime))
-
-
-# -- PNK consistency --------------------------------------------------------------------
-
-
-def pnk_issues(runtime: Runtime, client: EmagClient | None = None) -> list[PnkIssue]:
-    """SKUs whose PNK differs between MAIN and FBE in the stored snapshot.
-
-    With a `client`, also looks every stored product's EAN up on eMAG
-    (`documentation/find_by_eans`, 100 per call, 5000 calls a day) and reports EANs that
-    belong to another PNK than the product's.
-    """
-    with runtime.sessions() as session:
-        issues = [
-            PnkIssue(
-                sku=found.sku,
-                kind="main_fbe_mismatch",
-                main_pnk=found.main_pnk,
-                fbe_pnk=found.fbe_pnk,
-            )
-            for found in pnk_mismatches(session)
-        ]
-    if client is not None:
-        issues.extend(_ean_issues(runtime, client))
-    return issues
-
-
-def _ean_issues(runtime: Runtime, client: EmagClient) -> list[PnkIssue]:
-    from storage.models import Product  # local: only this optional check needs it
-
-    issues: list[PnkIssue] = []
-    last_id = 0
-    while True:
-        with runtime.sessions() as session:
-            rows = session.execute(
-                select(Product.id, Product.sku, Product.ean, Product.pnk)
-                .where(Product.id > last_id, Product.ean.is_not(None), Product.pnk.is_not(None))
-                .order_by(Product.id)
-                .limit(100)
-            ).all()
-        if not rows:
-            return issues
-        last_id = rows[-1][0]
-        pnk_of_ean: dict[str, str] = {}
-        for found in client.find_by_eans(row[2] for row in rows):
-            for ean in found.get("eans") or []:
-                if found.get("part_number_key"):
-                    pnk_of_ean[str(ean)] = str(found["part_number_key"]).upper()
-        for _, sku, ean, pnk in rows:
-            other = pnk_of_ean.get(ean)
-            if other and other != pnk.upper():
-                issues.append(
-                    PnkIssue(sku=sku, kind="ean_other_pnk", ean=ean, ean_pnk=other, main_pnk=pnk)
-                )

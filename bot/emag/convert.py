@@ -1,0 +1,98 @@
+"""eMAG's answers as the snapshot's fields: an offer item as a SyncedOffer, and order pages
+as units sold per SKU for the sales velocity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bot.models import Account
+from storage.queries import lookup_key
+from storage.sync_writes import SyncedOffer
+
+ORDER_TYPES: dict[str, int] = {"main": 3, "fbe": 2}
+# Cancelled (0) and returned (5) orders sold nothing.
+UNSOLD_ORDER_STATUSES = frozenset({0, 5})
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _general_stock(item: Mapping[str, Any]) -> int | None:
+    general = _int(item.get("general_stock"))
+    if general is not None:
+        return general
+    entries = item.get("stock")
+    if isinstance(entries, list):
+        return sum(_int(entry.get("value")) or 0 for entry in entries if isinstance(entry, dict))
+    return _int(entries)
+
+
+def offer_from_item(item: Mapping[str, Any]) -> SyncedOffer:
+    """One `product_offer/read` item as the fields the snapshot keeps.
+
+    `stock` is eMAG's `general_stock` (the sum over warehouses); the offer id is the
+    seller's own `id` (what updates take), never `offer_details.id`. Use
+    `SyncedOffer.snapshot(account, now)` for the engine's ProductSnapshot/OfferSnapshot.
+    """
+    sku = str(item.get("part_number") or "").strip()
+    if not sku:
+        raise ValueError("offer has no part_number")
+    offer_id = _int(item.get("id"))
+    if offer_id is None:
+        raise ValueError(f"offer {sku} has no id")
+    eans = item.get("ean")
+    ean = eans[0] if isinstance(eans, list) and eans else (eans or None)
+    general = _general_stock(item)
+    return SyncedOffer(
+        sku=sku,
+        pnk=item.get("part_number_key") or None,
+        ean=str(ean) if ean else None,
+        name=item.get("name") or None,
+        emag_offer_id=offer_id,
+        stock=general,
+        general_stock=general,
+        estimated_stock=_int(item.get("estimated_stock")),
+        number_of_offers=_int(item.get("number_of_offers")),
+        buy_button_rank=_int(item.get("buy_button_rank")),
+        sale_price=_decimal(item.get("sale_price")),
+        best_offer_sale_price=_decimal(item.get("best_offer_sale_price")),
+        status=_int(item.get("status")),
+    )
+
+
+def units_sold(
+    pages: Iterable[list[dict]], account: Account, stats: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Units sold per SKU key in these order pages, for the account's order type."""
+    units: dict[str, int] = {}
+    wanted = ORDER_TYPES[account]
+    for page in pages:
+        for order in page:
+            if _int(order.get("type")) not in (None, wanted):
+                continue
+            if _int(order.get("status")) in UNSOLD_ORDER_STATUSES:
+                continue
+            for line in order.get("products") or []:
+                sku = str(line.get("part_number") or "").strip()
+                quantity = _int(line.get("quantity")) or 0
+                if sku and quantity > 0:
+                    key = lookup_key(sku)
+                    units[key] = units.get(key, 0) + quantity
+            if stats is not None:
+                stats["orders"] = stats.get("orders", 0) + 1
+    return units
