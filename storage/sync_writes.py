@@ -1,4 +1,4 @@
-"""Writes for the eMAG sync and write-back: one account's offers replaced chunk by chunk.
+"""Writes for the eMAG sync: one account's offers replaced chunk by chunk.
 
 The sync replaces one account's data inside a single transaction that the caller owns:
 
@@ -80,22 +80,7 @@ class PnkMismatch:
     fbe_pnk: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class StoredOffer:
-    """What a write-back needs of one stored offer."""
-
-    id: int
-    product_id: int
-    sku: str
-    account: str
-    emag_offer_id: int | None
-    sale_price: Decimal | None
-    stock: int | None
-    last_read_at: datetime | None
-    last_sent_at: datetime | None
-
-
-def _chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
+def chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -131,7 +116,7 @@ def upsert_account_chunk(
         # it would across chunks.
         by_key[lookup_key(synced.sku)] = synced
     existing: dict[str, tuple[int, dict[str, str | None]]] = {}
-    for chunk in _chunks(list(by_key)):
+    for chunk in chunks(list(by_key)):
         rows = session.execute(
             select(Product.sku_key, Product.id, Product.pnk, Product.ean, Product.name).where(
                 Product.sku_key.in_(chunk)
@@ -178,7 +163,7 @@ def upsert_account_chunk(
         session.execute(update(Product), [row for row in changed if frozenset(row) == keys])
 
     offer_ids: dict[int, int] = {}
-    for chunk in _chunks([ids[key] for key in existing]):
+    for chunk in chunks([ids[key] for key in existing]):
         rows = session.execute(
             select(Offer.product_id, Offer.id).where(
                 Offer.account == account, Offer.product_id.in_(chunk)
@@ -232,7 +217,7 @@ def remove_unread_offers(session: Session, account: str, rules: Rules) -> int:
             select(Offer.product_id).where(Offer.account == account, Offer.last_read_at.is_(None))
         )
     )
-    for chunk in _chunks(product_ids):
+    for chunk in chunks(product_ids):
         session.execute(
             delete(Offer)
             .where(Offer.account == account, Offer.product_id.in_(chunk))
@@ -291,7 +276,7 @@ def apply_velocities(
     missing = out_of_stock_days(session, account, since, now)
     keys = list(units_by_key)
     updates = []
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         rows = session.execute(
             select(Product.sku_key, Offer.id, Offer.product_id)
             .join(Offer, Offer.product_id == Product.id)
@@ -325,76 +310,3 @@ def pnk_mismatches(session: Session) -> list[PnkMismatch]:
 
 
 # -- write-back -------------------------------------------------------------------------
-
-_STORED = (
-    Offer.id,
-    Offer.product_id,
-    Product.sku,
-    Offer.account,
-    Offer.emag_offer_id,
-    Offer.sale_price,
-    Offer.stock,
-    Offer.last_read_at,
-    Offer.last_sent_at,
-)
-
-
-def find_offer(session: Session, sku: str, account: str) -> StoredOffer | None:
-    """The account's stored offer of the product with this SKU (any case)."""
-    row = session.execute(
-        select(*_STORED)
-        .join(Product, Product.id == Offer.product_id)
-        .where(Product.sku_key == lookup_key(sku), Offer.account == account)
-    ).first()
-    return StoredOffer(*row) if row else None
-
-
-def offers_to_resend(
-    session: Session,
-    account: str,
-    sent_before: datetime | None,
-    after_id: int = 0,
-    limit: int = 50,
-) -> list[StoredOffer]:
-    """The next `limit` offers of the account (by row id, after `after_id`) with an eMAG id
-    and, when `sent_before` is given, not sent since then (never sent included)."""
-    query = (
-        select(*_STORED)
-        .join(Product, Product.id == Offer.product_id)
-        .where(Offer.account == account, Offer.emag_offer_id.is_not(None), Offer.id > after_id)
-        .order_by(Offer.id)
-        .limit(limit)
-    )
-    if sent_before is not None:
-        query = query.where(or_(Offer.last_sent_at.is_(None), Offer.last_sent_at < sent_before))
-    return [StoredOffer(*row) for row in session.execute(query)]
-
-
-def mark_sent(session: Session, offer_row_ids: Sequence[int], now: datetime, rules: Rules) -> None:
-    """Note a successful write to eMAG: `last_sent_at` of these offers (row ids) is now."""
-    product_ids: list[int] = []
-    for chunk in _chunks(list(offer_row_ids)):
-        session.execute(
-            update(Offer)
-            .where(Offer.id.in_(chunk))
-            .values(last_sent_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        product_ids.extend(session.scalars(select(Offer.product_id).where(Offer.id.in_(chunk))))
-    refresh_status(session, rules, product_ids)
-
-
-def set_sent_stock(
-    session: Session, offer_row_id: int, stock: int, now: datetime, rules: Rules
-) -> None:
-    """After eMAG accepted a MAIN stock write: store the stock and the send time."""
-    offer = session.get(Offer, offer_row_id)
-    if offer is None:
-        return
-    offer.stock = stock
-    offer.general_stock = stock
-    # eMAG recomputes reservations; until the next read, assume none.
-    offer.estimated_stock = stock
-    offer.last_sent_at = now
-    session.flush()
-    refresh_status(session, rules, [offer.product_id])

@@ -25,7 +25,7 @@ from bot.errors import NotFound, StockbotError
 from bot.models import ACCOUNTS
 from bot.runtime import Runtime
 from storage.db import transaction
-from storage.sync_writes import (
+from storage.sent_offers import (
     StoredOffer,
     find_offer,
     mark_sent,
