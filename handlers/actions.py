@@ -61,8 +61,13 @@ def _in_view(body: dict[str, Any]) -> bool:
     return (body.get("container") or {}).get("type") == "view"
 
 
-def _tell(respond: Respond, text: str) -> None:
-    respond(response_type="ephemeral", replace_original=False, text=text)
+def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
+    """One line to the person who clicked: ephemeral in a channel, a small modal in App
+    Home (a view has no response_url)."""
+    if _in_view(body):
+        client.views_open(trigger_id=body["trigger_id"], view=message_modal("stockbot", text))
+    else:
+        respond(response_type="ephemeral", replace_original=False, text=text)
 
 
 def handle_validate_transfer(
@@ -93,7 +98,9 @@ def handle_validate_transfer(
     earlier = interactions.claim_click(service, key, user)
     if earlier is not None:
         _tell(
+            body,
             respond,
+            client,
             f"Already validated by <@{earlier.user_id}> at "
             f"{local_time(earlier.claimed_at, zone, '%H:%M')}.",
         )
@@ -118,7 +125,7 @@ def handle_validate_transfer(
     )
     if answer.status_code != 200:
         interactions.release_click(service, key)
-        _tell(respond, "Slack refused the update; try the button again.")
+        _tell(body, respond, client, "Slack refused the update; try the button again.")
 
 
 def handle_change_amount(
@@ -131,7 +138,7 @@ def handle_change_amount(
     try:
         proposal = parse_button_proposal(action.get("value", ""))
     except StockbotError as exc:
-        _tell(respond, str(exc))
+        _tell(body, respond, client, str(exc))
         return
     channel, ts = _where(body)
     client.views_open(
@@ -168,7 +175,11 @@ def handle_amount_submission(ack: Ack, view: dict[str, Any], context: BoltContex
 
 
 def handle_snooze(
-    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
 ) -> None:
     """Hide the SKU from digests for a few days (admins only when admins are set)."""
     runtime: Runtime = context["runtime"]
@@ -178,17 +189,21 @@ def handle_snooze(
         sku = str(json.loads(action.get("value", "{}"))["sku"])
         result = interactions.snooze(runtime.service, sku, f"{SNOOZE_DAYS}d", user)
     except (ValueError, KeyError, TypeError):
-        _tell(respond, "This button does not carry a SKU.")
+        _tell(body, respond, client, "This button does not carry a SKU.")
         return
     except StockbotError as exc:
-        _tell(respond, f"Not done: {exc}.")
+        _tell(body, respond, client, f"Not done: {exc}.")
         return
     until = local_time(result.until, _zone(runtime), "%d %b %H:%M")
-    _tell(respond, f"{escape(result.sku)} snoozed until {until} by <@{user}>.")
+    _tell(body, respond, client, f"{escape(result.sku)} snoozed until {until} by <@{user}>.")
 
 
 def handle_mark_transferred(
-    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
 ) -> None:
     """Record who moved how much, once per button (admins only when admins are set)."""
     runtime: Runtime = context["runtime"]
@@ -201,12 +216,14 @@ def handle_mark_transferred(
         key = f"mark:{channel}:{ts}:{action.get('block_id', '')}"
         marked = interactions.mark_transferred(service, proposal, user, key)
     except StockbotError as exc:
-        _tell(respond, f"Not recorded: {exc}.")
+        _tell(body, respond, client, f"Not recorded: {exc}.")
         return
     record = marked.record
     if not marked.created:
         _tell(
+            body,
             respond,
+            client,
             f"Already recorded by <@{record.recorded_by}> at "
             f"{local_time(record.recorded_at, zone, '%H:%M')}; nothing recorded twice.",
         )

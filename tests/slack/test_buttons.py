@@ -176,3 +176,18 @@ def test_a_refused_main_stock_write_is_said_and_not_marked_written(
     assert fake_emag.offer("main", EMG331_MAIN_OFFER)["general_stock"] == 0
     [record] = _records(bot)
     assert record.main_stock_written is False
+
+
+def test_snooze_from_app_home_answers_in_a_modal(bot: Bot) -> None:
+    bot.sender.event({"type": "app_home_opened", "user": "U7", "tab": "home"})
+    home = wait_for(lambda: bot.slack.home("U7"))
+    snoozes = [b for b in _buttons(home) if b["action_id"] == "snooze"]
+    assert snoozes, "App Home shows alerts whose fix is not a transfer with a Snooze button"
+    button = snoozes[0]
+    sku = json.loads(button["value"])["sku"]
+    bot.sender.click(None, "snooze", button["block_id"], button["value"], user="U7", view=home)
+    [modal] = wait_for(lambda: bot.slack.views())
+    assert f"{sku} snoozed until" in json.dumps(modal)
+    with bot.runtime.sessions() as session:
+        [snooze] = session.scalars(select(Snooze)).all()
+    assert snooze.created_by == "U7"
