@@ -113,6 +113,11 @@ def admin_bot(tmp_path: Any) -> Iterator[Bot]:
 
 
 @pytest.fixture
+def channel_bot(tmp_path: Any) -> Iterator[Bot]:
+    yield from _bot(tmp_path, {"STOCKBOT_ALLOWED_CHANNELS": "CSTOCK,COPS"})
+
+
+@pytest.fixture
 def fake_emag() -> Iterator[FakeEmag]:
     with FakeEmag() as server:
         server.populate(20)

@@ -190,3 +190,13 @@ def test_signing_secret_is_never_in_what_slack_receives(bot: Bot) -> None:
     bot.sender.command("analyze EMG331")
     wait_for(lambda: bot.slack.messages("C1"))
     assert SECRET not in json.dumps(bot.slack.requests())
+
+
+def test_outside_the_allowed_channels_stock_says_so_and_does_nothing(channel_bot: Bot) -> None:
+    channel_bot.sender.command("analyze EMG331", channel="CRANDOM")
+    [note] = wait_for(lambda: channel_bot.slack.ephemerals("CRANDOM"))
+    assert note["text"].startswith("stockbot answers only in its channels")
+    assert channel_bot.slack.messages("CRANDOM") == []
+    channel_bot.sender.command("analyze EMG331", channel="COPS")
+    [message] = wait_for(lambda: channel_bot.slack.messages("COPS"))
+    assert "Priority: HIGH" in _text(message)
