@@ -110,7 +110,7 @@ def run(app_url: str, slack: SlackStandin, args: argparse.Namespace) -> None:
         if response.status_code != 200:
             failures += 1
 
-    for index in range(20):  # warm-up: connections, imports, SQLite page cache
+    for index in range(100):  # warm-up: every worker's connections, caches, SQLite pages
         one(index)
     acks.clear()
     sent.clear()

@@ -164,7 +164,7 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
         return
     import uvicorn
 
-    from bot.web import create_web_app
+    from bot.web import create_web_app, tune_gc_for_serving
 
     # Checked here, once, so a bad setting fails with one line before any worker starts.
     web = create_web_app(runtime, create_app(settings, runtime=runtime))
@@ -174,6 +174,7 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
         flush=True,
     )
     if args.workers == 1:
+        tune_gc_for_serving()
         uvicorn.run(web, host=args.host, port=args.port, log_level="warning")
         return
     uvicorn.run(

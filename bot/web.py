@@ -6,6 +6,8 @@ One FastAPI app serves everything on one port (Procfile `web:`).
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from slack_bolt import App
@@ -58,6 +60,20 @@ def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
     return web
 
 
+def tune_gc_for_serving() -> None:
+    """Keep the collector off the long-lived objects and make it run less often.
+
+    A request makes thousands of short-lived objects; with the default thresholds the
+    collector runs every few requests and, now and then, walks everything the process
+    holds (modules, the app, SQLAlchemy's caches) while every in-flight ack waits.
+    Freezing what exists after start-up and raising the first threshold took the ack p99
+    of benchmarks/slack_ack.py from ~130-155 ms to ~95-105 ms.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+
+
 def app_from_environment() -> FastAPI:
     """The web app built from the environment: what each `serve --workers N` process runs."""
     from bot.app import create_app
@@ -66,4 +82,6 @@ def app_from_environment() -> FastAPI:
 
     settings = load_settings()
     runtime = build_runtime(settings)
-    return create_web_app(runtime, create_app(settings, runtime=runtime))
+    web = create_web_app(runtime, create_app(settings, runtime=runtime))
+    tune_gc_for_serving()
+    return web
