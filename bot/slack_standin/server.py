@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.slack_standin.limits import VIEW_MAX_BLOCKS, block_errors
+from bot.slack_standin.socket_mode import SocketModeStandin
 
 
 class _Server(ThreadingHTTPServer):
@@ -36,8 +37,16 @@ class SlackStandin:
     """Start with `with SlackStandin(token=...) as slack:`; point SLACK_API_URL at
     `slack.api_url`."""
 
-    def __init__(self, token: str = "xoxb-test", host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        token: str = "xoxb-test",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        app_token: str | None = None,
+    ):
         self.token = token
+        self.app_token = app_token
+        self._socket_mode: SocketModeStandin | None = None
         self._lock = threading.Lock()
         self._records: list[dict[str, Any]] = []
         self._channels: dict[str, list[dict[str, Any]]] = {}
@@ -101,9 +110,18 @@ class SlackStandin:
         self._thread.start()
         return self
 
+    @property
+    def socket_mode(self) -> SocketModeStandin:
+        """The Socket Mode side (started on first use): deliver envelopes, read acks."""
+        if self._socket_mode is None:
+            self._socket_mode = SocketModeStandin()
+        return self._socket_mode
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        if self._socket_mode is not None:
+            self._socket_mode.stop()
 
     def __enter__(self) -> SlackStandin:
         return self.start()
@@ -221,6 +239,11 @@ class SlackStandin:
                 extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
                 error = "ratelimited" if failure.status == 429 else "internal_error"
                 return failure.status, extra, {"ok": False, "error": error}
+            if method == "apps.connections.open":
+                # Socket Mode: the app-level token, not the bot token, opens a connection.
+                if not self.app_token or headers.get("Authorization") != f"Bearer {self.app_token}":
+                    return 200, {}, {"ok": False, "error": "invalid_auth"}
+                return 200, {}, {"ok": True, "url": self.socket_mode.url}
             if headers.get("Authorization") != f"Bearer {self.token}":
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
             return 200, {}, self._answer(method, body)

@@ -140,3 +140,37 @@ def test_serve_with_a_bad_bot_token_fails_at_start(env: dict[str, str]) -> None:
     assert "SLACK_BOT_TOKEN was refused by Slack: invalid_auth" in result.stderr
     assert result.stderr.count("\n") == 1
     assert "xoxb-wrong" not in result.stderr
+
+
+def test_socket_mode_answers_a_slash_command_delivered_over_the_websocket(
+    tmp_path: Path,
+) -> None:
+    with SlackStandin(token=TOKEN, app_token="xapp-e2e") as slack:
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'socket.db'}",
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_APP_TOKEN": "xapp-e2e",
+            "SLACK_API_URL": slack.api_url,
+        }
+        env.pop("SLACK_SIGNING_SECRET", None)
+        assert _stockbot(env, "seed-demo", "--products", "20").returncode == 0
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--socket"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            slack.socket_mode.wait_connected(timeout=30)
+            fields = SlackSender("http://unused", SECRET, slack).command_fields(
+                "analyze EMG331", "U1", "C1"
+            )
+            envelope = slack.socket_mode.send("slash_commands", fields)
+            assert slack.socket_mode.wait_ack(envelope)["envelope_id"] == envelope
+            [message] = wait_for(lambda: slack.messages("C1"), timeout=10)
+            assert "Priority: HIGH" in json.dumps(message["blocks"])
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
