@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
 
 # Figure without pyplot: no global state, so web threads can draw at the same time,
 # and no display backend is ever chosen.
+from matplotlib.dates import DateFormatter
 from matplotlib.figure import Figure
 
 from storage.models import DailyStats
@@ -15,8 +17,11 @@ from storage.models import DailyStats
 COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#f1c40f"}
 
 
-def trend_png(stats: Sequence[DailyStats], title: str = "Stock alerts") -> bytes:
-    """The chart of `stats` (one row per day, oldest first) as PNG bytes."""
+def trend_png(
+    stats: Sequence[DailyStats], first_day: date, last_day: date, title: str = "Stock alerts"
+) -> bytes:
+    """The chart of `stats` (one row per day, oldest first) over [first_day, last_day]
+    as PNG bytes; the axis always spans the whole period, however few days have data."""
     figure = Figure(figsize=(8, 4), dpi=100)
     alerts_axis = figure.subplots()
     days = [row.day for row in stats]
@@ -29,7 +34,8 @@ def trend_png(stats: Sequence[DailyStats], title: str = "Stock alerts") -> bytes
             label=f"{priority} alerts",
         )
     alerts_axis.set_ylabel("open alerts")
-    alerts_axis.set_ylim(bottom=0)
+    highest = max((max(row.high, row.medium, row.low) for row in stats), default=0)
+    alerts_axis.set_ylim(0, max(highest * 1.15, 1))
     compliance_axis = alerts_axis.twinx()
     compliance_axis.plot(
         days,
@@ -38,15 +44,22 @@ def trend_png(stats: Sequence[DailyStats], title: str = "Stock alerts") -> bytes
             for row in stats
         ],
         linestyle="--",
+        marker="s",
         color="#2c3e50",
         label="weekly-update compliance %",
     )
     compliance_axis.set_ylabel("compliance %")
-    compliance_axis.set_ylim(0, 100)
+    compliance_axis.set_ylim(0, 105)
     lines = alerts_axis.get_legend_handles_labels()
     more = compliance_axis.get_legend_handles_labels()
     alerts_axis.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize=8)
     alerts_axis.set_title(title if stats else f"{title}: no history yet")
+    half_day = timedelta(hours=12)  # room for the first and last day's markers
+    alerts_axis.set_xlim(
+        datetime.combine(first_day, time()) - half_day,
+        datetime.combine(last_day, time()) + half_day,
+    )
+    alerts_axis.xaxis.set_major_formatter(DateFormatter("%d %b"))
     figure.autofmt_xdate()
     figure.tight_layout()
     buffer = io.BytesIO()

@@ -169,6 +169,7 @@ def trend_chart(sessions: sessionmaker[Session], until: datetime, days: object =
     from bot.chart import trend_png  # matplotlib loads only when a chart is drawn
 
     period = parse_days(days)
+    since = until - timedelta(days=period)
     with sessions() as session:
-        stats = kpi_history.daily_stats(session, until - timedelta(days=period), until)
-    return trend_png(stats, f"Stock alerts, last {period} days")
+        stats = kpi_history.daily_stats(session, since, until)
+    return trend_png(stats, since.date(), until.date(), f"Stock alerts, last {period} days")

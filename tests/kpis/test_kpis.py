@@ -151,3 +151,18 @@ def test_an_empty_history_has_no_figures_rather_than_zeros(sessions) -> None:  #
 def test_days_must_be_a_whole_number_in_range(bad: str) -> None:
     with pytest.raises(InvalidInput, match="days must be a whole number from 1 to 365"):
         parse_days(bad)
+
+
+def test_the_trend_chart_is_a_png_with_history_and_without(history, sessions) -> None:  # type: ignore[no-untyped-def]
+    from bot.kpis import trend_chart
+
+    with_history = trend_chart(history, NOW, 30)
+    assert with_history.startswith(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(InvalidInput):
+        trend_chart(history, NOW, 0)
+
+
+def test_the_trend_chart_draws_an_empty_period(sessions) -> None:  # type: ignore[no-untyped-def]
+    from bot.kpis import trend_chart
+
+    assert trend_chart(sessions, NOW, 7).startswith(b"\x89PNG\r\n\x1a\n")
