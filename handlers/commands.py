@@ -78,7 +78,8 @@ def parse_stock_command(text: str) -> StockCommand:
     name, args = words[0].lower(), words[1:]
     if name not in FORMS:
         raise UsageError(
-            f"Unknown subcommand `{escape(words[0][:40])}`. Try `/stock help` for the list."
+            f"Unknown subcommand `{escape(words[0][:40])}`: use one of "
+            f"{', '.join(FORMS)} (`/stock help` shows their forms)."
         )
     least, most = _ARITY[name]
     if len(args) < least or (most is not None and len(args) > most):
