@@ -28,6 +28,7 @@ from bot.settings import ConfigError
 from handlers.blocks.digest import build_digest_messages, mark_resolved
 from storage import digests, queries
 from storage.db import transaction
+from storage.messages import lock_message
 from storage.models import DigestItem
 
 log = logging.getLogger(__name__)
@@ -318,7 +319,13 @@ def follow_up_resolved(runtime: Runtime, client: WebClient, now: datetime) -> in
             message = digests.message_by_ts(session, channel, ts)
             if message is None:
                 continue
-            payload = json.loads(message.payload)
+            posted = json.loads(message.payload)
+            # Start from what the message shows now (clicks may have edited it), locked
+            # against a click editing it at the same time.
+            state = lock_message(
+                session, channel, ts, posted.get("text") or "", posted.get("blocks", []), now
+            )
+            payload = {"text": state.text, "blocks": json.loads(state.blocks)}
             for product_id in {item.product_id for item in shown}:
                 payload = mark_resolved(payload, product_id, skus[product_id], now, zone)
             try:
@@ -326,6 +333,7 @@ def follow_up_resolved(runtime: Runtime, client: WebClient, now: datetime) -> in
             except Exception as exc:  # left for the next run to try again
                 log.warning("could not mark resolved alerts in %s: %s", ts, _slack_failure(exc))
                 continue
+            state.text, state.blocks = payload["text"], json.dumps(payload["blocks"])
             message.payload = json.dumps(payload)
             for item in shown:
                 item.resolved_at = now

@@ -7,9 +7,12 @@ behalf, so the admin rule and the once-only rule live here.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -20,7 +23,7 @@ from bot.models import TransferProposal
 from bot.runtime import Runtime
 from bot.service import StockService
 from bot.settings import ConfigError
-from storage import interactions
+from storage import interactions, messages
 from storage.db import transaction
 from storage.models import ActionClaim, TransferRecord
 
@@ -168,3 +171,35 @@ def push_main_after_transfer(
         if record is not None:
             record.main_stock_written = True
     return f"MAIN stock set to {pushed.stock} on eMAG (was {pushed.previous_stock})"
+
+
+Blocks = list[dict[str, Any]]
+
+
+def edit_message(
+    service: StockService,
+    channel: str,
+    ts: str,
+    seen: dict[str, Any],
+    change: Callable[[Blocks], tuple[str, Blocks]],
+    send: Callable[[str, Blocks], bool],
+) -> bool:
+    """Edit a Slack message from what it shows now, not from the copy a click carried.
+
+    `seen` is the message as the click saw it (the starting point the first time);
+    `change` makes the new text and blocks from the current ones; `send` puts them in
+    Slack and says whether Slack took them. Edits of one message run one at a time (the
+    row lock), and a refused one leaves the stored content as it was."""
+    if not ts:
+        text, blocks = change(seen.get("blocks") or [])
+        return send(text, blocks)
+    with service.sessions() as session, session.begin():
+        state = messages.lock_message(
+            session, channel, ts, seen.get("text") or "", seen.get("blocks") or [], service.clock()
+        )
+        text, blocks = change(json.loads(state.blocks))
+        if not send(text, blocks):
+            session.rollback()
+            return False
+        state.text, state.blocks = text, json.dumps(blocks)
+    return True

@@ -9,6 +9,7 @@ response_url)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -70,6 +71,15 @@ def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) 
         respond(response_type="ephemeral", replace_original=False, text=text)
 
 
+def _replace_with(respond: Respond) -> Callable[[str, list[dict[str, Any]]], bool]:
+    """Replace the clicked message through the action's response_url."""
+
+    def send(text: str, blocks: list[dict[str, Any]]) -> bool:
+        return respond(replace_original=True, text=text, blocks=blocks).status_code == 200
+
+    return send
+
+
 def handle_validate_transfer(
     body: dict[str, Any],
     action: dict[str, Any],
@@ -117,13 +127,15 @@ def handle_validate_transfer(
     except StockbotError as exc:
         result = [section(f"*Cannot validate:* {escape(str(exc))}")]
         text, stamp = str(exc), done_line("Checked", user, now, zone)
-    original = (body.get("message") or {}).get("blocks") or []
-    answer = respond(
-        replace_original=True,
-        text=text,
-        blocks=replace_clicked(original, block_id, result, stamp),
+    edited = interactions.edit_message(
+        service,
+        channel,
+        ts,
+        body.get("message") or {},
+        lambda current: (text, replace_clicked(current, block_id, result, stamp)),
+        _replace_with(respond),
     )
-    if answer.status_code != 200:
+    if not edited:
         interactions.release_click(service, key)
         _tell(body, respond, client, "Slack refused the update; try the button again.")
 
@@ -238,9 +250,13 @@ def handle_mark_transferred(
     written = interactions.push_main_after_transfer(runtime, proposal, user, key)
     if written:
         stamp += f". {escape(written)}"
-    original = (body.get("message") or {}).get("blocks") or []
-    blocks = [
-        context_block(stamp) if block.get("block_id") == action.get("block_id") else block
-        for block in original
-    ]
-    respond(replace_original=True, text=stamp, blocks=blocks or [context_block(stamp)])
+    clicked = action.get("block_id")
+
+    def stamped(current: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+        blocks = [context_block(stamp) if b.get("block_id") == clicked else b for b in current]
+        return stamp, blocks or [context_block(stamp)]
+
+    channel, ts = _where(body)
+    interactions.edit_message(
+        service, channel, ts, body.get("message") or {}, stamped, _replace_with(respond)
+    )

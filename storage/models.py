@@ -170,6 +170,21 @@ class ActionClaim(Base):
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class MessageState(Base):
+    """What a Slack message that stockbot edits shows now. Slack sends a click with the
+    message as the clicker saw it; edits build on this row instead, under its lock, so
+    two clicks (or a click and a digest follow-up) never undo each other."""
+
+    __tablename__ = "message_states"
+
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[str] = mapped_column(Text)  # JSON
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Digest(Base):
     """One digest for a channel; its unique row is the claim that makes it happen once.
 
