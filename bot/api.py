@@ -9,7 +9,7 @@ with 400 (insufficient stock), 401, 404 (unknown SKU) or 422 (a malformed field)
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -75,7 +75,7 @@ class TransferRequest(BaseModel):
     sku: str = Field(min_length=1, max_length=128)
     from_account: Literal["main", "fbe"]
     to_account: Literal["main", "fbe"]
-    amount: int = Field(ge=1, le=65535)
+    amount: int = Field(ge=1, le=65535, strict=True)  # true is not 1 unit
 
 
 class BulkRequest(BaseModel):
@@ -117,10 +117,7 @@ def _from_stockbot_error(exc: StockbotError) -> tuple[int, ErrorBody]:
 _bearer = HTTPBearer(auto_error=False, description="one of STOCKBOT_API_TOKENS")
 
 
-def require_token(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
+def require_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> None:
     """Any configured token, compared in constant time; none configured: no API."""
     tokens = request.app.state.runtime.settings.api_tokens
     given = (credentials.credentials if credentials else "").encode()
@@ -145,7 +142,9 @@ ERRORS = {
         (422, "a malformed field"),
     )
 }
-router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_token)], responses=ERRORS)
+# The token is checked by install_api's middleware, before the body is read; the
+# dependency here only declares the bearer scheme in the OpenAPI document.
+router = APIRouter(prefix=PREFIX, dependencies=[Depends(_bearer)], responses=ERRORS)
 
 
 def _runtime(request: Request) -> Runtime:
@@ -197,6 +196,16 @@ def bulk_analyze(body: BulkRequest, request: Request) -> BulkAnswer:
 def install_api(web: FastAPI) -> None:
     """Mount the API and its JSON error answers on the web app."""
     web.include_router(router)
+
+    @web.middleware("http")
+    async def token_first(request: Request, call_next: Any) -> Any:
+        # Before routing and body parsing: no token, no word about the request itself.
+        if request.url.path.startswith(PREFIX + "/"):
+            try:
+                require_token(request, await _bearer(request))
+            except ApiError as exc:
+                return error_response(exc.status, exc.body)
+        return await call_next(request)
 
     @web.exception_handler(ApiError)
     def api_error(request: Request, exc: ApiError) -> JSONResponse:

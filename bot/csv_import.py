@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.errors import StockbotError
 from bot.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
+from bot.numbers import whole_number
 from storage.queries import lookup_key
 
 REQUIRED = ("sku", "account", "stock", "number_of_offers")
@@ -44,11 +45,12 @@ class _Row:
         value = self.text(name)
         if value is None:
             return None
-        if not value.isdigit() or int(value) < minimum or (maximum and int(value) > maximum):
+        number = whole_number(value)
+        if number is None or number < minimum or (maximum and number > maximum):
             upper = f"..{maximum}" if maximum else " or more"
             self.problems.append(f"{name} must be a whole number {minimum}{upper}, not {value!r}")
             return None
-        return int(value)
+        return number
 
     def decimal(self, name: str) -> Decimal | None:
         value = self.text(name)

@@ -21,11 +21,13 @@ from bot import engine
 from bot.errors import StockbotError
 from bot.kpis import trend_chart
 from bot.models import PRIORITIES
+from bot.numbers import whole_number
 from bot.runtime import Runtime
 from storage import queries
 
 COOKIE = "stockbot_dashboard"
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000
 _RANKS = {"high": 3, "medium": 2, "low": 1, "normal": 0}
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -128,7 +130,7 @@ def install_dashboard(web: FastAPI) -> None:
     def dashboard(request: Request, priority: str | None = None, page: str = "1") -> Response:
         if not _signed_in(request):
             return RedirectResponse("/dashboard/login", status_code=303)
-        number = int(page) if page.isdigit() and int(page) >= 1 else 1
+        number = min(max(whole_number(page) or 1, 1), MAX_PAGE)
         return _page(request, priority, number)
 
     @web.post("/dashboard/validate", include_in_schema=False, response_model=None)

@@ -27,6 +27,7 @@ from bot.models import (
     TransferProposal,
     other_account,
 )
+from bot.numbers import whole_number
 
 _TYPE_ORDER = {
     "stock_transfer": 0,
@@ -369,12 +370,12 @@ def parse_amount(value: object) -> int:
     if isinstance(value, int):
         amount = value
     else:
-        text = str(value).strip()
-        if not text.lstrip("+-").isdigit():
+        number = whole_number(value)
+        if number is None:
             raise InvalidInput(
                 "amount", f"amount must be a whole number of units, not {str(value)!r}"
             )
-        amount = int(text)
+        amount = number
     if not 1 <= amount <= MAX_TRANSFER_AMOUNT:
         raise InvalidInput("amount", f"amount must be between 1 and {MAX_TRANSFER_AMOUNT}")
     return amount

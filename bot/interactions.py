@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -44,13 +44,15 @@ def check_admin(admins: list[str], user: str, what: str) -> None:
 
 def parse_duration(text: str, now: datetime) -> datetime:
     """`3d`, `12h`, `2w` or a date `2026-12-01` (midnight UTC) -> the moment it ends."""
-    value = text.strip().lower()
-    match = _DURATION.match(value)
+    value = text.strip()
+    match = _DURATION.match(value.lower())
     if match:
         until = now + int(match.group(1)) * _UNITS[match.group(2)]
     else:
         try:
-            until = datetime.fromisoformat(value).replace(tzinfo=now.tzinfo)
+            given = datetime.fromisoformat(value)
+            # A date or time without an offset is UTC; one with an offset keeps it.
+            until = given.replace(tzinfo=UTC) if given.tzinfo is None else given.astimezone(UTC)
         except ValueError:
             raise InvalidInput(
                 "duration", f"`{text}` is not a duration: use e.g. 3d, 12h, 2w or 2026-12-01"

@@ -41,9 +41,9 @@ def post_digest(runtime: Runtime, force: bool = False) -> DigestOutcome:
                 title=f"Stock alerts and weekly-update compliance, last {CHART_DAYS} days",
                 initial_comment="Weekly trend: open alerts per day by priority, compliance %",
             )
-        except SlackApiError as exc:
-            # The digest itself went out; a missing chart must not mark it failed.
-            log.warning("weekly chart not uploaded: %s", exc.response.get("error"))
+        except Exception as exc:  # the digest went out; a missing chart must not fail it
+            reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+            log.warning("weekly chart not uploaded: %s", reason)
     return outcome
 
 

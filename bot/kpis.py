@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import InvalidInput
+from bot.numbers import whole_number
 from storage import kpi_history
 from storage.models import DailyStats
 
@@ -55,10 +56,10 @@ class KpiReport(BaseModel):
 
 
 def parse_days(value: object) -> int:
-    text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_DAYS:
+    number = whole_number(value)
+    if number is None or not 1 <= number <= MAX_DAYS:
         raise InvalidInput("days", f"days must be a whole number from 1 to {MAX_DAYS}")
-    return int(text)
+    return number
 
 
 def _kpi(value: float | None, unit: str, trend: list[TrendPoint]) -> Kpi:

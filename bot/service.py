@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import engine
 from bot.errors import InvalidInput, NotFound
 from bot.models import ACCOUNTS, Analysis, ProductSnapshot, Rules, TransferCheck
+from bot.numbers import whole_number
 from bot.reports import (
     AccountStatus,
     AlertEntry,
@@ -36,10 +37,10 @@ def utcnow() -> datetime:
 
 def parse_limit(value: object, maximum: int = MAX_ALERTS, field: str = "limit") -> int:
     """A page size in 1..maximum, or InvalidInput naming `field`."""
-    text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= maximum:
+    number = whole_number(value)
+    if number is None or not 1 <= number <= maximum:
         raise InvalidInput(field, f"{field} must be a whole number from 1 to {maximum}")
-    return int(text)
+    return number
 
 
 class StockService:

@@ -6,6 +6,7 @@ person who typed."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ from handlers.blocks.kit import escape, local_time
 from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks, build_summary_blocks
 from handlers.blocks.transfer import build_transfer_blocks, transfer_fallback
 from handlers.ids import SNOOZE_DAYS
+
+log = logging.getLogger("stockbot.slack")
 
 MAX_ALERTS = 50
 DEFAULT_ALERTS = 10
@@ -204,6 +207,10 @@ def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -
         return _ephemeral(f"Not allowed: {exc}.")
     except StockbotError as exc:
         return _ephemeral(f"{escape(str(exc))}. Use `{request.form}`.")
+    except Exception:
+        # The person still gets one line; the details go to the log, not to Slack.
+        log.exception("/stock %s failed", request.name)
+        return _ephemeral("Something went wrong on stockbot's side; it is in the log.")
 
 
 def handle_stock_command(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:

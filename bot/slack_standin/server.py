@@ -355,6 +355,9 @@ class SlackStandin:
     def _upload(self, file_id: str, data: bytes) -> tuple[int, dict, dict]:
         with self._lock:
             self._records.append({"method": "upload", "key": file_id, "at": time.time()})
+            failure = self._failure("upload")
+            if failure is not None:
+                return failure.status, {}, {"ok": False, "error": "upload_failed"}
             stored = self._files.get(file_id)
             if stored is None:
                 return 404, {}, {"ok": False, "error": "file_not_found"}

@@ -217,3 +217,40 @@ def test_without_configured_tokens_the_api_is_off(tmp_path) -> None:  # type: ig
     assert response.status_code == 401
     assert "no STOCKBOT_API_TOKENS configured" in response.json()["error"]["message"]
     runtime.engine.dispose()
+
+
+def test_without_a_token_a_malformed_body_is_still_just_401(served: Served) -> None:
+    response = served.http.post(
+        f"{API}/transfer/suggest",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 401
+
+
+def test_true_is_not_an_amount(served: Served) -> None:
+    response = served.http.post(
+        f"{API}/transfer/suggest", json={**EMG331_TRANSFER, "amount": True}, headers=served.auth()
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "amount"
+
+
+@pytest.mark.parametrize("limit", ["²", "+-5", "--1", "99999999999999999999"])
+def test_odd_numbers_are_422_not_500(served: Served, limit: str) -> None:
+    response = served.http.get(f"{API}/alerts", params={"limit": limit}, headers=served.auth())
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("page", ["²", "-1", "99999999999999999999", "0", "x"])
+def test_dashboard_odd_pages_fall_back_instead_of_failing(served: Served, page: str) -> None:
+    response = served.http.get("/dashboard", params={"page": page}, headers=served.auth())
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("amount", ["²", "+-5", "--1"])
+def test_dashboard_odd_amounts_are_refused_clearly(served: Served, amount: str) -> None:
+    form = {"sku": "EMG331", "from_account": "fbe", "to_account": "main", "amount": amount}
+    response = served.http.post("/dashboard/validate", data=form, headers=served.auth())
+    assert response.status_code == 422
+    assert "amount must be a whole number" in response.text

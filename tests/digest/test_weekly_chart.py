@@ -32,3 +32,15 @@ def test_weekly_chart_is_uploaded_with_the_monday_digest(
     assert chart["data"].startswith(PNG_MAGIC)
     shared = [m for m in slack.messages(CHANNEL) if m.get("files")]
     assert shared[0]["files"][0]["id"] == chart["id"]
+
+
+@pytest.mark.parametrize("failing", ["upload", "files.completeUploadExternal"])
+def test_a_failed_chart_upload_leaves_the_monday_digest_sent(
+    runtime: Runtime, slack: SlackStandin, clock: Clock, failing: str
+) -> None:
+    clock.now += timedelta(days=5)
+    store(runtime, [emg331(clock.now)], clock.now)
+    slack.fail_next(failing, status=503, retry_after=None, times=None)
+    outcome = jobs.post_digest(runtime)
+    assert outcome.status == "sent"
+    assert any("Stock alerts digest" in str(m["blocks"]) for m in slack.messages(CHANNEL))

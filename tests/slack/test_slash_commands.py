@@ -101,6 +101,8 @@ def test_validation_rereads_the_snapshot_not_the_button(bot: Bot) -> None:
         ("transfer EMG331 fbe main", "`transfer` takes 4 argument(s), got 3"),
         ("alerts 0", "N must be a whole number from 1 to 50"),
         ("alerts 51", "N must be a whole number from 1 to 50"),
+        ("alerts ²", "N must be a whole number from 1 to 50"),
+        ("transfer EMG331 fbe main +-5", "amount must be a whole number"),
         ("bulk " + " ".join(f"S{i}" for i in range(101)), "at most 100 SKUs, got 101"),
         ("snooze EMG331 forever", "is not a duration"),
         ("snooze EMG331 400d", "at most 90 days"),
