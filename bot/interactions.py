@@ -164,7 +164,10 @@ def push_main_after_transfer(
             runtime, clients.main, product.sku, current + change, runtime.service.clock()
         )
     except StockbotError as exc:
-        return f"MAIN stock not written: {exc}"
+        return (
+            f"MAIN stock not written: {exc}; set it with "
+            f"`stockbot push-stock {proposal.sku} N` once that is fixed"
+        )
     finally:
         for client in clients:
             client.close()

@@ -127,14 +127,19 @@ def handle_validate_transfer(
     except StockbotError as exc:
         result = [section(f"*Cannot validate:* {escape(str(exc))}")]
         text, stamp = str(exc), done_line("Checked", user, now, zone)
-    edited = interactions.edit_message(
-        service,
-        channel,
-        ts,
-        body.get("message") or {},
-        lambda current: (text, replace_clicked(current, block_id, result, stamp)),
-        _replace_with(respond),
-    )
+    try:
+        edited = interactions.edit_message(
+            service,
+            channel,
+            ts,
+            body.get("message") or {},
+            lambda current: (text, replace_clicked(current, block_id, result, stamp)),
+            _replace_with(respond),
+        )
+    except Exception:
+        # Not shown, so not done: give the click back before anything else.
+        interactions.release_click(service, key)
+        raise
     if not edited:
         interactions.release_click(service, key)
         _tell(body, respond, client, "Slack refused the update; try the button again.")
@@ -150,7 +155,7 @@ def handle_change_amount(
     try:
         proposal = parse_button_proposal(action.get("value", ""))
     except StockbotError as exc:
-        _tell(body, respond, client, str(exc))
+        _tell(body, respond, client, escape(str(exc)))
         return
     channel, ts = _where(body)
     client.views_open(
@@ -204,7 +209,7 @@ def handle_snooze(
         _tell(body, respond, client, "This button does not carry a SKU.")
         return
     except StockbotError as exc:
-        _tell(body, respond, client, f"Not done: {exc}.")
+        _tell(body, respond, client, f"Not done: {escape(str(exc))}.")
         return
     until = local_time(result.until, _zone(runtime), "%d %b %H:%M")
     _tell(body, respond, client, f"{escape(result.sku)} snoozed until {until} by <@{user}>.")
@@ -228,7 +233,7 @@ def handle_mark_transferred(
         key = f"mark:{channel}:{ts}:{action.get('block_id', '')}"
         marked = interactions.mark_transferred(service, proposal, user, key)
     except StockbotError as exc:
-        _tell(body, respond, client, f"Not recorded: {exc}.")
+        _tell(body, respond, client, f"Not recorded: {escape(str(exc))}.")
         return
     record = marked.record
     if not marked.created:

@@ -121,6 +121,6 @@ def build_analysis_blocks(
 def analysis_fallback(analysis: Analysis) -> str:
     """The notification text shown where blocks are not."""
     top = analysis.recommendations[0] if analysis.recommendations else None
-    return f"{analysis.sku}: priority {analysis.priority}" + (
-        f" - {recommendation_line(top)}" if top else ""
+    return f"{escape(analysis.sku)}: priority {analysis.priority}" + (
+        f" - {escape(recommendation_line(top))}" if top else ""
     )

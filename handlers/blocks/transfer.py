@@ -93,7 +93,7 @@ def build_transfer_blocks(
 
 
 def transfer_fallback(check: TransferCheck) -> str:
-    return f"Transfer check {check.sku}: {proposed_line(check)} - {check.recommendation}"
+    return f"Transfer check {escape(check.sku)}: {proposed_line(check)} - {check.recommendation}"
 
 
 def done_line(what: str, user: str, when: datetime, zone: ZoneInfo) -> str:
