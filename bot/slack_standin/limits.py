@@ -45,10 +45,28 @@ def _element_errors(element: Any, at: str) -> list[str]:
     return errors
 
 
+def _empty_text_errors(block: dict[str, Any], at: str) -> list[str]:
+    """Slack refuses text objects with no text."""
+    errors = []
+    if "text" in block and not _text(block.get("text")):
+        errors.append(f"must be more than 0 characters [json-pointer:{at}/text/text]")
+    for i, field in enumerate(block.get("fields") or []):
+        if not _text(field):
+            errors.append(f"must be more than 0 characters [json-pointer:{at}/fields/{i}/text]")
+    if block.get("type") == "context":
+        for i, element in enumerate(block.get("elements") or []):
+            textual = isinstance(element, dict) and element.get("type") in ("mrkdwn", "plain_text")
+            if textual and not element.get("text"):
+                errors.append(
+                    f"must be more than 0 characters [json-pointer:{at}/elements/{i}/text]"
+                )
+    return errors
+
+
 def _block_errors(block: Any, at: str) -> list[str]:
     if not isinstance(block, dict) or not isinstance(block.get("type"), str):
         return [f"missing required field: type [json-pointer:{at}]"]
-    errors = []
+    errors = _empty_text_errors(block, at)
     kind = block["type"]
     if len(str(block.get("block_id", ""))) > ID_MAX:
         errors.append(f"must be at most {ID_MAX} characters [json-pointer:{at}/block_id]")
@@ -99,4 +117,24 @@ def block_errors(blocks: Any, max_blocks: int = MESSAGE_MAX_BLOCKS) -> list[str]
         errors.append("block_id must be unique [json-pointer:/blocks]")
     for i, block in enumerate(blocks):
         errors += _block_errors(block, f"/blocks/{i}")
+    return errors
+
+
+VIEW_TITLE_MAX = 24
+PRIVATE_METADATA_MAX = 3000
+
+
+def view_errors(view: dict[str, Any]) -> list[str]:
+    """What Slack would reject in a modal or Home view."""
+    errors = block_errors(view.get("blocks", []), VIEW_MAX_BLOCKS)
+    for key in ("title", "submit", "close"):
+        if key in view and len(_text(view[key])) > VIEW_TITLE_MAX:
+            errors.append(f"must be at most {VIEW_TITLE_MAX} characters [json-pointer:/view/{key}]")
+    if len(str(view.get("private_metadata", ""))) > PRIVATE_METADATA_MAX:
+        errors.append(
+            f"must be at most {PRIVATE_METADATA_MAX} characters "
+            "[json-pointer:/view/private_metadata]"
+        )
+    if len(str(view.get("callback_id", ""))) > ID_MAX:
+        errors.append(f"must be at most {ID_MAX} characters [json-pointer:/view/callback_id]")
     return errors

@@ -13,8 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.slack_standin.limits import VIEW_MAX_BLOCKS, block_errors
+from bot.slack_standin.limits import block_errors, view_errors
 from bot.slack_standin.socket_mode import SocketModeStandin
+
+RESPONSE_URL_USES = 5
 
 
 class _Server(ThreadingHTTPServer):
@@ -58,6 +60,7 @@ class SlackStandin:
         self._closed: set[str] = set()
         self._home: dict[str, dict[str, Any]] = {}
         self._files: dict[str, dict[str, Any]] = {}
+        self._used_triggers: set[str] = set()
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -190,7 +193,7 @@ class SlackStandin:
                 view = answer.get("view")
                 if not isinstance(view, dict) or view.get("type") != "modal":
                     return {"ok": False, "error": "invalid_arguments"}
-                errors = block_errors(view.get("blocks", []), VIEW_MAX_BLOCKS)
+                errors = view_errors(view)
                 if errors:
                     return {"ok": False, "error": "invalid_arguments", "errors": errors}
                 if action == "push":
@@ -277,6 +280,10 @@ class SlackStandin:
             target = self._responses.get(key)
             if target is None:
                 return 404, {}, {"ok": False, "error": "expired_url"}
+            # Slack honours a response_url up to five times.
+            target["uses"] = target.get("uses", 0) + 1
+            if target["uses"] > RESPONSE_URL_USES:
+                return 404, {}, {"ok": False, "error": "used_url"}
             errors = block_errors(body.get("blocks", []))
             if errors:
                 return 400, {}, {"ok": False, "error": "invalid_blocks", "errors": errors}
@@ -389,7 +396,7 @@ class SlackStandin:
         view = body.get("view")
         if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
             return {"ok": False, "error": "invalid_arguments"}
-        errors = block_errors(view.get("blocks", []), VIEW_MAX_BLOCKS)
+        errors = view_errors(view)
         if errors:
             return {
                 "ok": False,
@@ -402,8 +409,11 @@ class SlackStandin:
             self._home[body["user_id"]] = view
             return {"ok": True, "view": {**view, "id": f"VHOME{body['user_id']}"}}
         if method == "views.open":
-            if not body.get("trigger_id"):
+            # A trigger_id opens one modal, once.
+            trigger = body.get("trigger_id")
+            if not trigger or trigger in self._used_triggers:
                 return {"ok": False, "error": "invalid_trigger_id"}
+            self._used_triggers.add(trigger)
             self._seq += 1
             view_id = f"V{self._seq}"
         else:
