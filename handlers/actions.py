@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 
 from bot import engine, interactions
 from bot.errors import InsufficientStock, InvalidInput, StockbotError
@@ -30,6 +31,8 @@ from handlers.blocks.transfer import (
     transfer_fallback,
 )
 from handlers.ids import AMOUNT_BLOCK, AMOUNT_INPUT, SNOOZE_DAYS
+
+EDIT_TIMEOUT_SECONDS = 5
 
 
 def parse_button_proposal(value: str) -> TransferProposal:
@@ -71,11 +74,22 @@ def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) 
         respond(response_type="ephemeral", replace_original=False, text=text)
 
 
-def _replace_with(respond: Respond) -> Callable[[str, list[dict[str, Any]]], bool]:
-    """Replace the clicked message through the action's response_url."""
+def _replace_with(
+    body: dict[str, Any], respond: Respond
+) -> Callable[[str, list[dict[str, Any]]], bool]:
+    """Replace the clicked message through the action's response_url.
+
+    The edit holds the message's row lock while Slack answers, so the call gets a short
+    timeout of its own rather than Bolt's 30 s default."""
+    url = body.get("response_url")
 
     def send(text: str, blocks: list[dict[str, Any]]) -> bool:
-        return respond(replace_original=True, text=text, blocks=blocks).status_code == 200
+        if not url:
+            return respond(replace_original=True, text=text, blocks=blocks).status_code == 200
+        answer = WebhookClient(url, timeout=EDIT_TIMEOUT_SECONDS).send(
+            text=text, blocks=blocks, replace_original=True
+        )
+        return answer.status_code == 200
 
     return send
 
@@ -134,7 +148,7 @@ def handle_validate_transfer(
             ts,
             body.get("message") or {},
             lambda current: (text, replace_clicked(current, block_id, result, stamp)),
-            _replace_with(respond),
+            _replace_with(body, respond),
         )
     except Exception:
         # Not shown, so not done: give the click back before anything else.
@@ -263,5 +277,5 @@ def handle_mark_transferred(
 
     channel, ts = _where(body)
     interactions.edit_message(
-        service, channel, ts, body.get("message") or {}, stamped, _replace_with(respond)
+        service, channel, ts, body.get("message") or {}, stamped, _replace_with(body, respond)
     )
