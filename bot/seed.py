@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.demo_data import emg331, generated_catalogue
 from bot.models import ACCOUNTS, ProductSnapshot, Rules
 from storage.db import transaction
-from storage.history import record_history
+from storage.history import HISTORY_LOCK, record_history
+from storage.locks import exclusive
 from storage.writes import record_run, upsert_snapshots
 
 DEMO_PRODUCTS = 500
@@ -25,7 +26,9 @@ def store_snapshots(
 ) -> dict[str, int]:
     """Upsert `snapshots`, note the run per account and update the history: all or nothing."""
     items = list(snapshots)
-    with transaction(sessions) as session:
+    # The history lock before the transaction: taken inside it, a SQLite write lock
+    # already held would make two writers wait on each other.
+    with exclusive(sessions.kw["bind"], HISTORY_LOCK), transaction(sessions) as session:
         written = upsert_snapshots(session, items, now, rules)
         for account in (account for account in ACCOUNTS if written[account]):
             record_run(session, account, source, now, now, written[account])

@@ -19,6 +19,8 @@ from storage.models import AlertRecord, DailyStats, ProductStatus
 from storage.queries import catalogue_counts
 
 RECOVERY_WINDOW = timedelta(days=7)
+# Callers hold this lock (storage.locks) around a transaction that calls record_history.
+HISTORY_LOCK = "alert-history"
 _PRIORITY_NAMES = {3: "high", 2: "medium", 1: "low"}
 _ISSUE_PRIORITY = {
     "zero_stock_with_competition": "high",
@@ -115,14 +117,15 @@ def _record_daily_stats(session: Session, now: datetime, rules: Rules) -> None:
 def record_history(session: Session, now: datetime, rules: Rules) -> dict[str, int]:
     """Open records for new issues, close resolved ones, note recoveries and the day."""
     current = _current_issues(session, now, rules)
-    open_records = {
-        (product_id, issue, account): record_id
-        for record_id, product_id, issue, account in session.execute(
-            select(
-                AlertRecord.id, AlertRecord.product_id, AlertRecord.issue, AlertRecord.account
-            ).where(AlertRecord.closed_at.is_(None))
-        )
-    }
+    # Every open record per key: should two runs ever have opened the same alert twice,
+    # the extra records close here instead of staying open for good.
+    open_records: dict[tuple, list[int]] = {}
+    for record_id, product_id, issue, account in session.execute(
+        select(AlertRecord.id, AlertRecord.product_id, AlertRecord.issue, AlertRecord.account)
+        .where(AlertRecord.closed_at.is_(None))
+        .order_by(AlertRecord.id)
+    ):
+        open_records.setdefault((product_id, issue, account), []).append(record_id)
     opened = [
         {
             "product_id": product_id,
@@ -139,7 +142,11 @@ def record_history(session: Session, now: datetime, rules: Rules) -> dict[str, i
         session.execute(AlertRecord.__table__.insert(), opened[start : start + 5000])
     opened_count = len(opened)
     del opened
-    closed = [record_id for key, record_id in open_records.items() if key not in current]
+    closed = [
+        record_id
+        for key, record_ids in open_records.items()
+        for record_id in (record_ids if key not in current else record_ids[1:])
+    ]
     for start in range(0, len(closed), 5000):
         session.execute(
             update(AlertRecord)

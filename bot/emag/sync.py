@@ -49,7 +49,8 @@ from bot.emag.pnk import PnkIssue, pnk_issues
 from bot.models import Account
 from bot.runtime import Runtime
 from storage.db import transaction
-from storage.history import record_history
+from storage.history import HISTORY_LOCK, record_history
+from storage.locks import exclusive
 from storage.models import Offer
 from storage.sync_writes import (
     SyncedOffer,
@@ -63,6 +64,7 @@ from storage.writes import record_run
 logger = logging.getLogger(__name__)
 
 SOURCE = "emag"
+SYNC_LOCK = "emag-sync"
 VELOCITY_DAYS = 30
 # Offers per write inside the account's transaction: big enough for few round trips,
 # small enough that memory does not grow with the catalogue.
@@ -279,9 +281,21 @@ def sync_accounts(
     Never raises for an eMAG failure: a failed account is in the report (and the snapshot
     runs) and keeps its previous offers. See the module docstring for the rules.
     """
-    results = read_and_store(runtime, clients, now)
-    if any(result.status == "ok" for result in results):
-        # Once, after both accounts: alert records compare the whole catalogue.
-        with transaction(runtime.sessions) as session:
-            record_history(session, now, runtime.service.rules)
+    with exclusive(runtime.engine, SYNC_LOCK, wait=False) as acquired:
+        if not acquired:
+            # Two overlapping syncs (the worker's and a manual one) would race on the
+            # same offers and history; the second has nothing to add.
+            busy = "another sync is running; this one did nothing"
+            return SyncReport(
+                started_at=now,
+                accounts=[
+                    AccountSync(account=client.account, status="failed", error=busy)
+                    for client in _as_clients(clients)
+                ],
+            )
+        results = read_and_store(runtime, clients, now)
+        if any(result.status == "ok" for result in results):
+            # Once, after both accounts: alert records compare the whole catalogue.
+            with exclusive(runtime.engine, HISTORY_LOCK), transaction(runtime.sessions) as session:
+                record_history(session, now, runtime.service.rules)
     return SyncReport(started_at=now, accounts=results, pnk_issues=pnk_issues(runtime))
