@@ -50,6 +50,8 @@ def render_sync(report: SyncReport) -> str:
             )
             if result.skipped:
                 line += f", {result.skipped} skipped (no SKU or id)"
+            for conflict in result.sku_conflicts:
+                line += f"\n  one SKU, two offers (the second left out): {conflict}"
             if result.velocity_error:
                 line += "; sales velocity not updated (orders unreadable)"
         else:

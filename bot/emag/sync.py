@@ -52,6 +52,7 @@ from storage.db import transaction
 from storage.history import HISTORY_LOCK, record_history
 from storage.locks import exclusive
 from storage.models import Offer
+from storage.queries import lookup_key
 from storage.sync_writes import (
     SyncedOffer,
     apply_velocities,
@@ -80,6 +81,8 @@ class AccountSync(BaseModel):
     removed: int = 0
     pages: int = 0
     skipped: int = 0  # items without a part_number (SKU) or offer id
+    # Offers left out because an earlier offer of the account has the same SKU.
+    sku_conflicts: list[str] = []
     velocity_updated: bool = False
     velocity_error: str | None = None
     error: str | None = None
@@ -130,6 +133,9 @@ class _AccountRead:
         self.offers = 0
         self.pages = 0
         self.skipped = 0
+        # SKU key -> the offer id first read for it: one offer per SKU and account.
+        self.seen: dict[str, int] = {}
+        self.conflicts: list[str] = []
         self.units: dict[str, int] | None = None
         self.velocity_error: str | None = None
 
@@ -145,10 +151,21 @@ def _read_account(client: EmagClient, now: datetime) -> _AccountRead:
             converted = []
             for item in page:
                 try:
-                    converted.append(offer_from_item(item))
+                    offer = offer_from_item(item)
                 except ValueError as exc:
                     read.skipped += 1
                     logger.warning("%s: skipped an offer: %s", client.label, exc)
+                    continue
+                first = read.seen.setdefault(lookup_key(offer.sku), offer.emag_offer_id)
+                if first != offer.emag_offer_id:
+                    # Two offers of one account under one SKU (e.g. differing only in
+                    # case): keeping either silently would hide the other from every
+                    # check and write, so the first stays and the conflict is reported.
+                    conflict = f"{offer.sku}: offers {first} and {offer.emag_offer_id}"
+                    read.conflicts.append(conflict)
+                    logger.warning("%s: one SKU, two offers: %s", client.label, conflict)
+                    continue
+                converted.append(offer)
             pickle.dump(converted, read.spool, protocol=pickle.HIGHEST_PROTOCOL)
             read.pages += 1
             read.offers += len(converted)
@@ -223,6 +240,7 @@ def _sync_one(
             offers=read.offers,
             pages=read.pages,
             skipped=read.skipped,
+            sku_conflicts=read.conflicts,
             velocity_updated=read.units is not None,
             velocity_error=read.velocity_error,
         )

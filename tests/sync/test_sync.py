@@ -217,3 +217,19 @@ def test_sync_within_the_real_rate_limits_gets_no_429(runtime: Runtime, make_cli
         assert limited.throttled("main") == limited.throttled("fbe") == 0, timings
         assert limited.throttled("main") == limited.throttled("fbe") == 0
         assert len(_stored(runtime, "main")) == 550
+
+
+def test_two_offers_of_one_account_under_one_sku_are_reported_not_merged(
+    fake: FakeEmag, runtime: Runtime, clients: EmagClients
+):
+    fake.populate(5)
+    fake.add_offer("main", id=3001, part_number="DUP1", general_stock=4)
+    fake.add_offer("main", id=3002, part_number="dup1", general_stock=7)
+
+    report = sync_accounts(runtime, clients, _now())
+
+    main = report.accounts[0]
+    assert main.status == "ok"
+    assert main.sku_conflicts == ["dup1: offers 3001 and 3002"]
+    stored = _stored(runtime, "main")
+    assert 3001 in stored and 3002 not in stored
