@@ -56,7 +56,10 @@ class SlidingWindowLimiter:
         self._calls: deque[list[float]] = deque(maxlen=max(w.limit for w in self.windows))
         self._mine = threading.local()
         # Held while sleeping on purpose: callers queue up in order instead of racing.
-        self._lock = threading.Lock()
+        self._queue = threading.Lock()
+        # Guards the stamps only, never held while sleeping, so settle() of a call in
+        # flight lands while the next caller waits and its wait is measured from it.
+        self._stamps = threading.Lock()
 
     def delay(self) -> float:
         """Seconds to wait before the next call would fit every window (0 if it fits now)."""
@@ -70,21 +73,24 @@ class SlidingWindowLimiter:
 
     def acquire(self) -> float:
         """Wait until a call is allowed, count it, and return the seconds waited."""
-        with self._lock:
+        with self._queue:
             waited = 0.0
-            while (wait := self.delay()) > 0:
+            while True:
+                with self._stamps:
+                    wait = self.delay()
+                    if wait <= 0:
+                        stamp = [self._clock()]
+                        self._calls.append(stamp)
+                        self._mine.stamp = stamp
+                        return waited
                 self._sleep(wait)
                 waited += wait
-            stamp = [self._clock()]
-            self._calls.append(stamp)
-            self._mine.stamp = stamp
-            return waited
 
     def settle(self) -> None:
         """The call this thread last acquired has finished: count it from now."""
         stamp = getattr(self._mine, "stamp", None)
         if stamp is not None:
-            with self._lock:
+            with self._stamps:
                 stamp[0] = max(stamp[0], self._clock())
             self._mine.stamp = None
 

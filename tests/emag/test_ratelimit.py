@@ -97,3 +97,19 @@ def test_a_call_that_took_long_to_leave_is_counted_from_its_finish() -> None:
     limit.acquire()
     limit.settle()
     assert limit.acquire() == pytest.approx(1.0)  # until 1 s after the first call finished
+
+
+def test_a_call_finishing_while_the_next_waits_pushes_that_wait_back() -> None:
+    import threading
+    import time
+
+    limit = SlidingWindowLimiter([Window(1, 0.3)], margin=0.0)
+    limit.acquire()  # call A let through at t0
+
+    waited: list[float] = []
+    caller = threading.Thread(target=lambda: waited.append(limit.acquire()))
+    caller.start()  # call B waits for A's window (until t0 + 0.3)
+    time.sleep(0.2)
+    limit.settle()  # A finishes at t0 + 0.2 while B sleeps: B must now wait until t0 + 0.5
+    caller.join()
+    assert waited[0] >= 0.45
