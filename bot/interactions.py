@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from bot.emag.client import clients_from_settings
-from bot.emag.writeback import push_main_stock
+from bot.emag.writeback import change_main_stock
 from bot.errors import InvalidInput, NotFound, StockbotError
 from bot.models import TransferProposal
 from bot.runtime import Runtime
@@ -155,13 +155,9 @@ def push_main_after_transfer(
     except ConfigError:
         return None
     try:
-        product = runtime.service.snapshot(proposal.sku)
-        current = product.main.stock if product.main and product.main.stock is not None else 0
         change = proposal.amount if proposal.to_account == "main" else -proposal.amount
-        if current + change < 0:
-            return f"MAIN stock not written: MAIN has {current}, cannot remove {proposal.amount}"
-        pushed = push_main_stock(
-            runtime, clients.main, product.sku, current + change, runtime.service.clock()
+        pushed = change_main_stock(
+            runtime, clients.main, proposal.sku, change, runtime.service.clock()
         )
     except StockbotError as exc:
         return (
@@ -175,7 +171,7 @@ def push_main_after_transfer(
         record = interactions.transfer_record(session, key[:200])
         if record is not None:
             record.main_stock_written = True
-    return f"MAIN stock set to {pushed.stock} on eMAG (was {pushed.previous_stock})"
+    return f"MAIN stock set to {pushed.stock} on eMAG (was {pushed.stock - change})"
 
 
 Blocks = list[dict[str, Any]]

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 
 from bot.emag.client import SAVE_BATCH, EmagClient
+from bot.emag.convert import offer_from_item
 from bot.emag.errors import EmagAuthError, EmagError, EmagUnavailableError
 from bot.errors import NotFound, StockbotError
 from bot.models import ACCOUNTS
@@ -186,3 +187,31 @@ def resend_offers(
         if account in client_per_account
     ]
     return ResendReport(accounts=accounts)
+
+
+def change_main_stock(
+    runtime: Runtime, client: EmagClient, sku: str, change: int, now: datetime
+) -> PushResult:
+    """Add `change` (negative: remove) to MAIN's stock of `sku` as eMAG has it now.
+
+    The offer is read back from eMAG first: the stored stock may be hours old, and orders
+    since then would be overwritten by a write computed from it."""
+    with runtime.sessions() as session:
+        offer = find_offer(session, sku, "main")
+    if offer is None or offer.emag_offer_id is None:
+        raise WriteBackError(f"{sku} has no MAIN offer known to eMAG; run `stockbot sync` first")
+    live = next(
+        (
+            offer_from_item(item)
+            for page in client.read_offers(id=offer.emag_offer_id)
+            for item in page
+            if str(item.get("id")) == str(offer.emag_offer_id)
+        ),
+        None,
+    )
+    if live is None:
+        raise WriteBackError(f"eMAG has no MAIN offer {offer.emag_offer_id} for {offer.sku}")
+    current = live.stock or 0
+    if current + change < 0:
+        raise WriteBackError(f"MAIN has {current} of {offer.sku} on eMAG, cannot remove {-change}")
+    return push_main_stock(runtime, client, offer.sku, current + change, now)

@@ -187,6 +187,14 @@ class FakeEmag:
             offer = self._login(account).state.offers.get(offer_id)
             return json.loads(json.dumps(offer)) if offer else None
 
+    def set_stock(self, account: str, offer_id: int, stock: int) -> None:
+        """Change an offer's stock as something outside stockbot would (orders, the
+        seller's own edit in the eMAG portal)."""
+        with self._lock:
+            offer = self._login(account).state.offers[offer_id]
+            offer["stock"] = [{"warehouse_id": 1, "value": stock}]
+            offer["general_stock"] = offer["estimated_stock"] = stock
+
     def offers(self, account: str) -> list[dict]:
         with self._lock:
             return json.loads(json.dumps(list(self._login(account).state.offers.values())))

@@ -150,13 +150,15 @@ def test_an_admin_marking_a_transfer_to_main_sets_main_stock_on_emag(
 ) -> None:
     bot = emag_admin_bot
     message = _transfer_message(bot, user=ADMIN)
+    # Since the snapshot was read, MAIN got 3 units on eMAG: the write adds to those.
+    fake_emag.set_stock("main", EMG331_MAIN_OFFER, 3)
     [mark] = [b for b in _buttons(message) if b["action_id"] == "mark_transferred"]
     bot.sender.click(message, "mark_transferred", mark["block_id"], mark["value"], ADMIN)
     updated = wait_for(lambda: [m for m in bot.slack.messages("C1") if "marked done" in _text(m)])
-    assert "MAIN stock set to 10 on eMAG (was 0)" in _text(updated[0])
-    assert fake_emag.offer("main", EMG331_MAIN_OFFER)["general_stock"] == 10
+    assert "MAIN stock set to 13 on eMAG (was 3)" in _text(updated[0])
+    assert fake_emag.offer("main", EMG331_MAIN_OFFER)["general_stock"] == 13
     [patch] = fake_emag.requests("main", f"offer_stock/{EMG331_MAIN_OFFER}")
-    assert patch.body == {"stock": 10}
+    assert patch.body == {"stock": 13}
     assert fake_emag.requests("fbe") == []
     [record] = _records(bot)
     assert record.main_stock_written is True

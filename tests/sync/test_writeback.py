@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from bot.emag.client import EmagClients
 from bot.emag.sync import sync_accounts
-from bot.emag.writeback import WriteBackError, push_main_stock, resend_offers
+from bot.emag.writeback import (
+    WriteBackError,
+    change_main_stock,
+    push_main_stock,
+    resend_offers,
+)
 from bot.errors import NotFound
 from bot.runtime import Runtime
 from storage.models import Offer, Product
@@ -136,3 +141,17 @@ def test_resend_refused_with_400_keeps_last_sent_at(
         ).all()
     assert {sent for offer_id, sent in rows if offer_id in refused_ids} == {None}
     assert {sent for offer_id, sent in rows if offer_id not in refused_ids} == {now}
+
+
+def test_changing_main_stock_starts_from_what_emag_has_now(
+    fake: FakeEmag, runtime: Runtime, clients: EmagClients, synced: datetime
+):
+    fake.set_stock("main", EMG331_MAIN, 4)  # sold or restocked since the sync
+    result = change_main_stock(runtime, clients.main, "EMG331", 10, _now())
+    assert result.stock == 14
+    assert fake.offer("main", EMG331_MAIN)["general_stock"] == 14
+
+    fake.clear_requests()
+    with pytest.raises(WriteBackError, match="MAIN has 14 of EMG331 on eMAG, cannot remove 20"):
+        change_main_stock(runtime, clients.main, "EMG331", -20, _now())
+    assert fake.requests(path="offer_stock") == []
