@@ -30,6 +30,7 @@ from storage import digests, queries
 from storage.db import transaction
 from storage.messages import lock_message
 from storage.models import DigestItem
+from storage.status import ensure_status
 
 log = logging.getLogger(__name__)
 _RANK_NAMES: dict[int, Priority] = {PRIORITY_RANK[name]: name for name in PRIORITIES}
@@ -70,7 +71,12 @@ class Changes:
     worse: list[CurrentAlert] = field(default_factory=list)
     unchanged: list[CurrentAlert] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
-    snoozed: int = 0
+    # Left out because snoozed (and not worse than when snoozed).
+    snoozed_ids: set[int] = field(default_factory=set)
+
+    @property
+    def snoozed(self) -> int:
+        return len(self.snoozed_ids)
 
 
 def compare(
@@ -84,7 +90,7 @@ def compare(
     for alert in current:
         rank = PRIORITY_RANK[alert.priority]
         if alert.product_id in snoozed and rank <= PRIORITY_RANK[snoozed[alert.product_id]]:
-            changes.snoozed += 1
+            changes.snoozed_ids.add(alert.product_id)
             continue
         before = baseline.get(alert.product_id)
         if before is None:
@@ -175,6 +181,10 @@ def plan_digest(
 ) -> tuple[DigestPlan, Changes, list[CurrentAlert]]:
     """Everything the digest will say, from the snapshot and the last sent digest."""
     rules = runtime.service.rules
+    # Classify under the rules in force inside this transaction: the alerts and the
+    # header counts then come from one classification (and SQLite's write lock, which
+    # this transaction already holds, is never asked for by a second one).
+    ensure_status(session, rules)
     current = _current_alerts(session, now, rules)
     baseline = {
         product_id: Baseline(item.priority, item.message_ts)
@@ -188,7 +198,7 @@ def plan_digest(
     limit = runtime.settings.digest_max_items
     shown, overflow = ordered[:limit], ordered[limit:]
     resolved = queries.skus_by_ids(session, changes.resolved)
-    summary = runtime.service.summary()
+    summary = runtime.service.summary_in(session, now)
     plan = DigestPlan(
         counts={"high": summary.high, "medium": summary.medium, "low": summary.low},
         data_as_of=summary.data_as_of,
@@ -212,9 +222,12 @@ def _items(
     baseline: dict[int, DigestItem],
     snoozed: set[int],
 ) -> list[dict]:
+    """The baseline the next digest compares with. Snoozed alerts stay out of it, so they
+    come back as new when the snooze ends; an alert shown although snoozed (it got
+    worse) stays in, so it is not new again tomorrow."""
     items = []
     for alert in kept:
-        if alert.product_id in snoozed and alert.product_id not in parts_of:
+        if alert.product_id in snoozed:
             continue
         before = baseline.get(alert.product_id)
         part = parts_of.get(alert.product_id)
@@ -259,22 +272,26 @@ def run_digest(
         if not posted_before:
             digests.drop_plan(session, claim.digest_id)
             missed = digests.earlier_failures(session, channel, day)
-            notes = [f"the attempt of {d.day} failed ({d.error})" for d in missed]
+            notes = [
+                f"the attempt of {d.day} failed ({d.error})"
+                if d.status == "failed"
+                else f"the digest of {d.day} did not finish posting"
+                for d in missed
+            ]
             if claim.resumed:
                 notes.append(f"the first attempt failed ({claim.previous_error})")
             late_note = ("Late: " + "; ".join(notes)) if notes else None
-            plan, _, kept = plan_digest(session, runtime, channel, now, late_note)
+            plan, changes, kept = plan_digest(session, runtime, channel, now, late_note)
             payloads, parts_of = build_digest_messages(
                 plan, zone, all_clear=settings.digest_all_clear
             )
             baseline = digests.baseline_items(session, channel)
-            snoozed = set(queries.active_snoozes(session, now))
             digests.save_plan(
                 session,
                 claim.digest_id,
                 channel,
                 payloads,
-                _items(kept, parts_of, baseline, snoozed),
+                _items(kept, parts_of, baseline, changes.snoozed_ids),
             )
             digests.supersede(session, missed)
 

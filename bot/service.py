@@ -129,8 +129,12 @@ class StockService:
         now = self.clock()
         self._current_status()
         with self.sessions() as session:
-            counts = queries.catalogue_counts(session, now, self.rules)
-            runs = queries.last_runs(session)
+            return self.summary_in(session, now)
+
+    def summary_in(self, session: Session, now: datetime) -> Summary:
+        """summary() inside the caller's transaction, whose classification must be current."""
+        counts = queries.catalogue_counts(session, now, self.rules)
+        runs = queries.last_runs(session)
         listed = sum(counts[f"listed_{account}"] for account in ACCOUNTS)
         compliant = sum(counts[f"compliant_{account}"] for account in ACCOUNTS)
         reads = [

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -73,11 +73,16 @@ def claim_digest(
 
 
 def earlier_failures(session: Session, channel: str, before: date) -> list[Digest]:
-    """Failed digests of earlier days that no later digest has made up for."""
+    """Digests of earlier days that failed, or whose process died while posting them,
+    that no later digest has made up for."""
+    unfinished = or_(
+        Digest.status == "failed",
+        and_(Digest.status == "claimed", Digest.finished_at.is_(None)),
+    )
     return list(
         session.scalars(
             select(Digest)
-            .where(Digest.channel == channel, Digest.status == "failed", Digest.day < before)
+            .where(Digest.channel == channel, unfinished, Digest.day < before)
             .order_by(Digest.day)
         )
     )

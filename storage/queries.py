@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,16 @@ _OFFER_FIELDS = (
     "last_read_at",
     "last_sent_at",
 )
+
+
+# PostgreSQL takes at most 65,535 bound parameters per statement.
+_ID_CHUNK = 5000
+
+
+def _id_chunks(product_ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = list(product_ids)
+    for start in range(0, len(ids), _ID_CHUNK):
+        yield ids[start : start + _ID_CHUNK]
 
 
 def lookup_key(text: str) -> str:
@@ -91,12 +101,14 @@ def find_snapshots(session: Session, keys: Sequence[str]) -> dict[str, ProductSn
 
 
 def snapshots_by_ids(session: Session, product_ids: Iterable[int]) -> dict[int, ProductSnapshot]:
-    """Snapshots of the given products, keyed by product id; one query."""
-    ids = list(product_ids)
-    if not ids:
-        return {}
-    rows = session.execute(_snapshot_select().where(Product.id.in_(ids))).all()
-    return {product.id: _product_snapshot(product, main, fbe) for product, main, fbe in rows}
+    """Snapshots of the given products, keyed by product id; one query per 5000 ids."""
+    found = {}
+    for ids in _id_chunks(product_ids):
+        rows = session.execute(_snapshot_select().where(Product.id.in_(ids))).all()
+        found.update(
+            {product.id: _product_snapshot(product, main, fbe) for product, main, fbe in rows}
+        )
+    return found
 
 
 def priority_counts(session: Session, now: datetime, rules: Rules) -> dict[str, int]:
@@ -175,10 +187,11 @@ def alerting_product_ids(now: datetime, rules: Rules) -> Select:
 
 
 def skus_by_ids(session: Session, product_ids: Iterable[int]) -> dict[int, str]:
-    ids = list(product_ids)
-    if not ids:
-        return {}
-    return dict(session.execute(select(Product.id, Product.sku).where(Product.id.in_(ids))).all())
+    found: dict[int, str] = {}
+    for ids in _id_chunks(product_ids):
+        query = select(Product.id, Product.sku).where(Product.id.in_(ids))
+        found.update(dict(session.execute(query).all()))
+    return found
 
 
 def last_runs(session: Session) -> dict[str, SnapshotRun]:
