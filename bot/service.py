@@ -31,6 +31,11 @@ MAX_ALERTS = 500
 MAX_BULK = 1000
 
 
+def _ambiguous(key: str, skus: list[str]) -> str:
+    shown = ", ".join(skus[:5]) + (f" and {len(skus) - 5} more" if len(skus) > 5 else "")
+    return f"{key.strip()!r} is the PNK or EAN of several products ({shown}): give the SKU"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -61,8 +66,11 @@ class StockService:
         if not key or not key.strip():
             raise InvalidInput("sku", "a SKU is required")
         with self.sessions() as session:
-            found = queries.find_snapshots(session, [key])
-        snapshot = found.get(queries.lookup_key(key))
+            lookup = queries.find_snapshots(session, [key])
+        wanted = queries.lookup_key(key)
+        if wanted in lookup.ambiguous:
+            raise InvalidInput("sku", _ambiguous(key, lookup.ambiguous[wanted]))
+        snapshot = lookup.found.get(wanted)
         if snapshot is None:
             raise NotFound(key.strip())
         return snapshot
@@ -177,11 +185,15 @@ class StockService:
             raise InvalidInput("skus", f"at most {MAX_BULK} SKUs per call, got {len(skus)}")
         now = self.clock()
         with self.sessions() as session:
-            found = queries.find_snapshots(session, list(skus))
+            lookup = queries.find_snapshots(session, list(skus))
         results = []
         for sku in skus:
-            snapshot = found.get(queries.lookup_key(sku))
-            if snapshot is None:
+            wanted = queries.lookup_key(sku)
+            snapshot = lookup.found.get(wanted)
+            if wanted in lookup.ambiguous:
+                error = _ambiguous(sku, lookup.ambiguous[wanted])
+                results.append(BulkItem(sku=sku, found=False, error=error))
+            elif snapshot is None:
                 results.append(BulkItem(sku=sku, found=False, error="SKU not found"))
             else:
                 results.append(

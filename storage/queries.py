@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -72,32 +73,46 @@ def _snapshot_select():  # type: ignore[no-untyped-def]
     )
 
 
-def find_snapshots(session: Session, keys: Sequence[str]) -> dict[str, ProductSnapshot]:
+@dataclass
+class Lookup:
+    """Products found by SKU, PNK or EAN; `ambiguous` holds the PNKs/EANs (not SKUs) that
+    name more than one product, with those products' SKUs."""
+
+    found: dict[str, ProductSnapshot]
+    ambiguous: dict[str, list[str]]
+
+
+def find_snapshots(session: Session, keys: Sequence[str]) -> Lookup:
     """Products for `keys` (SKU, else PNK, else EAN), keyed by the lookup key; one query."""
     wanted = {lookup_key(key) for key in keys if key.strip()}
     if not wanted:
-        return {}
+        return Lookup({}, {})
     rows = session.execute(
-        _snapshot_select().where(
-            or_(Product.sku_key.in_(wanted), Product.pnk.in_(wanted), Product.ean.in_(wanted))
-        )
+        _snapshot_select()
+        .where(or_(Product.sku_key.in_(wanted), Product.pnk.in_(wanted), Product.ean.in_(wanted)))
+        .order_by(Product.sku_key)
     ).all()
     by_sku: dict[str, ProductSnapshot] = {}
-    by_pnk: dict[str, ProductSnapshot] = {}
-    by_ean: dict[str, ProductSnapshot] = {}
+    by_pnk: dict[str, list[ProductSnapshot]] = {}
+    by_ean: dict[str, list[ProductSnapshot]] = {}
     for product, main, fbe in rows:
         snapshot = _product_snapshot(product, main, fbe)
         by_sku[product.sku_key] = snapshot
         if product.pnk:
-            by_pnk.setdefault(product.pnk.upper(), snapshot)
+            by_pnk.setdefault(product.pnk.upper(), []).append(snapshot)
         if product.ean:
-            by_ean.setdefault(product.ean.upper(), snapshot)
-    found = {}
+            by_ean.setdefault(product.ean.upper(), []).append(snapshot)
+    lookup = Lookup({}, {})
     for key in wanted:
-        snapshot = by_sku.get(key) or by_pnk.get(key) or by_ean.get(key)
-        if snapshot is not None:
-            found[key] = snapshot
-    return found
+        if key in by_sku:
+            lookup.found[key] = by_sku[key]
+            continue
+        matches = by_pnk.get(key) or by_ean.get(key) or []
+        if len(matches) == 1:
+            lookup.found[key] = matches[0]
+        elif matches:
+            lookup.ambiguous[key] = [snapshot.sku for snapshot in matches]
+    return lookup
 
 
 def snapshots_by_ids(session: Session, product_ids: Iterable[int]) -> dict[int, ProductSnapshot]:

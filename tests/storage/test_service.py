@@ -186,3 +186,27 @@ def test_products_without_a_stored_status_are_classified_on_read(service):
     with service.sessions() as session, session.begin():
         session.execute(delete(ProductStatus))
     assert service.alerts(500).counts == expected
+
+
+def test_an_ean_shared_by_two_products_is_ambiguous_not_a_guess(service):  # type: ignore[no-untyped-def]
+    shared = "5940000000099"
+    store_snapshots(
+        service.sessions,
+        [
+            product(offer("main", 0, 2), offer("fbe", 26, 2), sku="AAA1").model_copy(
+                update={"ean": shared}
+            ),
+            product(offer("main", 30, 1), offer("fbe", 30, 1), sku="BBB2").model_copy(
+                update={"ean": shared}
+            ),
+        ],
+        "csv",
+        NOW,
+        service.rules,
+    )
+    with pytest.raises(InvalidInput, match=r"several products \(AAA1, BBB2\): give the SKU"):
+        service.analyze(shared)
+    assert service.analyze("bbb2").sku == "BBB2"  # the SKU still finds it
+    report = service.bulk([shared, "AAA1"])
+    assert [item.found for item in report.results] == [False, True]
+    assert "several products" in (report.results[0].error or "")
