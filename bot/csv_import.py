@@ -86,27 +86,30 @@ def _offer(row: _Row, now: datetime) -> tuple[str, OfferSnapshot | None]:
     account = (row.text("account") or "").lower()
     if row.text("account") is not None and account not in ACCOUNTS:
         row.problems.append(f"account must be 'main' or 'fbe', not {row.text('account')!r}")
-    status = row.whole("status", 0, 2)
-    offer_id = row.whole("offer_id", 1)
+    stock = row.whole("stock", 0, 65535)
     values: dict[str, Any] = {
-        "stock": row.whole("stock", 0, 65535),
+        "stock": stock,
+        "general_stock": stock,
+        "estimated_stock": stock,
         "number_of_offers": row.whole("number_of_offers", 0),
-        "buy_button_rank": row.whole("buy_button_rank", 1),
-        "sale_price": row.decimal("sale_price"),
-        "last_sent_at": row.moment("last_sent_at"),
+        "last_read_at": now,
     }
+    # Optional columns only when the file has them: an update keeps what the file does
+    # not say (the eMAG offer id, the send date, the sales velocity of a sync).
+    optional = {
+        "offer_id": lambda: row.whole("offer_id", 1),
+        "pnk": lambda: row.text("pnk"),
+        "buy_button_rank": lambda: row.whole("buy_button_rank", 1),
+        "sale_price": lambda: row.decimal("sale_price"),
+        "last_sent_at": lambda: row.moment("last_sent_at"),
+        "status": lambda: row.whole("status", 0, 2),
+    }
+    values |= {name: read() for name, read in optional.items() if name in row.values}
+    if values.get("status", 1) is None:
+        values["status"] = 1
     if row.problems:
         return account, None
-    return account, OfferSnapshot(
-        account=account,
-        offer_id=offer_id,
-        pnk=row.text("pnk"),
-        general_stock=values["stock"],
-        estimated_stock=values["stock"],
-        status=1 if status is None else status,
-        last_read_at=now,
-        **values,
-    )
+    return account, OfferSnapshot(account=account, **values)
 
 
 def parse_offers_csv(lines: Iterable[str], now: datetime) -> list[ProductSnapshot]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from bot.models import ACCOUNTS, ProductSnapshot, Rules
+from bot.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
 from storage.models import Offer, Product, SnapshotRun
 from storage.queries import lookup_key
 from storage.status import refresh_status
@@ -87,11 +87,18 @@ def upsert_snapshots(
             offer = snapshot.offer(account)
             if offer is None:
                 continue
-            row = offer.model_dump(exclude={"account", "offer_id"})
-            row.update(emag_offer_id=offer.offer_id, product_id=ids[key], account=account)
-            if row["pnk"]:
-                row["pnk"] = row["pnk"].upper()
             offer_id = offer_ids.get((ids[key], account))
+            # An update writes only the fields the source set (a CSV without an
+            # offer_id column keeps the stored eMAG offer id); an insert writes all.
+            given = (
+                offer.model_fields_set if offer_id is not None else set(OfferSnapshot.model_fields)
+            )
+            row = offer.model_dump(include=given - {"account", "offer_id"})
+            if "offer_id" in given:
+                row["emag_offer_id"] = offer.offer_id
+            row.update(product_id=ids[key], account=account)
+            if row.get("pnk"):
+                row["pnk"] = row["pnk"].upper()
             if offer_id is None:
                 inserts.append(row)
             else:

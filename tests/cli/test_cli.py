@@ -168,3 +168,52 @@ def test_kpis_prints_every_kpi_and_refuses_a_bad_period(tmp_path, monkeypatch, c
         assert label in out
     assert main(["kpis", "--days", "0"]) == 1
     assert capsys.readouterr().err == "stockbot: error: days must be a whole number from 1 to 365\n"
+
+
+def test_a_csv_update_keeps_what_the_file_does_not_say(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from bot.cli import main
+    from bot.models import OfferSnapshot, ProductSnapshot
+    from bot.runtime import build_runtime
+    from bot.seed import store_snapshots
+    from bot.settings import load_settings
+
+    url = f"sqlite:///{tmp_path / 'csv.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    runtime = build_runtime(load_settings(DATABASE_URL=url))
+    sent = datetime.now(UTC) - timedelta(days=1)
+    main_offer = OfferSnapshot(
+        account="main",
+        offer_id=111,
+        stock=1,
+        number_of_offers=2,
+        sale_price=Decimal("99"),
+        sales_velocity=Decimal("3.5"),
+        last_sent_at=sent,
+    )
+    store_snapshots(
+        runtime.sessions,
+        [ProductSnapshot(sku="EMG1", main=main_offer)],
+        "sync",
+        sent,
+        runtime.service.rules,
+    )
+    csv_file = tmp_path / "offers.csv"
+    csv_file.write_text(
+        "\ufeffSKU,ACCOUNT,STOCK,NUMBER_OF_OFFERS\nEMG1,MAIN,9,2\n", encoding="utf-8"
+    )
+
+    assert main(["import", str(csv_file)]) == 0
+
+    stored = runtime.service.snapshot("EMG1").main
+    assert stored is not None
+    assert stored.stock == 9
+    assert (stored.offer_id, stored.sales_velocity, stored.sale_price) == (
+        111,
+        Decimal("3.5000"),
+        Decimal("99.0000"),
+    )
+    assert stored.last_sent_at == sent.replace(microsecond=sent.microsecond)
+    runtime.engine.dispose()
