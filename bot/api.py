@@ -8,8 +8,7 @@ with 400 (insufficient stock), 401, 404 (unknown SKU) or 422 (a malformed field)
 
 from __future__ import annotations
 
-import hmac
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,8 +23,10 @@ from bot.models import Analysis, TransferCheck
 from bot.reports import AlertsReport, BulkReport, Summary
 from bot.runtime import Runtime
 from bot.service import MAX_ALERTS, MAX_BULK
+from bot.tokens import matches_any
 
 PREFIX = "/api/v1/stock-sync"
+Data = TypeVar("Data")
 
 
 class ErrorBody(BaseModel):
@@ -41,34 +42,16 @@ class ErrorAnswer(BaseModel):
     error: ErrorBody
 
 
-class AnalysisAnswer(BaseModel):
+class Success(BaseModel, Generic[Data]):
+    """A success answer: `{"status": "success", "data": ...}`."""
+
     status: Literal["success"] = "success"
-    data: Analysis
-
-
-class AlertsAnswer(BaseModel):
-    status: Literal["success"] = "success"
-    data: AlertsReport
-
-
-class TransferAnswer(BaseModel):
-    status: Literal["success"] = "success"
-    data: TransferCheck
+    data: Data
 
 
 class DashboardData(BaseModel):
     summary: Summary
     kpis: KpiReport
-
-
-class DashboardAnswer(BaseModel):
-    status: Literal["success"] = "success"
-    data: DashboardData
-
-
-class BulkAnswer(BaseModel):
-    status: Literal["success"] = "success"
-    data: BulkReport
 
 
 class TransferRequest(BaseModel):
@@ -120,11 +103,8 @@ _bearer = HTTPBearer(auto_error=False, description="one of STOCKBOT_API_TOKENS")
 def require_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> None:
     """Any configured token, compared in constant time; none configured: no API."""
     tokens = request.app.state.runtime.settings.api_tokens
-    given = (credentials.credentials if credentials else "").encode()
-    matched = False
-    for token in tokens:  # every token compared, so timing does not tell which matched
-        matched |= hmac.compare_digest(given, token.get_secret_value().encode())
-    if not matched:
+    given = credentials.credentials if credentials else ""
+    if not matches_any(given, (token.get_secret_value() for token in tokens)):
         message = (
             "a valid bearer token is required"
             if tokens
@@ -151,46 +131,46 @@ def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-@router.get("/analyze/{sku}", response_model=AnalysisAnswer)
-def analyze(sku: str, request: Request) -> AnalysisAnswer:
+@router.get("/analyze/{sku}", response_model=Success[Analysis])
+def analyze(sku: str, request: Request) -> Success[Analysis]:
     """One product by SKU, PNK or EAN."""
-    return AnalysisAnswer(data=_runtime(request).service.analyze(sku))
+    return Success[Analysis](data=_runtime(request).service.analyze(sku))
 
 
-@router.get("/alerts", response_model=AlertsAnswer)
+@router.get("/alerts", response_model=Success[AlertsReport])
 def alerts(
     request: Request, limit: Annotated[int, Query(ge=1, le=MAX_ALERTS)] = 50
-) -> AlertsAnswer:
+) -> Success[AlertsReport]:
     """The most urgent products, and the counts per priority over the whole catalogue."""
-    return AlertsAnswer(data=_runtime(request).service.alerts(limit))
+    return Success[AlertsReport](data=_runtime(request).service.alerts(limit))
 
 
-@router.post("/transfer/suggest", response_model=TransferAnswer)
-def transfer_suggest(proposal: TransferRequest, request: Request) -> TransferAnswer:
+@router.post("/transfer/suggest", response_model=Success[TransferCheck])
+def transfer_suggest(proposal: TransferRequest, request: Request) -> Success[TransferCheck]:
     """Validate a transfer against the current snapshot; changes nothing."""
     check = _runtime(request).service.validate_transfer(
         proposal.sku, proposal.from_account, proposal.to_account, proposal.amount
     )
-    return TransferAnswer(data=check)
+    return Success[TransferCheck](data=check)
 
 
-@router.get("/dashboard/summary", response_model=DashboardAnswer)
+@router.get("/dashboard/summary", response_model=Success[DashboardData])
 def dashboard_summary(
     request: Request, days: Annotated[int, Query(ge=1, le=365)] = 30
-) -> DashboardAnswer:
+) -> Success[DashboardData]:
     """The dashboard numbers and the KPIs over `days` days with their trends."""
     runtime = _runtime(request)
     data = DashboardData(
         summary=runtime.service.summary(),
         kpis=kpis(runtime.sessions, runtime.service.clock(), days),
     )
-    return DashboardAnswer(data=data)
+    return Success[DashboardData](data=data)
 
 
-@router.post("/bulk-analyze", response_model=BulkAnswer)
-def bulk_analyze(body: BulkRequest, request: Request) -> BulkAnswer:
+@router.post("/bulk-analyze", response_model=Success[BulkReport])
+def bulk_analyze(body: BulkRequest, request: Request) -> Success[BulkReport]:
     """Up to 1000 SKUs, one result each in input order; unknown ones reported per item."""
-    return BulkAnswer(data=_runtime(request).service.bulk(body.skus))
+    return Success[BulkReport](data=_runtime(request).service.bulk(body.skus))
 
 
 def install_api(web: FastAPI) -> None:

@@ -20,15 +20,15 @@ from fastapi.templating import Jinja2Templates
 from bot import engine
 from bot.errors import StockbotError
 from bot.kpis import trend_chart
-from bot.models import PRIORITIES
+from bot.models import PRIORITIES, PRIORITY_RANK
 from bot.numbers import whole_number
 from bot.runtime import Runtime
+from bot.tokens import matches_any
 from storage import queries
 
 COOKIE = "stockbot_dashboard"
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
-_RANKS = {"high": 3, "medium": 2, "low": 1, "normal": 0}
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
@@ -39,13 +39,11 @@ def session_value(token: str) -> str:
 def _signed_in(request: Request) -> bool:
     tokens = [t.get_secret_value() for t in request.app.state.runtime.settings.api_tokens]
     header = request.headers.get("authorization", "")
-    bearer = header[7:].encode() if header.lower().startswith("bearer ") else b""
-    cookie = request.cookies.get(COOKIE, "").encode()
-    matched = False
-    for token in tokens:  # compare with every token: timing does not tell which matched
-        matched |= hmac.compare_digest(bearer, token.encode())
-        matched |= hmac.compare_digest(cookie, session_value(token).encode())
-    return matched
+    bearer = header[7:] if header.lower().startswith("bearer ") else ""
+    cookie = request.cookies.get(COOKIE, "")
+    by_header = matches_any(bearer, tokens)
+    by_cookie = matches_any(cookie, (session_value(token) for token in tokens))
+    return by_header or by_cookie
 
 
 def _rows(runtime: Runtime, priority: str | None, page: int) -> tuple[list[dict[str, Any]], int]:
@@ -56,7 +54,7 @@ def _rows(runtime: Runtime, priority: str | None, page: int) -> tuple[list[dict[
             session,
             now,
             service.rules,
-            _RANKS.get(priority or ""),
+            PRIORITY_RANK.get(priority or ""),
             (page - 1) * PAGE_SIZE,
             PAGE_SIZE,
         )
@@ -117,11 +115,11 @@ def install_dashboard(web: FastAPI) -> None:
 
     @web.post("/dashboard/login", include_in_schema=False, response_model=None)
     def login(request: Request, token: str = Form("")) -> Response:
-        for configured in request.app.state.runtime.settings.api_tokens:
-            if hmac.compare_digest(token.encode(), configured.get_secret_value().encode()):
-                answer = RedirectResponse("/dashboard", status_code=303)
-                answer.set_cookie(COOKIE, session_value(token), httponly=True, samesite="strict")
-                return answer
+        configured = request.app.state.runtime.settings.api_tokens
+        if matches_any(token, (t.get_secret_value() for t in configured)):
+            answer = RedirectResponse("/dashboard", status_code=303)
+            answer.set_cookie(COOKIE, session_value(token), httponly=True, samesite="strict")
+            return answer
         return templates.TemplateResponse(
             request, "login.html", {"error": "That token is not valid."}, status_code=401
         )

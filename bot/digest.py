@@ -15,7 +15,6 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -259,7 +258,7 @@ def run_digest(
     channel = settings.alert_channel
     if not channel:
         raise ConfigError("STOCKBOT_ALERT_CHANNEL is not set")
-    zone = ZoneInfo(settings.timezone)
+    zone = settings.zone
     day = now.astimezone(zone).date()
     slot = f"manual:{now.isoformat()}" if force else "daily"
     owner = f"{socket.gethostname()}:{os.getpid()}"
@@ -323,7 +322,7 @@ def follow_up_resolved(runtime: Runtime, client: WebClient, now: datetime) -> in
     channel = runtime.settings.alert_channel
     if not channel:
         return 0
-    zone = ZoneInfo(runtime.settings.timezone)
+    zone = runtime.settings.zone
     updated = 0
     with transaction(runtime.sessions) as session:
         alerting = queries.alerting_product_ids(now, runtime.service.rules)

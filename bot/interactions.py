@@ -129,7 +129,7 @@ def mark_transferred(
                 idempotency_key=key[:200],
                 main_stock_written=False,
             )
-            interactions.add_transfer_record(session, record)
+            session.add(record)
         return MarkedTransfer(record, True)
     except IntegrityError:
         with service.sessions() as session:

@@ -7,7 +7,6 @@ Each job logs its outcome and never raises: the scheduler must outlive one bad r
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
@@ -31,7 +30,7 @@ def post_digest(runtime: Runtime, force: bool = False) -> DigestOutcome:
     client = make_web_client(runtime.settings)
     now = runtime.service.clock()
     outcome = run_digest(runtime, client, now, force=force)
-    zone = ZoneInfo(runtime.settings.timezone)
+    zone = runtime.settings.zone
     if outcome.status == "sent" and now.astimezone(zone).weekday() == MONDAY:
         try:
             client.files_upload_v2(

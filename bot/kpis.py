@@ -23,8 +23,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import InvalidInput
-from bot.numbers import whole_number
+from bot.service import parse_limit
 from storage import kpi_history
 from storage.models import DailyStats
 
@@ -56,10 +55,7 @@ class KpiReport(BaseModel):
 
 
 def parse_days(value: object) -> int:
-    number = whole_number(value)
-    if number is None or not 1 <= number <= MAX_DAYS:
-        raise InvalidInput("days", f"days must be a whole number from 1 to {MAX_DAYS}")
-    return number
+    return parse_limit(value, MAX_DAYS, "days")
 
 
 def _kpi(value: float | None, unit: str, trend: list[TrendPoint]) -> Kpi:

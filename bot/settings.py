@@ -103,6 +103,11 @@ class Settings(BaseSettings):
             return "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """STOCKBOT_TIMEZONE as a zone (validated at start)."""
+        return ZoneInfo(self.timezone)
+
     def rules(self) -> Rules:
         """The engine's thresholds."""
         return Rules(

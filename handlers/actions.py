@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
@@ -51,10 +50,6 @@ def _where(body: dict[str, Any]) -> tuple[str, str]:
     container = body.get("container") or {}
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
     return channel, container.get("message_ts", "")
-
-
-def _zone(runtime: Runtime) -> ZoneInfo:
-    return ZoneInfo(runtime.settings.timezone)
 
 
 def _stale_hours(runtime: Runtime) -> int:
@@ -104,7 +99,7 @@ def handle_validate_transfer(
     """Validate the button's transfer against the current snapshot, in place."""
     runtime: Runtime = context["runtime"]
     service, user = runtime.service, body["user"]["id"]
-    now, zone = service.clock(), _zone(runtime)
+    now, zone = service.clock(), runtime.settings.zone
     if _in_view(body):
         try:
             proposal = parse_button_proposal(action.get("value", ""))
@@ -201,7 +196,7 @@ def handle_amount_submission(ack: Ack, view: dict[str, Any], context: BoltContex
     except (StockbotError, ValueError) as exc:
         ack(response_action="update", view=message_modal("Transfer check", escape(str(exc))))
         return
-    view_out = check_modal(check, service.clock(), _zone(runtime), _stale_hours(runtime))
+    view_out = check_modal(check, service.clock(), runtime.settings.zone, _stale_hours(runtime))
     ack(response_action="update", view=view_out)
 
 
@@ -225,7 +220,7 @@ def handle_snooze(
     except StockbotError as exc:
         _tell(body, respond, client, f"Not done: {escape(str(exc))}.")
         return
-    until = local_time(result.until, _zone(runtime), "%d %b %H:%M")
+    until = local_time(result.until, runtime.settings.zone, "%d %b %H:%M")
     _tell(body, respond, client, f"{escape(result.sku)} snoozed until {until} by <@{user}>.")
 
 
@@ -239,7 +234,7 @@ def handle_mark_transferred(
     """Record who moved how much, once per button (admins only when admins are set)."""
     runtime: Runtime = context["runtime"]
     service, user = runtime.service, body["user"]["id"]
-    zone = _zone(runtime)
+    zone = runtime.settings.zone
     try:
         interactions.check_admin(runtime.settings.admins, user, "mark transfers as done")
         proposal = parse_button_proposal(action.get("value", ""))

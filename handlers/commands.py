@@ -10,7 +10,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltContext, Respond
 
@@ -98,10 +97,6 @@ def parse_stock_command(text: str) -> StockCommand:
     return StockCommand(name, args)
 
 
-def _zone(runtime: Runtime) -> ZoneInfo:
-    return ZoneInfo(runtime.settings.timezone)
-
-
 def _in_channel(text: str, blocks: list[dict[str, Any]]) -> Message:
     return {"response_type": "in_channel", "text": text, "blocks": blocks}
 
@@ -116,7 +111,7 @@ def run_analyze(runtime: Runtime, request: StockCommand, user: str) -> Message:
     now = service.clock()
     analysis = engine.analyze(product, now, service.rules)
     blocks = build_analysis_blocks(
-        analysis, now, _zone(runtime), service.rules.stale_snapshot_hours, product
+        analysis, now, runtime.settings.zone, service.rules.stale_snapshot_hours, product
     )
     return _in_channel(analysis_fallback(analysis), blocks)
 
@@ -135,7 +130,7 @@ def run_summary(runtime: Runtime, request: StockCommand, user: str) -> Message:
     blocks = build_summary_blocks(
         summary,
         now,
-        _zone(runtime),
+        runtime.settings.zone,
         service.rules.stale_snapshot_hours,
         kpis(runtime.sessions, now, KPI_DAYS),
     )
@@ -147,7 +142,7 @@ def run_transfer(runtime: Runtime, request: StockCommand, user: str) -> Message:
     service = runtime.service
     check = service.validate_transfer(*request.args)
     blocks = build_transfer_blocks(
-        check, service.clock(), _zone(runtime), service.rules.stale_snapshot_hours
+        check, service.clock(), runtime.settings.zone, service.rules.stale_snapshot_hours
     )
     return _in_channel(transfer_fallback(check), blocks)
 
@@ -161,7 +156,7 @@ def run_snooze(runtime: Runtime, request: StockCommand, user: str) -> Message:
     interactions.check_admin(runtime.settings.admins, user, "snooze alerts")
     duration = request.args[1] if len(request.args) > 1 else f"{SNOOZE_DAYS}d"
     result = interactions.snooze(runtime.service, request.args[0], duration, user)
-    until = local_time(result.until, _zone(runtime), "%d %b %Y %H:%M")
+    until = local_time(result.until, runtime.settings.zone, "%d %b %Y %H:%M")
     return _ephemeral(
         f"{escape(result.sku)} is snoozed until {until} ({runtime.settings.timezone}): "
         "left out of digests until then, or earlier if it gets worse."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
@@ -23,7 +22,7 @@ def handle_app_home_opened(event: dict[str, Any], client: WebClient, context: Bo
         service.summary(),
         service.alerts(HOME_ALERTS),
         service.clock(),
-        ZoneInfo(runtime.settings.timezone),
+        runtime.settings.zone,
         service.rules.stale_snapshot_hours,
     )
     client.views_publish(user_id=event["user"], view=view)

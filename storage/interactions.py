@@ -52,9 +52,5 @@ def clear_snooze(session: Session, product: int) -> bool:
     return session.execute(delete(Snooze).where(Snooze.product_id == product)).rowcount > 0
 
 
-def add_transfer_record(session: Session, record: TransferRecord) -> None:
-    session.add(record)
-
-
 def transfer_record(session: Session, key: str) -> TransferRecord | None:
     return session.scalar(select(TransferRecord).where(TransferRecord.idempotency_key == key))

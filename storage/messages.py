@@ -5,14 +5,12 @@ and processes, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from storage.models import MessageState
 
@@ -52,18 +50,3 @@ def lock_message(
         .where(MessageState.channel == channel, MessageState.ts == ts)
         .execution_options(populate_existing=True)
     ).one()
-
-
-@contextmanager
-def message_for_update(
-    sessions: sessionmaker[Session],
-    channel: str,
-    ts: str,
-    text: str,
-    blocks: list[dict[str, Any]],
-    now: datetime,
-) -> Iterator[MessageState]:
-    """`lock_message` in a transaction of its own: committed when the block ends, rolled
-    back (the message unchanged) when it raises."""
-    with sessions() as session, session.begin():
-        yield lock_message(session, channel, ts, text, blocks, now)

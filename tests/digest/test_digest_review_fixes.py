@@ -11,7 +11,8 @@ from sqlalchemy import select
 from bot.digest import run_digest
 from bot.models import Rules
 from storage import queries
-from storage.models import Digest, Product, Snooze
+from storage.interactions import set_snooze
+from storage.models import Digest, Product
 from tests.conftest import NOW
 from tests.digest.conftest import CHANNEL, store
 from tests.factories import offer, product
@@ -48,15 +49,7 @@ def test_a_snoozed_alert_that_got_worse_is_new_once_then_unchanged(runtime, clie
     store(runtime, [_low("SNZ1"), _low("OTHER")], NOW)
     with runtime.sessions() as session, session.begin():
         product_id = session.scalar(select(Product.id).where(Product.sku_key == "SNZ1"))
-        session.add(
-            Snooze(
-                product_id=product_id,
-                until=NOW + timedelta(days=30),
-                priority_at_snooze="medium",
-                created_by="U1",
-                created_at=NOW,
-            )
-        )
+        set_snooze(session, product_id, NOW + timedelta(days=30), "medium", "U1", NOW)
     run_digest(runtime, client, NOW)
     store(runtime, [_zero("SNZ1")], NOW)  # worse than when snoozed, and stays so
 
