@@ -4,6 +4,7 @@ clicked button replaced by who validated it and when."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -100,29 +101,45 @@ def done_line(what: str, user: str, when: datetime, zone: ZoneInfo) -> str:
     return f"{what} by <@{escape(user)}> at {local_time(when, zone, '%H:%M')}"
 
 
+def _swap(
+    blocks: list[Block], block_id: str, replace: Callable[[Block | None], list[Block]]
+) -> list[Block]:
+    """`blocks` with the block `block_id` (its button taken off) given to `replace`, or
+    None given and the result appended when no block has that id."""
+    out: list[Block] = []
+    found = False
+    for block in blocks:
+        if block.get("block_id") == block_id:
+            found = True
+            out += replace({k: v for k, v in block.items() if k != "accessory"})
+        else:
+            out.append(block)
+    return out if found else out + replace(None)
+
+
 def replace_clicked(
     blocks: list[Block], block_id: str, result: list[Block], stamp: str
 ) -> list[Block]:
     """The message with the clicked block's button gone, `result` and the `stamp` line
     (e.g. "Validated by @user at 09:12") in its place, within the 50-block limit."""
-    out: list[Block] = []
-    found = False
-    for block in blocks:
-        if block.get("block_id") != block_id:
-            out.append(block)
-            continue
-        found = True
-        if block.get("type") == "section":
-            out.append({k: v for k, v in block.items() if k != "accessory"})
-        out += [*result, context(stamp)]
-    if not found:
-        out += [*result, context(stamp)]
+
+    def expanded(clicked: Block | None) -> list[Block]:
+        kept = [clicked] if clicked and clicked.get("type") == "section" else []
+        return [*kept, *result, context(stamp)]
+
+    out = _swap(blocks, block_id, expanded)
     if len(out) <= MAX_BLOCKS:
         return out
-    # A full message (a long digest part): fold the result into one section.
-    texts = [_plain(block) for block in result] + [stamp]
-    folded = section("\n".join(t for t in texts if t))
-    return _fold(blocks, block_id, folded)
+    # A full message (a long digest part): fold the result into the clicked block.
+    summary = "\n".join(t for t in [*(_plain(block) for block in result), stamp] if t)
+
+    def folded(clicked: Block | None) -> list[Block]:
+        if clicked and clicked.get("type") == "section":
+            text = clicked.get("text", {}).get("text", "")
+            return [{**clicked, "text": {"type": "mrkdwn", "text": f"{text}\n{summary}"[:3000]}}]
+        return [section(summary, block_id=block_id)]
+
+    return _swap(blocks, block_id, folded)
 
 
 def _plain(block: Block) -> str:
@@ -132,22 +149,3 @@ def _plain(block: Block) -> str:
     parts += [field["text"].replace("\n", " ") for field in block.get("fields", [])]
     parts += [e.get("text", "") for e in block.get("elements", []) if e.get("type") == "mrkdwn"]
     return "\n".join(parts)
-
-
-def _fold(blocks: list[Block], block_id: str, folded: Block) -> list[Block]:
-    out = []
-    for block in blocks:
-        if block.get("block_id") == block_id:
-            kept = {k: v for k, v in block.items() if k != "accessory"}
-            if kept.get("type") == "section":
-                text = kept.get("text", {}).get("text", "")
-                kept["text"] = {
-                    "type": "mrkdwn",
-                    "text": f"{text}\n{folded['text']['text']}"[:3000],
-                }
-                out.append(kept)
-            else:
-                out.append({**folded, "block_id": block_id})
-        else:
-            out.append(block)
-    return out
