@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import event, text
 
-from bot.models import Rules
-from bot.seed import seed_demo
+from bot.engine.models import Rules
+from bot.intake.seed import seed_demo
 from bot.service import StockService
 from storage.db import make_engine, make_session_factory, upgrade
 

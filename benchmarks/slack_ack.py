@@ -26,8 +26,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bot.models import Rules
-from bot.seed import seed_demo
+from bot.engine.models import Rules
+from bot.intake.seed import seed_demo
 from bot.slack_standin import SlackStandin
 from bot.slack_standin.requests import SlackSender
 from storage.db import make_engine, make_session_factory, upgrade

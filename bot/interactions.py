@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.emag.client import clients_from_settings
 from bot.emag.writeback import change_main_stock
+from bot.engine.models import TransferProposal
 from bot.errors import InvalidInput, NotFound, StockbotError
-from bot.models import TransferProposal
 from bot.runtime import Runtime
 from bot.service import StockService
 from bot.settings import ConfigError

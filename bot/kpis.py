@@ -159,14 +159,3 @@ def kpis(sessions: sessionmaker[Session], until: datetime, days: object = 30) ->
     period = parse_days(days)
     with sessions() as session:
         return kpi_report(session, until, period)
-
-
-def trend_chart(sessions: sessionmaker[Session], until: datetime, days: object = 30) -> bytes:
-    """The trend chart (bot/chart.py) of the `days` days up to `until`, as PNG."""
-    from bot.chart import trend_png  # matplotlib loads only when a chart is drawn
-
-    period = parse_days(days)
-    since = until - timedelta(days=period)
-    with sessions() as session:
-        stats = kpi_history.daily_stats(session, since, until)
-    return trend_png(stats, since.date(), until.date(), f"Stock alerts, last {period} days")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from bot.models import Account, Analysis, Priority, Recommendation
+from bot.engine.models import Account, Analysis, Priority, Recommendation
 
 
 class AlertEntry(BaseModel):

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import engine
+from bot.engine.models import ACCOUNTS, Analysis, ProductSnapshot, Rules, TransferCheck
+from bot.engine.numbers import whole_number
 from bot.errors import InvalidInput, NotFound
-from bot.models import ACCOUNTS, Analysis, ProductSnapshot, Rules, TransferCheck
-from bot.numbers import whole_number
 from bot.reports import (
     AccountStatus,
     AlertEntry,

@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.cron import parse_cron
-from bot.models import Rules
+from bot.engine.models import Rules
 
 CommaList = Annotated[list[str], NoDecode]
 

@@ -17,8 +17,8 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot import engine, interactions
+from bot.engine.models import TransferProposal
 from bot.errors import InsufficientStock, InvalidInput, StockbotError
-from bot.models import TransferProposal
 from bot.runtime import Runtime
 from handlers.blocks.kit import context as context_block
 from handlers.blocks.kit import escape, local_time, section

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from bot.models import Rules
+from bot.engine.models import Rules
 from storage.models import Offer, Product, ProductStatus
 from storage.types import UTCDateTime
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.models import ACCOUNTS, Rules
+from bot.engine.models import ACCOUNTS, Rules
 from storage.classifier import classified_products
 from storage.models import AlertRecord, DailyStats, ProductStatus
 from storage.queries import catalogue_counts

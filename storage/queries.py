@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
+from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
 from storage.classifier import FbeOffer, MainOffer, classified_products, priority_rank
 from storage.models import Offer, Product, ProductStatus, SnapshotRun, Snooze
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.models import Rules
+from bot.engine.models import Rules
 from storage.models import Offer, Product
 from storage.queries import lookup_key
 from storage.status import refresh_status

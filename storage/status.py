@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from bot.models import Rules
+from bot.engine.models import Rules
 from storage.classifier import rules_key, status_rows
 from storage.models import Product, ProductStatus
 

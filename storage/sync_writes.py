@@ -22,7 +22,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from bot.models import Account, OfferSnapshot, ProductSnapshot, Rules
+from bot.engine.models import Account, OfferSnapshot, ProductSnapshot, Rules
 from storage.models import AlertRecord, Offer, Product
 from storage.queries import lookup_key
 from storage.status import refresh_status

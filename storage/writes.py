@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from bot.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
+from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
 from storage.models import Offer, Product, SnapshotRun
 from storage.queries import lookup_key
 from storage.status import refresh_status

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Rules
+from bot.engine.models import Rules
 from bot.service import StockService
 from storage.db import make_engine, make_session_factory, upgrade
 from tests.pgcluster import ClusterUnavailable, start_cluster

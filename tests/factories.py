@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from bot.models import OfferSnapshot, ProductSnapshot
+from bot.engine.models import OfferSnapshot, ProductSnapshot
 from tests.conftest import NOW
 
 

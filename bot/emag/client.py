@@ -32,7 +32,7 @@ from bot.emag.errors import (
 )
 from bot.emag.ratelimit import AccountLimiters, shared_limiters
 from bot.emag.retry import RetryPolicy
-from bot.models import Account
+from bot.engine.models import Account
 from bot.settings import ConfigError, Settings
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.models import Account
+from bot.engine.models import Account
 from storage.queries import lookup_key
 from storage.sync_writes import SyncedOffer
 

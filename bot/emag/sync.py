@@ -46,7 +46,7 @@ from bot.emag.client import EmagClient
 from bot.emag.convert import offer_from_item, units_sold
 from bot.emag.errors import EmagError
 from bot.emag.pnk import PnkIssue, pnk_issues
-from bot.models import Account
+from bot.engine.models import Account
 from bot.runtime import Runtime
 from storage.db import transaction
 from storage.history import HISTORY_LOCK, record_history

@@ -22,8 +22,8 @@ from pydantic import BaseModel
 from bot.emag.client import SAVE_BATCH, EmagClient
 from bot.emag.convert import offer_from_item
 from bot.emag.errors import EmagAuthError, EmagError, EmagUnavailableError
+from bot.engine.models import ACCOUNTS
 from bot.errors import NotFound, StockbotError
-from bot.models import ACCOUNTS
 from bot.runtime import Runtime
 from storage.db import transaction
 from storage.sent_offers import (

@@ -111,7 +111,7 @@ class Playground:
         from bot.playground.server import ALERT_CHANNEL, create_playground_app
         from bot.slack_standin import SlackStandin
         from bot.slack_standin.requests import SlackSender
-        from bot.web import create_web_app
+        from bot.web.app import create_web_app
 
         # The page first: a port in use fails before anything else is started.
         page_socket = _bind(self.host, self.port)
@@ -203,7 +203,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.seed import DEMO_PRODUCTS
+    from bot.intake.seed import DEMO_PRODUCTS
 
     parser = argparse.ArgumentParser(
         prog="python -m bot.playground.run",
@@ -216,8 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Seed the demo data (DATABASE_URL, SQLite by default) and serve the playground."""
+    from bot.intake.seed import seed_demo
     from bot.runtime import build_runtime
-    from bot.seed import seed_demo
     from bot.service import utcnow
     from bot.settings import ConfigError, load_settings
 

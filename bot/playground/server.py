@@ -20,7 +20,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from bot import jobs
+from bot.jobs import worker as jobs
 from bot.runtime import Runtime
 from bot.slack_standin import SlackStandin
 from bot.slack_standin.requests import SlackSender

@@ -7,8 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.models import ACCOUNTS, Analysis, ProductSnapshot, Recommendation
-from bot.textviews import recommendation_line
+from bot.engine.models import ACCOUNTS, Analysis, ProductSnapshot, Recommendation
+from bot.wording import issue_label, recommendation_line
 from handlers.blocks.kit import (
     Block,
     actions,
@@ -19,7 +19,6 @@ from handlers.blocks.kit import (
     escape,
     fit,
     header,
-    issue_label,
     proposal_value,
     section,
 )

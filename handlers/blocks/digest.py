@@ -4,25 +4,21 @@ a section whose block_id lets a later update mark it resolved in place."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.textviews import recommendation_line
+from bot.jobs.digest_plan import DigestEntry, DigestPlan
+from bot.wording import issue_label, recommendation_line
 from handlers.blocks.kit import (
     MAX_BLOCKS,
     Block,
     button,
     context,
     escape,
-    issue_label,
     packed_sections,
     proposal_value,
     section,
 )
 from handlers.ids import VALIDATE_TRANSFER
-
-if TYPE_CHECKING:
-    from bot.digest import DigestEntry, DigestPlan
 
 
 def alert_block_id(product_id: int) -> str:

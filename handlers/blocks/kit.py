@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.models import Recommendation
+from bot.engine.models import Recommendation
 
 MAX_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -21,17 +21,6 @@ MAX_BUTTON_TEXT = 75
 MAX_VALUE = 2000
 
 Block = dict[str, Any]
-
-_ISSUE_LABELS = {
-    "zero_stock_with_competition": "zero stock with competition",
-    "low_stock_with_competition": "low stock with competition",
-    "needs_weekly_update": "needs weekly update",
-    "imbalanced": "imbalanced",
-}
-
-
-def issue_label(issue: str) -> str:
-    return _ISSUE_LABELS.get(issue, issue.replace("_", " "))
 
 
 def proposal_value(sku: str, rec: Recommendation, amount: int | None = None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.models import TransferCheck, TransferProposal
+from bot.engine.models import TransferCheck, TransferProposal
 from handlers.blocks.kit import Block, clip, escape, section
 from handlers.blocks.transfer import build_transfer_blocks
 from handlers.ids import AMOUNT_BLOCK, AMOUNT_INPUT, AMOUNT_VIEW

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.kpis import KpiReport
 from bot.reports import AlertEntry, AlertsReport, BulkReport, Summary
-from bot.textviews import KPI_LABELS, kpi_value, recommendation_line
+from bot.wording import KPI_LABELS, issue_label, kpi_value, recommendation_line
 from handlers.blocks.kit import (
     MAX_BLOCKS,
     Block,
@@ -18,7 +18,6 @@ from handlers.blocks.kit import (
     escape,
     fit,
     header,
-    issue_label,
     local_time,
     packed_sections,
     proposal_value,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.models import TransferCheck
+from bot.engine.models import TransferCheck
 from handlers.blocks.kit import (
     MAX_BLOCKS,
     Block,

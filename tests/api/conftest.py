@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.intake.seed import seed_demo
 from bot.runtime import Runtime
-from bot.seed import seed_demo
 from bot.service import StockService
 from bot.settings import load_settings
-from bot.web import create_web_app
+from bot.web.app import create_web_app
 from storage.db import make_engine, make_session_factory, upgrade
 from tests.conftest import NOW
 from tests.slack.conftest import Clock, ServedApp

@@ -210,7 +210,7 @@ def test_openapi_document_lists_the_routes_and_the_bearer_scheme(served: Served)
 def test_without_configured_tokens_the_api_is_off(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from bot.runtime import build_runtime
     from bot.settings import load_settings
-    from bot.web import create_web_app
+    from bot.web.app import create_web_app
     from tests.slack.conftest import ServedApp
 
     runtime = build_runtime(load_settings(DATABASE_URL=f"sqlite:///{tmp_path / 'off.db'}"))

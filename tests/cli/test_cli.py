@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.cli import main
+from bot.cli.main import main
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_bad_setting_stops_with_its_name(tmp_path, capsys, monkeypatch):
 
 
 def test_kpis_prints_every_kpi_and_refuses_a_bad_period(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    from bot.cli import main
+    from bot.cli.main import main
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'kpis.db'}")
     assert main(["seed-demo", "--products", "20"]) == 0
@@ -174,10 +174,10 @@ def test_a_csv_update_keeps_what_the_file_does_not_say(tmp_path, monkeypatch) ->
     from datetime import UTC, datetime, timedelta
     from decimal import Decimal
 
-    from bot.cli import main
-    from bot.models import OfferSnapshot, ProductSnapshot
+    from bot.cli.main import main
+    from bot.engine.models import OfferSnapshot, ProductSnapshot
+    from bot.intake.seed import store_snapshots
     from bot.runtime import build_runtime
-    from bot.seed import store_snapshots
     from bot.settings import load_settings
 
     url = f"sqlite:///{tmp_path / 'csv.db'}"

@@ -8,9 +8,9 @@ from datetime import datetime
 
 import pytest
 
-from bot.models import ProductSnapshot
+from bot.engine.models import ProductSnapshot
+from bot.intake.seed import store_snapshots
 from bot.runtime import Runtime
-from bot.seed import store_snapshots
 from bot.service import StockService
 from bot.settings import load_settings
 from bot.slack_client import make_web_client

@@ -9,8 +9,8 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from bot.demo_data import emg331
-from bot.seed import store_snapshots
+from bot.intake.demo_data import emg331
+from bot.intake.seed import store_snapshots
 from storage.db import make_engine, make_session_factory
 from storage.models import Digest
 from tests.conftest import NOW

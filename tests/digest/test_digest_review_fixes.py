@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.digest import run_digest
-from bot.models import Rules
+from bot.engine.models import Rules
+from bot.jobs.digest import run_digest
 from storage import queries
 from storage.interactions import set_snooze
 from storage.models import Digest, Product

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.demo_data import emg331
-from bot.digest import follow_up_resolved, run_digest
+from bot.intake.demo_data import emg331
+from bot.jobs.digest import follow_up_resolved, run_digest
 from storage.models import Digest, Product, Snooze
 from tests.conftest import NOW
 from tests.digest.conftest import CHANNEL, store

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest import Baseline, CurrentAlert, DigestEntry, DigestPlan, compare
-from bot.models import Recommendation
-from bot.scheduler import DIGEST_JOB, MISFIRE_GRACE_SECONDS, build_scheduler
+from bot.engine.models import Recommendation
+from bot.jobs.digest_plan import Baseline, CurrentAlert, DigestEntry, DigestPlan, compare
+from bot.jobs.scheduler import DIGEST_JOB, MISFIRE_GRACE_SECONDS, build_scheduler
 from bot.settings import ConfigError, load_settings
 from handlers.blocks.digest import build_digest_messages, mark_resolved
 from tests.conftest import NOW

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot import jobs
-from bot.demo_data import emg331
+from bot.intake.demo_data import emg331
+from bot.jobs import worker as jobs
 from bot.runtime import Runtime
 from bot.slack_standin import SlackStandin
 from tests.digest.conftest import CHANNEL, Clock, store

@@ -154,7 +154,7 @@ def test_days_must_be_a_whole_number_in_range(bad: str) -> None:
 
 
 def test_the_trend_chart_is_a_png_with_history_and_without(history, sessions) -> None:  # type: ignore[no-untyped-def]
-    from bot.kpis import trend_chart
+    from bot.web.chart import trend_chart
 
     with_history = trend_chart(history, NOW, 30)
     assert with_history.startswith(b"\x89PNG\r\n\x1a\n")
@@ -163,6 +163,6 @@ def test_the_trend_chart_is_a_png_with_history_and_without(history, sessions) ->
 
 
 def test_the_trend_chart_draws_an_empty_period(sessions) -> None:  # type: ignore[no-untyped-def]
-    from bot.kpis import trend_chart
+    from bot.web.chart import trend_chart
 
     assert trend_chart(sessions, NOW, 7).startswith(b"\x89PNG\r\n\x1a\n")

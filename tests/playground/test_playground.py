@@ -18,11 +18,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from slack_sdk import WebClient
 
+from bot.intake.seed import seed_demo
 from bot.playground import run
 from bot.playground.run import Playground, listening_line, serve_playground
 from bot.playground.server import ALERT_CHANNEL, COMMAND_CHANNEL, PAGE_HEADER
 from bot.runtime import build_runtime
-from bot.seed import seed_demo
 from bot.service import utcnow
 from bot.settings import load_settings
 
@@ -170,7 +170,7 @@ def _lines(stream: Any, into: queue.Queue[str]) -> None:
 
 
 def _cli_has_serve() -> bool:
-    from bot.cli import UsageError, build_parser
+    from bot.cli.main import UsageError, build_parser
 
     try:
         build_parser().parse_args(["demo", "--serve", "--port", "0"])
@@ -189,7 +189,7 @@ COMMANDS = {
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_the_command_prints_the_url_and_serves_the_page(tmp_path: Path, command: str) -> None:
     if command != "module" and not _cli_has_serve():
-        pytest.skip("`stockbot demo --serve` is not wired into bot/cli.py yet")
+        pytest.skip("`stockbot demo --serve` is not wired into bot/cli/main.py yet")
     env = {
         key: value
         for key, value in os.environ.items()

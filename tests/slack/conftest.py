@@ -13,13 +13,13 @@ import pytest
 import uvicorn
 
 from bot.app import create_app
+from bot.intake.seed import seed_demo
 from bot.runtime import Runtime
-from bot.seed import seed_demo
 from bot.service import StockService
 from bot.settings import load_settings
 from bot.slack_standin import SlackStandin
 from bot.slack_standin.requests import SlackSender
-from bot.web import create_web_app
+from bot.web.app import create_web_app
 from storage.db import make_engine, make_session_factory, upgrade
 from tests.conftest import NOW
 from tests.fake_emag import FakeEmag

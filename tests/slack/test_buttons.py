@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import func, select
 
-from bot.digest import run_digest
+from bot.jobs.digest import run_digest
 from bot.slack_client import make_web_client
 from bot.slack_standin.limits import VIEW_MAX_BLOCKS, block_errors
 from storage.models import Snooze, TransferRecord

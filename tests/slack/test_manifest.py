@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot import engine
-from bot.demo_data import emg331
-from bot.models import Rules
+from bot.engine.models import Rules
+from bot.intake.demo_data import emg331
 from bot.reports import AlertEntry, AlertsReport, Summary
 from handlers import ids, register_handlers
 from handlers.blocks.analysis import build_analysis_blocks

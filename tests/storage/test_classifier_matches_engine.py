@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from bot.engine import analyze
-from bot.models import PRIORITY_RANK, Rules
+from bot.engine.models import PRIORITY_RANK, Rules
 from storage.classifier import classified_products
 from storage.db import transaction
 from storage.models import Offer, Product

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, event, func, select
 
-from bot.demo_data import emg331
+from bot.engine.models import Rules
 from bot.errors import InsufficientStock, InvalidInput, NotFound
-from bot.models import Rules
-from bot.seed import seed_demo, store_snapshots
+from bot.intake.demo_data import emg331
+from bot.intake.seed import seed_demo, store_snapshots
 from bot.service import StockService
 from storage.models import AlertRecord, DailyStats, Offer, ProductStatus
 from tests.conftest import NOW

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import jobs
-from bot.cli import main
+from bot.cli.main import main
+from bot.jobs import worker as jobs
+from bot.jobs.scheduler import DIGEST_JOB, SYNC_JOB, build_scheduler
 from bot.runtime import build_runtime
-from bot.scheduler import DIGEST_JOB, SYNC_JOB, build_scheduler
 from bot.settings import load_settings
 from tests.fake_emag import FakeEmag
 from tests.sync.conftest import settings_for

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.emag.client import EmagClients
 from bot.emag.sync import sync_accounts
-from bot.models import OfferSnapshot, ProductSnapshot
+from bot.engine.models import OfferSnapshot, ProductSnapshot
+from bot.intake.seed import store_snapshots
 from bot.runtime import Runtime
-from bot.seed import store_snapshots
 from storage.models import Offer, Product, SnapshotRun
 from tests.fake_emag import FakeEmag
 from tests.sync.conftest import MakeClients

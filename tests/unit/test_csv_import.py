@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.csv_import import CsvImportError, parse_offers_csv
+from bot.intake.csv_import import CsvImportError, parse_offers_csv
 from tests.conftest import NOW
 
 HEADER = (

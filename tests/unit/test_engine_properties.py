@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine import analyze, highest_priority
-from bot.models import PRIORITY_RANK, Rules
+from bot.engine.models import PRIORITY_RANK, Rules
 from tests.conftest import NOW
 from tests.strategies import products
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.engine import analyze
-from bot.models import Rules
+from bot.engine.models import Rules
 from tests.conftest import NOW
 from tests.factories import offer, pair, product
 

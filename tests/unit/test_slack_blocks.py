@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import engine
-from bot.demo_data import emg331, generated_catalogue
-from bot.models import Rules
+from bot.engine.models import Rules
+from bot.intake.demo_data import emg331, generated_catalogue
 from bot.reports import AlertEntry, AlertsReport, BulkItem, BulkReport
 from bot.slack_standin.limits import block_errors
 from handlers.blocks.analysis import build_analysis_blocks

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from bot.engine import parse_proposal, validate_transfer
+from bot.engine.models import Rules
 from bot.errors import InsufficientStock, InvalidInput
-from bot.models import Rules
 from tests.conftest import NOW
 from tests.factories import offer, product
 

@@ -1,6 +1,6 @@
 """`stockbot sync`, `push-stock`, `resend-offers` and `pnk-check`: the eMAG subcommands.
 
-`register_commands(add)` takes bot/cli.py's `add(name, handler, help_text, json_flag)`
+`register_commands(add)` takes bot/cli/main.py's `add(name, handler, help_text, json_flag)`
 helper. Every failure is a StockbotError naming the account (the CLI prints it on stderr
 and exits 1); credentials never appear in a message.
 """
@@ -171,7 +171,7 @@ def cmd_pnk_check(args: argparse.Namespace, runtime: Runtime) -> None:
 
 
 def register_commands(add: AddCommand) -> None:
-    """Add the eMAG subcommands with bot/cli.py's `add` helper."""
+    """Add the eMAG subcommands with bot/cli/main.py's `add` helper."""
     add("sync", cmd_sync, "read both eMAG accounts into the snapshot", True)
 
     push = add("push-stock", cmd_push_stock, "set MAIN stock of a SKU on eMAG", True)

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.demo_data import emg331, generated_catalogue
-from bot.models import ACCOUNTS, ProductSnapshot, Rules
+from bot.engine.models import ACCOUNTS, ProductSnapshot, Rules
+from bot.intake.demo_data import emg331, generated_catalogue
 from storage.db import transaction
 from storage.history import HISTORY_LOCK, record_history
 from storage.locks import exclusive

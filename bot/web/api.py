@@ -17,13 +17,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.engine.models import Analysis, TransferCheck
 from bot.errors import InsufficientStock, InvalidInput, NotFound, StockbotError
 from bot.kpis import KpiReport, kpis
-from bot.models import Analysis, TransferCheck
 from bot.reports import AlertsReport, BulkReport, Summary
 from bot.runtime import Runtime
 from bot.service import MAX_ALERTS, MAX_BULK
-from bot.tokens import matches_any
+from bot.web.tokens import matches_any
 
 PREFIX = "/api/v1/stock-sync"
 Data = TypeVar("Data")

@@ -18,12 +18,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from bot import engine
+from bot.engine.models import PRIORITIES, PRIORITY_RANK
+from bot.engine.numbers import whole_number
 from bot.errors import StockbotError
-from bot.kpis import trend_chart
-from bot.models import PRIORITIES, PRIORITY_RANK
-from bot.numbers import whole_number
 from bot.runtime import Runtime
-from bot.tokens import matches_any
+from bot.web.chart import trend_chart
+from bot.web.tokens import matches_any
 from storage import queries
 
 COOKIE = "stockbot_dashboard"

@@ -14,15 +14,16 @@ from typing import Any, NoReturn
 
 from pydantic import BaseModel
 
-from bot import jobs, textviews
-from bot.csv_import import parse_offers_csv
+from bot.cli import textviews
+from bot.cli.emag import register_commands
 from bot.emag.client import clients_from_settings
-from bot.emag.commands import register_commands
 from bot.errors import StockbotError
+from bot.intake.csv_import import parse_offers_csv
+from bot.intake.seed import DEMO_PRODUCTS, seed_demo, store_snapshots
+from bot.jobs import worker as jobs
+from bot.jobs.scheduler import build_scheduler
 from bot.kpis import kpis
 from bot.runtime import Runtime, build_runtime
-from bot.scheduler import build_scheduler
-from bot.seed import DEMO_PRODUCTS, seed_demo, store_snapshots
 from bot.service import utcnow
 from bot.settings import ConfigError, Settings, load_settings
 from bot.slack_client import make_web_client
@@ -164,7 +165,7 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
         return
     import uvicorn
 
-    from bot.web import create_web_app, tune_gc_for_serving
+    from bot.web.app import create_web_app, tune_gc_for_serving
 
     # Checked here, once, so a bad setting fails with one line before any worker starts.
     web = create_web_app(runtime, create_app(settings, runtime=runtime))
@@ -178,7 +179,7 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
         uvicorn.run(web, host=args.host, port=args.port, log_level="warning")
         return
     uvicorn.run(
-        "bot.web:app_from_environment",
+        "bot.web.app:app_from_environment",
         factory=True,
         workers=args.workers,
         host=args.host,

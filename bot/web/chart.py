@@ -7,11 +7,10 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-# Figure without pyplot: no global state, so web threads can draw at the same time,
-# and no display backend is ever chosen.
-from matplotlib.dates import DateFormatter
-from matplotlib.figure import Figure
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.kpis import parse_days
+from storage import kpi_history
 from storage.models import DailyStats
 
 COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#f1c40f"}
@@ -22,6 +21,11 @@ def trend_png(
 ) -> bytes:
     """The chart of `stats` (one row per day, oldest first) over [first_day, last_day]
     as PNG bytes; the axis always spans the whole period, however few days have data."""
+    # Figure without pyplot: no global state, so web threads can draw at the same time,
+    # and no display backend is ever chosen. Loaded here: only a chart needs matplotlib.
+    from matplotlib.dates import DateFormatter
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, 4), dpi=100)
     alerts_axis = figure.subplots()
     days = [row.day for row in stats]
@@ -65,3 +69,12 @@ def trend_png(
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def trend_chart(sessions: sessionmaker[Session], until: datetime, days: object = 30) -> bytes:
+    """The trend chart of the `days` days up to `until`, as PNG."""
+    period = parse_days(days)
+    since = until - timedelta(days=period)
+    with sessions() as session:
+        stats = kpi_history.daily_stats(session, since, until)
+    return trend_png(stats, since.date(), until.date(), f"Stock alerts, last {period} days")

@@ -15,9 +15,9 @@ from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_r
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from bot.api import install_api
-from bot.dashboard import install_dashboard
 from bot.runtime import Runtime
+from bot.web.api import install_api
+from bot.web.dashboard import install_dashboard
 
 
 def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from bot.models import Account, OfferSnapshot, ProductSnapshot
+from bot.engine.models import Account, OfferSnapshot, ProductSnapshot
 
 _NAMES = (
     "Wireless mouse",

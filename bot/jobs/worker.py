@@ -10,14 +10,15 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.digest import DigestOutcome, run_digest
 from bot.emag.client import clients_from_settings
 from bot.emag.sync import SyncReport, sync_accounts
 from bot.emag.writeback import ResendReport, resend_offers
-from bot.kpis import trend_chart
+from bot.jobs.digest import run_digest
+from bot.jobs.digest_plan import DigestOutcome
 from bot.runtime import Runtime
 from bot.service import utcnow
 from bot.slack_client import make_web_client
+from bot.web.chart import trend_chart
 
 log = logging.getLogger("stockbot.worker")
 MONDAY = 0

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.kpis import Kpi, KpiReport
-from bot.models import Analysis, Recommendation, TransferCheck
+from bot.engine.models import Analysis, TransferCheck
+from bot.kpis import KpiReport
 from bot.reports import AlertsReport, BulkReport, Summary
+from bot.wording import KPI_LABELS, kpi_value, recommendation_line
 
 
 def _when(moment: datetime | None) -> str:
@@ -27,20 +28,6 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 def _number(value: int | None) -> str:
     return "-" if value is None else str(value)
-
-
-def recommendation_line(rec: Recommendation) -> str:
-    """One line a person reads: priority, what to do, why."""
-    if rec.is_transfer:
-        action = (
-            f"{rec.type.replace('_', ' ')}: move {rec.suggested_amount} "
-            f"{(rec.from_account or '').upper()} -> {(rec.to_account or '').upper()}"
-        )
-    elif rec.type == "offer_update":
-        action = f"offer update on {(rec.account or '').upper()}"
-    else:
-        action = f"{rec.type.replace('_', ' ')} on {(rec.account or '').upper()}"
-    return f"[{rec.priority.upper()}] {action} - {rec.reason}"
 
 
 def render_analysis(analysis: Analysis) -> str:
@@ -159,26 +146,6 @@ def render_bulk(report: BulkReport) -> str:
         )
     head = f"{report.found} of {report.requested} found"
     return head + "\n" + _table(["sku", "priority", "main", "fbe", "top recommendation"], rows)
-
-
-KPI_LABELS = {
-    "zero_stock_with_competition": "zero stock with competition",
-    "estimated_lost_sales": "estimated lost sales",
-    "mean_time_to_resolution": "mean time to resolution",
-    "weekly_update_compliance": "weekly-update compliance",
-    "distribution_efficiency": "distribution efficiency",
-    "buy_button_recovery_rate": "buy-button recovery rate",
-}
-
-
-def kpi_value(kpi: Kpi) -> str:
-    """e.g. "90.0 % (+40.0 over the period)"; "-" when there is no history."""
-    if kpi.value is None:
-        return "-"
-    text = f"{kpi.value:.1f} {kpi.unit}"
-    if kpi.change is not None:
-        text += f" ({kpi.change:+.1f} over the period)"
-    return text
 
 
 def render_kpis(report: KpiReport) -> str:

@@ -13,9 +13,9 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
+from bot.engine.numbers import whole_number
 from bot.errors import StockbotError
-from bot.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
-from bot.numbers import whole_number
 from storage.queries import lookup_key
 
 REQUIRED = ("sku", "account", "stock", "number_of_offers")

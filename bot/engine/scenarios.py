@@ -1,0 +1,282 @@
+"""The recommendations of engine.md's scenarios, for both accounts of one product, and
+`analyze`, which puts them together.
+
+No SQL, no HTTP and no clock reads here: callers pass `now` and the `Rules`. The SQL
+classifier in `storage/classifier.py` mirrors `priority` and `issues` for whole-catalogue
+counts; `tests/storage/test_classifier_matches_engine.py` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.engine.competition import Position, label, positions, spare_stock
+from bot.engine.freshness import data_as_of, days_since, is_stale
+from bot.engine.models import (
+    ACCOUNTS,
+    PRIORITY_RANK,
+    Account,
+    Analysis,
+    CurrentSituation,
+    Priority,
+    ProductSnapshot,
+    Recommendation,
+    Rules,
+    other_account,
+)
+
+_TYPE_ORDER = {
+    "stock_transfer": 0,
+    "stock_rebalance": 0,
+    "stock_optimization": 0,
+    "restock": 1,
+    "stock_alert": 1,
+    "offer_update": 2,
+}
+
+
+def _shortage_recommendations(
+    account: Account, where: dict[Account, Position], rules: Rules
+) -> list[Recommendation]:
+    """Scenarios 1 and 2 for `account`: zero or low stock while others compete."""
+    here, source_account = where[account], other_account(account)
+    if not here.listed or not here.has_competition or here.stock >= rules.low_stock:
+        return []
+    spare = spare_stock(where[source_account], rules)
+    amount = min(rules.transfer_cap, spare)
+    name, source = label(account), label(source_account)
+    if here.stock == 0:
+        if amount > 0:
+            return [
+                Recommendation(
+                    type="stock_transfer",
+                    priority="high",
+                    from_account=source_account,
+                    to_account=account,
+                    suggested_amount=amount,
+                    reason=f"{name} has 0 stock with competition - losing buy button",
+                    impact=f"Regain buy button on {name} account",
+                )
+            ]
+        return [
+            Recommendation(
+                type="restock",
+                priority="high",
+                account=account,
+                current_stock=0,
+                reason=(
+                    f"{name} has 0 stock with competition and {source} has none to spare "
+                    "- both accounts are short"
+                ),
+                suggested_action=f"Restock {name} from the supplier",
+            )
+        ]
+    found = [
+        Recommendation(
+            type="stock_alert",
+            priority="medium",
+            account=account,
+            current_stock=here.stock,
+            reason=f"{name} has only {here.stock} units with competition - buy button at risk",
+            suggested_action=f"Raise {name} stock to at least {rules.low_stock}",
+        )
+    ]
+    if amount > 0:
+        found.append(
+            Recommendation(
+                type="stock_transfer",
+                priority="medium",
+                from_account=source_account,
+                to_account=account,
+                suggested_amount=amount,
+                reason=f"{name} stock is low ({here.stock}) with competition",
+                impact=f"Keep the buy button on {name} account",
+            )
+        )
+    return found
+
+
+def _balance_recommendations(
+    account: Account, where: dict[Account, Position], rules: Rules
+) -> list[Recommendation]:
+    """Scenarios 3 and 4 for `account` as the destination: moving idle or misplaced stock."""
+    here, source_account = where[account], other_account(account)
+    source = where[source_account]
+    if not (here.listed and source.listed):
+        return []
+    found = []
+    name, source_name = label(account), label(source_account)
+    if (
+        here.rank is not None
+        and source.rank is not None
+        and here.rank < source.rank
+        and here.stock < source.stock
+    ):
+        # The source floor applies to every recommended transfer, this one included.
+        amount = min(source.stock // 2, rules.transfer_cap, spare_stock(source, rules))
+        if amount > 0:
+            found.append(
+                Recommendation(
+                    type="stock_rebalance",
+                    priority="low",
+                    from_account=source_account,
+                    to_account=account,
+                    suggested_amount=amount,
+                    reason=(
+                        f"{name} ranks better (#{here.rank} vs #{source.rank}) "
+                        f"but has less stock ({here.stock} vs {source.stock})"
+                    ),
+                    impact=f"Put stock where the buy button is won ({name})",
+                )
+            )
+    if source.competitors == 0 and here.has_competition and source.stock > rules.idle_floor:
+        amount = min(source.stock - rules.idle_floor, rules.transfer_cap)
+        found.append(
+            Recommendation(
+                type="stock_optimization",
+                priority="low",
+                from_account=source_account,
+                to_account=account,
+                suggested_amount=amount,
+                reason=(
+                    f"{source_name} has no competition and {source.stock} units; "
+                    f"{name} has competition"
+                ),
+                impact=f"Use idle {source_name} stock to defend the buy button on {name}",
+            )
+        )
+    return found
+
+
+def _update_recommendations(
+    product: ProductSnapshot, now: datetime, rules: Rules
+) -> list[Recommendation]:
+    """Scenario 5: offers not sent to eMAG for `weekly_update_days` or more."""
+    found = []
+    for account in ACCOUNTS:
+        offer = product.offer(account)
+        if offer is None:
+            continue
+        days = days_since(offer.last_sent_at, now)
+        if days is not None and days < rules.weekly_update_days:
+            continue
+        reason = (
+            "Never sent to eMAG - eMAG recommends weekly updates"
+            if days is None
+            else f"Last sync {days} days ago - eMAG recommends weekly updates"
+        )
+        found.append(
+            Recommendation(
+                type="offer_update",
+                priority="low",
+                account=account,
+                days_since_update=days,
+                reason=reason,
+                suggested_action="Update offer even if nothing changed",
+            )
+        )
+    return found
+
+
+def _without_contradictions(
+    recommendations: list[Recommendation], where: dict[Account, Position]
+) -> list[Recommendation]:
+    """At most one transfer in total: the strongest, never two directions or two kinds."""
+    transfers = [rec for rec in recommendations if rec.is_transfer]
+    if len(transfers) <= 1:
+        return recommendations
+
+    def strength(rec: Recommendation) -> tuple[int, int, int]:
+        destination = where[rec.to_account] if rec.to_account else None
+        helps_competition = int(destination is not None and destination.has_competition)
+        # Earlier scenarios win ties; `index` keeps max() stable on them.
+        return (PRIORITY_RANK[rec.priority], helps_competition, -transfers.index(rec))
+
+    keep = max(transfers, key=strength)
+    return [rec for rec in recommendations if not rec.is_transfer or rec is keep]
+
+
+def _ordered(recommendations: list[Recommendation]) -> list[Recommendation]:
+    return sorted(
+        recommendations,
+        key=lambda rec: (-PRIORITY_RANK[rec.priority], _TYPE_ORDER[rec.type]),
+    )
+
+
+def _issues(recommendations: list[Recommendation]) -> list[str]:
+    found = []
+    types = {rec.type: rec for rec in recommendations}
+    if any(rec.priority == "high" and rec.type != "offer_update" for rec in recommendations):
+        found.append("zero_stock_with_competition")
+    if "stock_alert" in types:
+        found.append("low_stock_with_competition")
+    if "offer_update" in types:
+        found.append("needs_weekly_update")
+    if any(rec.type in ("stock_rebalance", "stock_optimization") for rec in recommendations):
+        found.append("imbalanced")
+    return found
+
+
+def highest_priority(recommendations: list[Recommendation]) -> Priority:
+    """The strongest priority among `recommendations` ("normal" for none)."""
+    best: Priority = "normal"
+    for rec in recommendations:
+        if PRIORITY_RANK[rec.priority] > PRIORITY_RANK[best]:
+            best = rec.priority
+    return best
+
+
+def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
+    """Every scenario of engine.md for both accounts of one product."""
+    where = positions(product)
+    found: list[Recommendation] = []
+    for account in ACCOUNTS:
+        found += _shortage_recommendations(account, where, rules)
+    urgent_directions = {(rec.from_account, rec.to_account) for rec in found if rec.is_transfer}
+    for account in ACCOUNTS:
+        found += [
+            rec
+            for rec in _balance_recommendations(account, where, rules)
+            if (rec.from_account, rec.to_account) not in urgent_directions
+        ]
+    found += _update_recommendations(product, now, rules)
+    recommendations = _ordered(_without_contradictions(found, where))
+
+    notes = [
+        f"{label(account)}: number_of_offers unknown - competition not known"
+        for account in ACCOUNTS
+        if where[account].listed and where[account].competitors is None
+    ]
+    notes += [
+        f"Not listed on {label(account)}" for account in ACCOUNTS if not where[account].listed
+    ]
+    priority = highest_priority(recommendations)
+    as_of = data_as_of(product)
+    main, fbe = product.main, product.fbe
+    return Analysis(
+        sku=product.sku,
+        pnk=product.pnk,
+        ean=product.ean,
+        name=product.name,
+        listed_on=[account for account in ACCOUNTS if where[account].listed],
+        current_situation=CurrentSituation(
+            stock_main=where["main"].stock,
+            stock_fbe=where["fbe"].stock,
+            total_stock=where["main"].stock + where["fbe"].stock,
+            offers_main=main.number_of_offers if main else None,
+            offers_fbe=fbe.number_of_offers if fbe else None,
+            rank_main=where["main"].rank,
+            rank_fbe=where["fbe"].rank,
+            has_competition_main=where["main"].has_competition,
+            has_competition_fbe=where["fbe"].has_competition,
+            competitors_main=where["main"].competitors,
+            competitors_fbe=where["fbe"].competitors,
+        ),
+        recommendations=recommendations,
+        priority=priority,
+        action_required=priority in ("high", "medium"),
+        issues=_issues(recommendations),
+        notes=notes,
+        data_as_of=as_of,
+        stale=is_stale(as_of, now, rules),
+    )

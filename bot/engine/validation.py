@@ -1,0 +1,148 @@
+"""Checking what people type (accounts, amounts, a transfer proposal) and validating a
+proposed transfer: its impact on both accounts and its warnings. Never changes stock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.engine.competition import label, positions
+from bot.engine.freshness import data_as_of, is_stale
+from bot.engine.models import (
+    ACCOUNTS,
+    MAX_TRANSFER_AMOUNT,
+    Account,
+    ProductSnapshot,
+    Rules,
+    TransferCheck,
+    TransferImpact,
+    TransferProposal,
+)
+from bot.engine.numbers import whole_number
+from bot.errors import InsufficientStock, InvalidInput
+
+
+def parse_account(value: object, field: str) -> Account:
+    """`main` or `fbe`, any case, or InvalidInput naming `field`."""
+    text = str(value).strip().lower()
+    if text not in ACCOUNTS:
+        raise InvalidInput(field, f"{field} must be 'main' or 'fbe', not {str(value)!r}")
+    return text  # type: ignore[return-value]
+
+
+def parse_amount(value: object) -> int:
+    """A whole number of units in 1..65535, or InvalidInput for `amount`."""
+    if isinstance(value, bool):
+        raise InvalidInput("amount", "amount must be a whole number of units")
+    if isinstance(value, int):
+        amount = value
+    else:
+        number = whole_number(value)
+        if number is None:
+            raise InvalidInput(
+                "amount", f"amount must be a whole number of units, not {str(value)!r}"
+            )
+        amount = number
+    if not 1 <= amount <= MAX_TRANSFER_AMOUNT:
+        raise InvalidInput("amount", f"amount must be between 1 and {MAX_TRANSFER_AMOUNT}")
+    return amount
+
+
+def parse_proposal(
+    sku: str, from_account: object, to_account: object, amount: object
+) -> TransferProposal:
+    """Check a transfer request's fields, naming the first bad one."""
+    source = parse_account(from_account, "from_account")
+    destination = parse_account(to_account, "to_account")
+    if source == destination:
+        raise InvalidInput("to_account", "from and to accounts must differ")
+    return TransferProposal(
+        sku=sku,
+        from_account=source,
+        to_account=destination,
+        amount=parse_amount(amount),
+    )
+
+
+def validate_transfer(
+    product: ProductSnapshot, proposal: TransferProposal, now: datetime, rules: Rules
+) -> TransferCheck:
+    """The impact of moving `proposal.amount` units; never changes anything."""
+    where = positions(product)
+    source_account, destination_account = proposal.from_account, proposal.to_account
+    for account in (source_account, destination_account):
+        if not where[account].listed:
+            raise InvalidInput(
+                "sku",
+                f"{product.sku} is not listed on {label(account)}; no transfer possible",
+            )
+    source, destination = where[source_account], where[destination_account]
+    if proposal.amount > source.stock:
+        raise InsufficientStock(source_account, source.stock, proposal.amount)
+
+    source_left = source.stock - proposal.amount
+    destination_after = destination.stock + proposal.amount
+    warnings = []
+    if source.has_competition and source_left == 0:
+        from_impact = "Will lose buy button"
+        warnings.append(
+            f"{label(source_account)} will be left at 0 with competition - will lose buy button"
+        )
+    elif source.has_competition and source_left < rules.low_stock:
+        from_impact = "Low stock risk"
+        warnings.append(
+            f"{label(source_account)} will be left with {source_left} units (below "
+            f"{rules.low_stock}) with competition - buy button at risk"
+        )
+    else:
+        from_impact = "Safe"
+    if destination.has_competition:
+        to_impact = "Will gain/maintain buy button"
+    else:
+        to_impact = "No buy-button change (no competition)"
+        warnings.append(
+            f"{label(destination_account)} has no competition - the move gains no buy button"
+        )
+    if destination.rank == 1 and destination.stock >= rules.low_stock:
+        warnings.append(
+            f"{label(destination_account)} already holds the buy button with "
+            f"{destination.stock} units - the move gains nothing there"
+        )
+    as_of = data_as_of(product)
+    stale = is_stale(as_of, now, rules)
+    if stale:
+        warnings.append(
+            "The snapshot is stale (older than "
+            f"{rules.stale_snapshot_hours} h) - check current stock in eMAG first"
+        )
+    notes = [
+        "FBE stock sits in the eMAG warehouse: "
+        + (
+            "moving it to MAIN is a physical withdrawal from the eMAG warehouse."
+            if source_account == "fbe"
+            else "moving MAIN stock there is an inbound shipment to the eMAG warehouse."
+        ),
+        "Only MAIN stock can be written through the eMAG API; FBE stock changes when eMAG "
+        "books the shipment.",
+    ]
+    return TransferCheck(
+        sku=product.sku,
+        transfer={
+            "from_account": source_account,
+            "to_account": destination_account,
+            "amount": proposal.amount,
+        },
+        current_state={
+            f"stock_{source_account}": source.stock,
+            f"stock_{destination_account}": destination.stock,
+        },
+        proposed_state={
+            f"stock_{source_account}": source_left,
+            f"stock_{destination_account}": destination_after,
+        },
+        impact=TransferImpact(from_account_impact=from_impact, to_account_impact=to_impact),
+        warnings=warnings,
+        notes=notes,
+        recommendation="Review warnings first" if warnings else "Proceed",
+        data_as_of=as_of,
+        stale=stale,
+    )
