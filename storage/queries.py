@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, Select, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
 from storage.classifier import FbeOffer, MainOffer, classified_products, priority_rank
+from storage.db import chunks
 from storage.models import Offer, Product, ProductStatus, SnapshotRun, Snooze
 
 _OFFER_FIELDS = (
@@ -29,16 +30,6 @@ _OFFER_FIELDS = (
     "last_read_at",
     "last_sent_at",
 )
-
-
-# PostgreSQL takes at most 65,535 bound parameters per statement.
-_ID_CHUNK = 5000
-
-
-def _id_chunks(product_ids: Iterable[int]) -> Iterator[list[int]]:
-    ids = list(product_ids)
-    for start in range(0, len(ids), _ID_CHUNK):
-        yield ids[start : start + _ID_CHUNK]
 
 
 def lookup_key(text: str) -> str:
@@ -118,7 +109,7 @@ def find_snapshots(session: Session, keys: Sequence[str]) -> Lookup:
 def snapshots_by_ids(session: Session, product_ids: Iterable[int]) -> dict[int, ProductSnapshot]:
     """Snapshots of the given products, keyed by product id; one query per 5000 ids."""
     found = {}
-    for ids in _id_chunks(product_ids):
+    for ids in chunks(product_ids):
         rows = session.execute(_snapshot_select().where(Product.id.in_(ids))).all()
         found.update(
             {product.id: _product_snapshot(product, main, fbe) for product, main, fbe in rows}
@@ -203,7 +194,7 @@ def alerting_product_ids(now: datetime, rules: Rules) -> Select:
 
 def skus_by_ids(session: Session, product_ids: Iterable[int]) -> dict[int, str]:
     found: dict[int, str] = {}
-    for ids in _id_chunks(product_ids):
+    for ids in chunks(product_ids):
         query = select(Product.id, Product.sku).where(Product.id.in_(ids))
         found.update(dict(session.execute(query).all()))
     return found
@@ -244,3 +235,23 @@ def status_page(
         .limit(limit)
     ).all()
     return list(rows), session.scalar(counted) or 0
+
+
+@dataclass(frozen=True, slots=True)
+class PnkMismatch:
+    sku: str
+    main_pnk: str | None
+    fbe_pnk: str | None
+
+
+def pnk_mismatches(session: Session) -> list[PnkMismatch]:
+    """Products whose MAIN and FBE offers report different PNKs (both known)."""
+    main, fbe = aliased(Offer), aliased(Offer)
+    rows = session.execute(
+        select(Product.sku, main.pnk, fbe.pnk)
+        .join(main, (main.product_id == Product.id) & (main.account == "main"))
+        .join(fbe, (fbe.product_id == Product.id) & (fbe.account == "fbe"))
+        .where(main.pnk.is_not(None), fbe.pnk.is_not(None), main.pnk != fbe.pnk)
+        .order_by(Product.sku_key)
+    )
+    return [PnkMismatch(sku, main_pnk, fbe_pnk) for sku, main_pnk, fbe_pnk in rows]

@@ -12,10 +12,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.engine.models import Rules
+from storage.db import chunks
 from storage.models import Offer, Product
 from storage.queries import lookup_key
 from storage.status import refresh_status
-from storage.sync_writes import chunks
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,7 @@ def offers_to_resend(
 def mark_sent(session: Session, offer_row_ids: Sequence[int], now: datetime, rules: Rules) -> None:
     """Note a successful write to eMAG: `last_sent_at` of these offers (row ids) is now."""
     product_ids: list[int] = []
-    for chunk in chunks(list(offer_row_ids)):
+    for chunk in chunks(offer_row_ids):
         session.execute(
             update(Offer)
             .where(Offer.id.in_(chunk))

@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 
 from bot.engine.models import Rules
 from storage.classifier import rules_key, status_rows
+from storage.db import chunks
 from storage.models import Product, ProductStatus
-
-_CHUNK = 5000
 
 
 def refresh_status(
@@ -24,9 +23,7 @@ def refresh_status(
         session.execute(delete(ProductStatus))
         session.execute(insert(ProductStatus).from_select(columns, rows))
         return
-    ids = list(product_ids)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in chunks(product_ids):
         session.execute(delete(ProductStatus).where(ProductStatus.product_id.in_(chunk)))
         session.execute(
             insert(ProductStatus).from_select(columns, rows.where(Product.id.in_(chunk)))

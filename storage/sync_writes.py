@@ -5,7 +5,7 @@ The sync replaces one account's data inside a single transaction that the caller
     mark_account_unread(session, account)        # every stored offer of it: last_read_at NULL
     upsert_account_chunk(session, account, ...)  # per chunk: read offers get last_read_at=now
     remove_unread_offers(session, account)       # what the read did not return is deleted
-    apply_velocities(session, account, ...)
+    apply_velocities(session, account, ...)     # storage.velocity
 
 Unlike `storage.writes.upsert_snapshots`, these never touch `last_sent_at` (only a
 successful write to eMAG sets it) nor the other account's offer.
@@ -13,23 +13,19 @@ successful write to eMAG sets it) nor the other account's offer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
 
 from bot.engine.models import Account, OfferSnapshot, ProductSnapshot, Rules
-from storage.models import AlertRecord, Offer, Product
+from storage.db import chunks
+from storage.models import Offer, Product
 from storage.queries import lookup_key
 from storage.status import refresh_status
-
-# Keeps each IN (...) list well under SQLite's bound-parameter limit.
-_CHUNK = 5000
-_VELOCITY_PLACES = Decimal("0.0001")
 
 
 class SyncedOffer(NamedTuple):
@@ -71,18 +67,6 @@ class SyncedOffer(NamedTuple):
         return ProductSnapshot(
             sku=self.sku, pnk=self.pnk, ean=self.ean, name=self.name, **{account: offer}
         )
-
-
-@dataclass(frozen=True, slots=True)
-class PnkMismatch:
-    sku: str
-    main_pnk: str | None
-    fbe_pnk: str | None
-
-
-def chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # -- the sync ---------------------------------------------------------------------------
@@ -226,87 +210,3 @@ def remove_unread_offers(session: Session, account: str, rules: Rules) -> int:
     if product_ids:
         refresh_status(session, rules, product_ids)
     return len(product_ids)
-
-
-def out_of_stock_days(
-    session: Session, account: str, since: datetime, now: datetime
-) -> dict[int, float]:
-    """Days since `since` each product spent with a zero-stock alert open on `account`.
-
-    Only zero stock *with competition* is recorded as an alert, so this undercounts the
-    days without stock of offers nobody else sells; it is the best history we keep.
-    """
-    rows = session.execute(
-        select(AlertRecord.product_id, AlertRecord.opened_at, AlertRecord.closed_at).where(
-            AlertRecord.account == account,
-            AlertRecord.issue == "zero_stock_with_competition",
-            AlertRecord.opened_at < now,
-            or_(AlertRecord.closed_at.is_(None), AlertRecord.closed_at > since),
-        )
-    )
-    days: dict[int, float] = {}
-    for product_id, opened_at, closed_at in rows:
-        start, end = max(opened_at, since), min(closed_at or now, now)
-        if end > start:
-            days[product_id] = days.get(product_id, 0.0) + (end - start) / timedelta(days=1)
-    return days
-
-
-def apply_velocities(
-    session: Session,
-    account: str,
-    units_by_key: Mapping[str, int],
-    now: datetime,
-    window_days: int,
-) -> int:
-    """Set the account's `sales_velocity`: units sold per in-stock day over the window.
-
-    Offers with no sale get 0. In-stock days are the window minus the days a zero-stock
-    alert was open (see `out_of_stock_days`), at least one day. Returns offers updated.
-    """
-    since = now - timedelta(days=window_days)
-    session.execute(
-        update(Offer)
-        .where(Offer.account == account)
-        .values(sales_velocity=Decimal(0))
-        .execution_options(synchronize_session=False)
-    )
-    if not units_by_key:
-        return 0
-    missing = out_of_stock_days(session, account, since, now)
-    keys = list(units_by_key)
-    updates = []
-    for chunk in chunks(keys):
-        rows = session.execute(
-            select(Product.sku_key, Offer.id, Offer.product_id)
-            .join(Offer, Offer.product_id == Product.id)
-            .where(Offer.account == account, Product.sku_key.in_(chunk))
-        )
-        for key, offer_id, product_id in rows:
-            in_stock = max(1.0, window_days - missing.get(product_id, 0.0))
-            velocity = (Decimal(units_by_key[key]) / Decimal(str(in_stock))).quantize(
-                _VELOCITY_PLACES, rounding=ROUND_HALF_UP
-            )
-            updates.append({"id": offer_id, "sales_velocity": velocity})
-    if updates:
-        session.execute(update(Offer), updates)
-    return len(updates)
-
-
-# -- checks -----------------------------------------------------------------------------
-
-
-def pnk_mismatches(session: Session) -> list[PnkMismatch]:
-    """Products whose MAIN and FBE offers report different PNKs (both known)."""
-    main, fbe = aliased(Offer), aliased(Offer)
-    rows = session.execute(
-        select(Product.sku, main.pnk, fbe.pnk)
-        .join(main, (main.product_id == Product.id) & (main.account == "main"))
-        .join(fbe, (fbe.product_id == Product.id) & (fbe.account == "fbe"))
-        .where(main.pnk.is_not(None), fbe.pnk.is_not(None), main.pnk != fbe.pnk)
-        .order_by(Product.sku_key)
-    )
-    return [PnkMismatch(sku, main_pnk, fbe_pnk) for sku, main_pnk, fbe_pnk in rows]
-
-
-# -- write-back -------------------------------------------------------------------------

@@ -9,22 +9,15 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
+from storage.db import chunks
 from storage.models import Offer, Product, SnapshotRun
 from storage.queries import lookup_key
 from storage.status import refresh_status
 
-# Keeps each IN (...) list well under SQLite's bound-parameter limit.
-_CHUNK = 5000
-
-
-def _chunks(items: Sequence, size: int = _CHUNK):  # type: ignore[no-untyped-def]
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
 
 def _product_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         rows = session.execute(
             select(Product.sku_key, Product.id).where(Product.sku_key.in_(chunk))
         )
@@ -34,7 +27,7 @@ def _product_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
 
 def _offer_ids(session: Session, product_ids: Sequence[int]) -> dict[tuple[int, str], int]:
     found: dict[tuple[int, str], int] = {}
-    for chunk in _chunks(product_ids):
+    for chunk in chunks(product_ids):
         rows = session.execute(
             select(Offer.product_id, Offer.account, Offer.id).where(Offer.product_id.in_(chunk))
         )

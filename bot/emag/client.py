@@ -1,41 +1,27 @@
-"""An httpx client for one eMAG seller account (MAIN or FBE).
+"""The eMAG operations of one seller account (MAIN or FBE): reading offers and orders,
+saving offers in batches, setting MAIN stock, finding PNKs by EAN.
 
-Each call waits on the account's local rate limiter, is retried with backoff on
-429/5xx/timeouts, and has its response envelope checked: anything but `isError: false`
-is an `EmagError`. Reads are generators of pages so a 10,000-offer catalogue never sits
-in memory at once.
+Reads are generators of pages so a 10,000-offer catalogue never sits in memory at once;
+the HTTP side (rate limits, retries, the envelope) is `bot.emag.transport`.
 """
 
 from __future__ import annotations
 
-import itertools
-import logging
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
-
-import httpx
 
 from bot.emag.errors import (
-    EmagAuthError,
     EmagError,
     EmagFbeWriteError,
-    EmagIpNotWhitelistedError,
     EmagNotFoundError,
     EmagRequestError,
     EmagSaveError,
-    EmagUnavailableError,
     envelope_messages,
 )
-from bot.emag.ratelimit import AccountLimiters, shared_limiters
-from bot.emag.retry import RetryPolicy
-from bot.engine.models import Account
+from bot.emag.transport import EmagTransport, json_or_none
 from bot.settings import ConfigError, Settings
-
-logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 ORDERS_PAGE_SIZE = 1000
@@ -46,8 +32,6 @@ MAX_STOCK = 65_535
 OFFER_FILTERS = frozenset({"id", "status", "part_number", "part_number_key", "general_stock"})
 FBE_MANAGED_FIELDS = ("stock", "handling_time", "status")
 EMAG_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
-# Transport failures worth another try; others (bad URL, TLS setup) will not get better.
-_RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
 @dataclass(frozen=True)
@@ -59,54 +43,8 @@ class OfferCount:
     items_per_page: int
 
 
-class EmagClient:
+class EmagClient(EmagTransport):
     """Calls eMAG Marketplace as one seller account; see the module docstring."""
-
-    def __init__(
-        self,
-        account: Account,
-        base_url: str,
-        username: str,
-        password: str,
-        *,
-        save_wrapped: bool = False,
-        timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
-        limiters: AccountLimiters | None = None,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        api_timezone: str = "Europe/Bucharest",
-    ) -> None:
-        if account not in ("main", "fbe"):
-            raise ValueError(f"account must be 'main' or 'fbe', not {account!r}")
-        if not username or not password:
-            raise ValueError(f"{account.upper()}: an eMAG username and password are required")
-        self.account: Account = account
-        self.label = account.upper()
-        self.save_wrapped = save_wrapped
-        self.retry = retry or RetryPolicy()
-        self.limiters = limiters or shared_limiters(base_url, username)
-        self.api_timezone = ZoneInfo(api_timezone)
-        self._sleep = sleep
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/") + "/",
-            auth=httpx.BasicAuth(username, password),
-            timeout=timeout,
-            transport=transport,
-            headers={"Accept": "application/json", "User-Agent": "stockbot"},
-        )
-
-    def __repr__(self) -> str:
-        return f"EmagClient({self.label}, {self._http.base_url})"
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> EmagClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- offers -------------------------------------------------------------------------
 
@@ -183,7 +121,7 @@ class EmagClient:
         response = self._send("PATCH", f"offer_stock/{offer_id}", "offers", json={"stock": stock})
         if response.status_code == 204:
             return
-        messages = envelope_messages(_json_or_none(response))
+        messages = envelope_messages(json_or_none(response))
         said = "; ".join(messages) or f"HTTP {response.status_code}"
         if response.status_code == 404:
             raise EmagNotFoundError(
@@ -231,8 +169,6 @@ class EmagClient:
             found.extend(results or [])
         return found
 
-    # -- plumbing ---------------------------------------------------------------------
-
     @staticmethod
     def _check_filters(filters: Mapping[str, Any]) -> None:
         # eMAG silently ignores unknown filters: a misspelt one would read everything.
@@ -241,122 +177,6 @@ class EmagClient:
             raise ValueError(
                 f"unknown offer filters {sorted(unknown)}; use {sorted(OFFER_FILTERS)}"
             )
-
-    def _pages(
-        self, path: str, family: str, page_size: int, filters: Mapping[str, Any]
-    ) -> Iterator[list[dict]]:
-        previous: list[dict] | None = None
-        for page in itertools.count(1):
-            body = {**filters, "currentPage": page, "itemsPerPage": page_size}
-            results = self._post(path, family, body)
-            if not isinstance(results, list):
-                raise EmagError(
-                    self.account, f"{path} returned {type(results).__name__}, not a list"
-                )
-            if not results:
-                return
-            if results == previous:
-                # Without totals, a server ignoring currentPage would loop forever.
-                raise EmagError(self.account, f"{path} returned page {page} twice; stopped")
-            previous = results
-            yield results
-            if len(results) < page_size:
-                return
-
-    def _post(self, path: str, family: str, body: Any) -> Any:
-        return self._check_envelope(self._send("POST", path, family, json=body), path)
-
-    def _send(self, method: str, path: str, family: str, **kwargs: Any) -> httpx.Response:
-        """One call with rate limiting and retries; raises on auth and exhausted retries."""
-        limiter = self.limiters.families[family]
-        attempts = self.retry.attempts
-        for attempt in range(1, attempts + 1):
-            limiter.acquire()  # every attempt counts against eMAG's budget, failed ones too
-            started = time.monotonic()
-            cause: Exception | None = None
-            try:
-                response = self._http.request(method, path, **kwargs)
-            except _RETRYABLE_TRANSPORT as exc:
-                limiter.settle()
-                problem, cause = type(exc).__name__, exc
-            else:
-                limiter.settle()
-                elapsed = time.monotonic() - started
-                logger.debug(
-                    "%s %s %s -> %d in %.3fs",
-                    self.label,
-                    method,
-                    path,
-                    response.status_code,
-                    elapsed,
-                )
-                if not self.retry.should_retry_status(response.status_code):
-                    self._raise_if_refused(response)
-                    return response
-                problem = f"HTTP {response.status_code}"
-            logger.warning(
-                "%s %s %s: %s (attempt %d of %d)",
-                self.label,
-                method,
-                path,
-                problem,
-                attempt,
-                attempts,
-            )
-            if attempt == attempts:
-                raise EmagUnavailableError(
-                    self.account,
-                    f"eMAG kept failing on {method} {path} after {attempts} attempts "
-                    f"(last: {problem})",
-                ) from cause
-            self._sleep(self.retry.delay(attempt, throttled=problem == "HTTP 429"))
-        raise AssertionError("unreachable")  # the loop returns or raises
-
-    def _raise_if_refused(self, response: httpx.Response) -> None:
-        messages = envelope_messages(_json_or_none(response))
-        said = "; ".join(messages) or f"HTTP {response.status_code}"
-        if any("invalid vendor ip" in message.lower() for message in messages):
-            raise EmagIpNotWhitelistedError(
-                self.account,
-                f"eMAG refused this server's IP ({said}); the server's public IP must be "
-                "whitelisted for API access in the eMAG Marketplace account",
-                status=response.status_code,
-                messages=messages,
-            )
-        if response.status_code in (401, 403) or any(
-            "not allowed to use this api" in message.lower() for message in messages
-        ):
-            raise EmagAuthError(
-                self.account,
-                f"eMAG refused the credentials ({said})",
-                status=response.status_code,
-                messages=messages,
-            )
-
-    def _check_envelope(self, response: httpx.Response, what: str) -> Any:
-        body = _json_or_none(response)
-        if response.is_success and isinstance(body, dict) and body.get("isError") is False:
-            return body.get("results")
-        messages = envelope_messages(body)
-        if body is None and response.content:
-            messages = [f"non-JSON answer: {response.text[:200]!r}"]
-        logger.warning(
-            "%s %s: eMAG error (HTTP %d): %s", self.label, what, response.status_code, messages
-        )
-        raise EmagError(
-            self.account,
-            f"eMAG reported an error on {what} (HTTP {response.status_code}): "
-            f"{'; '.join(messages) or 'no message'}",
-            status=response.status_code,
-            messages=messages,
-        )
-
-
-def _json_or_none(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _created_before(order: Mapping[str, Any], since: datetime) -> bool:

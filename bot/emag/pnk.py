@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.emag.client import EmagClient
 from bot.runtime import Runtime
 from storage.models import Product
-from storage.sync_writes import pnk_mismatches
+from storage.queries import pnk_mismatches
 
 
 class PnkIssue(BaseModel):

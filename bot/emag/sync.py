@@ -29,47 +29,39 @@ If the order read fails, the offers still apply and velocities keep their previo
 from __future__ import annotations
 
 import logging
-import pickle
-import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import IO, Literal
+from typing import Literal
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.emag.client import EmagClient
-from bot.emag.convert import offer_from_item, units_sold
 from bot.emag.errors import EmagError
 from bot.emag.pnk import PnkIssue, pnk_issues
+from bot.emag.reading import VELOCITY_DAYS, AccountRead, read_account, spooled
 from bot.engine.models import Account
 from bot.runtime import Runtime
 from storage.db import transaction
 from storage.history import HISTORY_LOCK, record_history
 from storage.locks import exclusive
 from storage.models import Offer
-from storage.queries import lookup_key
 from storage.sync_writes import (
-    SyncedOffer,
-    apply_velocities,
     mark_account_unread,
     remove_unread_offers,
     upsert_account_chunk,
 )
+from storage.velocity import apply_velocities
 from storage.writes import record_run
 
 logger = logging.getLogger(__name__)
 
 SOURCE = "emag"
 SYNC_LOCK = "emag-sync"
-VELOCITY_DAYS = 30
-# Offers per write inside the account's transaction: big enough for few round trips,
-# small enough that memory does not grow with the catalogue.
-APPLY_CHUNK = 1000
 
 
 class AccountSync(BaseModel):
@@ -105,86 +97,6 @@ class SyncReport(BaseModel):
         return [result for result in self.accounts if result.status == "failed"]
 
 
-# -- the spool --------------------------------------------------------------------------
-
-
-def _spooled(handle: IO[bytes]) -> Iterator[list[SyncedOffer]]:
-    """The spooled pages regrouped into chunks of about APPLY_CHUNK offers."""
-    handle.seek(0)
-    chunk: list[SyncedOffer] = []
-    while True:
-        try:
-            page = pickle.load(handle)  # our own file, written by _read_account
-        except EOFError:
-            break
-        chunk.extend(page)
-        if len(chunk) >= APPLY_CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-class _AccountRead:
-    def __init__(self, account: Account) -> None:
-        self.account = account
-        # Closed by close(), once the account is applied or has failed.
-        self.spool: IO[bytes] = tempfile.TemporaryFile(prefix=f"stockbot-sync-{account}-")  # noqa: SIM115
-        self.offers = 0
-        self.pages = 0
-        self.skipped = 0
-        # SKU key -> the offer id first read for it: one offer per SKU and account.
-        self.seen: dict[str, int] = {}
-        self.conflicts: list[str] = []
-        self.units: dict[str, int] | None = None
-        self.velocity_error: str | None = None
-
-    def close(self) -> None:
-        self.spool.close()
-
-
-def _read_account(client: EmagClient, now: datetime) -> _AccountRead:
-    """Read the account's offers into a spool, then its orders; raises EmagError."""
-    read = _AccountRead(client.account)
-    try:
-        for page in client.read_offers():
-            converted = []
-            for item in page:
-                try:
-                    offer = offer_from_item(item)
-                except ValueError as exc:
-                    read.skipped += 1
-                    logger.warning("%s: skipped an offer: %s", client.label, exc)
-                    continue
-                first = read.seen.setdefault(lookup_key(offer.sku), offer.emag_offer_id)
-                if first != offer.emag_offer_id:
-                    # Two offers of one account under one SKU (e.g. differing only in
-                    # case): keeping either silently would hide the other from every
-                    # check and write, so the first stays and the conflict is reported.
-                    conflict = f"{offer.sku}: offers {first} and {offer.emag_offer_id}"
-                    read.conflicts.append(conflict)
-                    logger.warning("%s: one SKU, two offers: %s", client.label, conflict)
-                    continue
-                converted.append(offer)
-            pickle.dump(converted, read.spool, protocol=pickle.HIGHEST_PROTOCOL)
-            read.pages += 1
-            read.offers += len(converted)
-        try:
-            since = now - timedelta(days=VELOCITY_DAYS)
-            read.units = units_sold(client.read_orders(since), client.account)
-        except EmagError as exc:
-            # Offers are the snapshot; without orders the old velocities are kept.
-            read.velocity_error = str(exc)
-            logger.warning("%s: orders not read, velocities kept: %s", client.label, exc)
-    except BaseException:
-        read.close()
-        raise
-    return read
-
-
-# -- the sync ---------------------------------------------------------------------------
-
-
 def _stored_offers(runtime: Runtime, account: str) -> int:
     with runtime.sessions() as session:
         return (
@@ -193,12 +105,12 @@ def _stored_offers(runtime: Runtime, account: str) -> int:
         )
 
 
-def _apply(runtime: Runtime, read: _AccountRead, now: datetime, started: float) -> int:
+def _apply(runtime: Runtime, read: AccountRead, now: datetime, started: float) -> int:
     """Replace the account's stored offers with the spool, in one transaction."""
     rules = runtime.service.rules
     with transaction(runtime.sessions) as session:
         mark_account_unread(session, read.account)
-        for chunk in _spooled(read.spool):
+        for chunk in spooled(read.spool):
             upsert_account_chunk(session, read.account, chunk, now, rules)
         removed = remove_unread_offers(session, read.account, rules)
         if read.units is not None:
@@ -222,7 +134,7 @@ def _sync_one(
     account = client.account
     started = time.monotonic()
     try:
-        read = _read_account(client, now)
+        read = read_account(client, now)
     except EmagError as exc:
         error = str(exc)
         logger.warning("%s: sync failed, previous snapshot kept: %s", client.label, error)

@@ -1,7 +1,8 @@
 """SlackStandin: a real HTTP server on 127.0.0.1 answering the Web API methods stockbot
-uses, keeping channel messages, ephemeral messages, modals and App Home views as Slack
-would, serving `response_url`s, checking Block Kit limits, recording every request, and
-able to answer with scripted failures (429 with Retry-After, 5xx)."""
+uses (their answers: `web_api.py`), keeping channel messages, ephemeral messages, modals
+and App Home views as Slack would, serving `response_url`s, checking Block Kit limits,
+recording every request, and able to answer with scripted failures (429 with
+Retry-After, 5xx)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.slack_standin.limits import block_errors, view_errors
 from bot.slack_standin.socket_mode import SocketModeStandin
-
-RESPONSE_URL_USES = 5
+from bot.slack_standin.web_api import WebApiMethods
 
 
 class _Server(ThreadingHTTPServer):
@@ -35,7 +34,7 @@ class _Failure:
     after: int = 0
 
 
-class SlackStandin:
+class SlackStandin(WebApiMethods):
     """Start with `with SlackStandin(token=...) as slack:`; point SLACK_API_URL at
     `slack.api_url`."""
 
@@ -175,35 +174,6 @@ class SlackStandin:
         with self._lock:
             self._closed.add(view_id)
 
-    def apply_view_answer(self, view_id: str, answer: dict[str, Any]) -> dict[str, Any]:
-        """Do what Slack does with an app's answer to a view_submission: `update`
-        replaces the modal, `push` stacks a new one, `clear` closes them all, `errors`
-        leaves it open (the errors are shown under the fields), and an empty answer
-        closes it. Returns {"ok": ...} and, when refused, the error."""
-        action = answer.get("response_action")
-        with self._lock:
-            if view_id not in self._views:
-                return {"ok": False, "error": "not_found"}
-            if action == "errors":
-                return {"ok": True}
-            if action == "clear":
-                self._closed.update(self._views)
-                return {"ok": True}
-            if action in ("update", "push"):
-                view = answer.get("view")
-                if not isinstance(view, dict) or view.get("type") != "modal":
-                    return {"ok": False, "error": "invalid_arguments"}
-                errors = view_errors(view)
-                if errors:
-                    return {"ok": False, "error": "invalid_arguments", "errors": errors}
-                if action == "push":
-                    self._seq += 1
-                    view_id = f"V{self._seq}"
-                self._views[view_id] = {**view, "id": view_id}
-                return {"ok": True}
-            self._closed.add(view_id)
-            return {"ok": True}
-
     def home(self, user: str) -> dict[str, Any] | None:
         with self._lock:
             return self._home.get(user)
@@ -251,175 +221,7 @@ class SlackStandin:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
             return 200, {}, self._answer(method, body)
 
-    def _next_ts(self) -> str:
-        self._seq += 1
-        return f"{1700000000 + self._seq}.000100"
-
-    def _post(self, channel: str, body: dict[str, Any], user: str | None = None) -> dict:
-        message = {
-            "ts": self._next_ts(),
-            "text": body.get("text"),
-            "blocks": body.get("blocks", []),
-            "user": user or "UBOT",
-        }
-        self._channels.setdefault(channel, []).append(message)
-        return message
-
-    def _find(self, channel: str, ts: str | None) -> dict[str, Any] | None:
-        for message in self._channels.get(channel, []) + self._ephemerals:
-            if message["ts"] == ts and message.get("channel", channel) == channel:
-                return message
-        return None
-
-    def _respond(self, key: str, body: dict[str, Any]) -> tuple[int, dict, dict]:
-        """A post to a response_url: a new message, or the bound message replaced."""
-        with self._lock:
-            self._records.append(
-                {"method": "response_url", "key": key, "body": body, "at": time.time()}
-            )
-            target = self._responses.get(key)
-            if target is None:
-                return 404, {}, {"ok": False, "error": "expired_url"}
-            # Slack honours a response_url up to five times.
-            target["uses"] = target.get("uses", 0) + 1
-            if target["uses"] > RESPONSE_URL_USES:
-                return 404, {}, {"ok": False, "error": "used_url"}
-            errors = block_errors(body.get("blocks", []))
-            if errors:
-                return 400, {}, {"ok": False, "error": "invalid_blocks", "errors": errors}
-            channel = target["channel"]
-            if body.get("delete_original") and target["ts"]:
-                self._channels[channel] = [
-                    m for m in self._channels.get(channel, []) if m["ts"] != target["ts"]
-                ]
-                return 200, {}, {"ok": True}
-            if body.get("replace_original") and target["ts"]:
-                message = self._find(channel, target["ts"])
-                if message is None:
-                    return 404, {}, {"ok": False, "error": "message_not_found"}
-                message.update(text=body.get("text"), blocks=body.get("blocks", []))
-                return 200, {}, {"ok": True}
-            if body.get("response_type") == "in_channel":
-                self._post(channel, body, user="UBOT")
-            else:
-                self._ephemerals.append(
-                    {
-                        "ts": self._next_ts(),
-                        "channel": channel,
-                        "user": target["user"],
-                        "text": body.get("text"),
-                        "blocks": body.get("blocks", []),
-                    }
-                )
-            return 200, {}, {"ok": True}
-
-    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
-        channel = body.get("channel", "")
-        if method == "auth.test":
-            return {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT"}
-        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
-            errors = block_errors(body.get("blocks", []))
-            if errors:
-                return {"ok": False, "error": "invalid_blocks", "errors": errors}
-        if method == "chat.postMessage":
-            message = self._post(channel, body)
-            return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
-        if method == "chat.update":
-            message = self._find(channel, body.get("ts"))
-            if message is None:
-                return {"ok": False, "error": "message_not_found"}
-            message.update(text=body.get("text"), blocks=body.get("blocks", []))
-            return {"ok": True, "channel": channel, "ts": message["ts"]}
-        if method == "chat.postEphemeral":
-            ts = self._next_ts()
-            self._ephemerals.append(
-                {
-                    "ts": ts,
-                    "channel": channel,
-                    "user": body.get("user"),
-                    "text": body.get("text"),
-                    "blocks": body.get("blocks", []),
-                }
-            )
-            return {"ok": True, "message_ts": ts}
-        if method in ("views.open", "views.update", "views.publish"):
-            return self._view(method, body)
-        if method == "files.getUploadURLExternal":
-            if not body.get("filename") or not str(body.get("length", "")).isdigit():
-                return {"ok": False, "error": "invalid_arguments"}
-            self._seq += 1
-            file_id = f"F{self._seq}"
-            self._files[file_id] = {"id": file_id, "filename": body["filename"], "data": None}
-            return {
-                "ok": True,
-                "file_id": file_id,
-                "upload_url": f"{self.base_url}/upload/{file_id}",
-            }
-        if method == "files.completeUploadExternal":
-            return self._complete_upload(body)
-        return {"ok": False, "error": "unknown_method"}
-
-    def _upload(self, file_id: str, data: bytes) -> tuple[int, dict, dict]:
-        with self._lock:
-            self._records.append({"method": "upload", "key": file_id, "at": time.time()})
-            failure = self._failure("upload")
-            if failure is not None:
-                return failure.status, {}, {"ok": False, "error": "upload_failed"}
-            stored = self._files.get(file_id)
-            if stored is None:
-                return 404, {}, {"ok": False, "error": "file_not_found"}
-            stored["data"] = data
-        return 200, {}, {"ok": True}
-
-    def _complete_upload(self, body: dict[str, Any]) -> dict[str, Any]:
-        shared = []
-        for item in body.get("files") or []:
-            stored = self._files.get(item.get("id", ""))
-            if stored is None or stored["data"] is None:
-                return {"ok": False, "error": "file_not_found"}
-            stored["title"] = item.get("title")
-            shared.append(stored)
-        channel = body.get("channel_id") or body.get("channels", "")
-        if channel:
-            message = self._post(channel, {"text": body.get("initial_comment")})
-            message["files"] = [
-                {"id": f["id"], "title": f.get("title"), "name": f["filename"]} for f in shared
-            ]
-        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in shared]}
-
     def files(self) -> list[dict[str, Any]]:
         """Uploaded files: id, filename, title, data (bytes)."""
         with self._lock:
             return [dict(f) for f in self._files.values()]
-
-    def _view(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
-        view = body.get("view")
-        if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
-            return {"ok": False, "error": "invalid_arguments"}
-        errors = view_errors(view)
-        if errors:
-            return {
-                "ok": False,
-                "error": "invalid_arguments",
-                "response_metadata": {"messages": errors},
-            }
-        if method == "views.publish":
-            if not body.get("user_id"):
-                return {"ok": False, "error": "invalid_arguments"}
-            self._home[body["user_id"]] = view
-            return {"ok": True, "view": {**view, "id": f"VHOME{body['user_id']}"}}
-        if method == "views.open":
-            # A trigger_id opens one modal, once.
-            trigger = body.get("trigger_id")
-            if not trigger or trigger in self._used_triggers:
-                return {"ok": False, "error": "invalid_trigger_id"}
-            self._used_triggers.add(trigger)
-            self._seq += 1
-            view_id = f"V{self._seq}"
-        else:
-            view_id = body.get("view_id", "")
-            if view_id not in self._views:
-                return {"ok": False, "error": "not_found"}
-        stored = {**view, "id": view_id}
-        self._views[view_id] = stored
-        return {"ok": True, "view": stored}

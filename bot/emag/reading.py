@@ -1,0 +1,101 @@
+"""Reading one eMAG account for the sync: its offers converted page by page and spooled
+to a temporary file (memory stays flat in the catalogue's size), then its orders of the
+velocity window as units sold per SKU. `bot.emag.sync` stores what a completed read got.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import IO
+
+from bot.emag.client import EmagClient
+from bot.emag.convert import offer_from_item, units_sold
+from bot.emag.errors import EmagError
+from bot.engine.models import Account
+from storage.queries import lookup_key
+from storage.sync_writes import SyncedOffer
+
+logger = logging.getLogger("bot.emag.sync")
+
+VELOCITY_DAYS = 30
+# Offers per write inside the account's transaction: big enough for few round trips,
+# small enough that memory does not grow with the catalogue.
+APPLY_CHUNK = 1000
+
+
+def spooled(handle: IO[bytes]) -> Iterator[list[SyncedOffer]]:
+    """The spooled pages regrouped into chunks of about APPLY_CHUNK offers."""
+    handle.seek(0)
+    chunk: list[SyncedOffer] = []
+    while True:
+        try:
+            page = pickle.load(handle)  # our own file, written by _read_account
+        except EOFError:
+            break
+        chunk.extend(page)
+        if len(chunk) >= APPLY_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class AccountRead:
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        # Closed by close(), once the account is applied or has failed.
+        self.spool: IO[bytes] = tempfile.TemporaryFile(prefix=f"stockbot-sync-{account}-")  # noqa: SIM115
+        self.offers = 0
+        self.pages = 0
+        self.skipped = 0
+        # SKU key -> the offer id first read for it: one offer per SKU and account.
+        self.seen: dict[str, int] = {}
+        self.conflicts: list[str] = []
+        self.units: dict[str, int] | None = None
+        self.velocity_error: str | None = None
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+def read_account(client: EmagClient, now: datetime) -> AccountRead:
+    """Read the account's offers into a spool, then its orders; raises EmagError."""
+    read = AccountRead(client.account)
+    try:
+        for page in client.read_offers():
+            converted = []
+            for item in page:
+                try:
+                    offer = offer_from_item(item)
+                except ValueError as exc:
+                    read.skipped += 1
+                    logger.warning("%s: skipped an offer: %s", client.label, exc)
+                    continue
+                first = read.seen.setdefault(lookup_key(offer.sku), offer.emag_offer_id)
+                if first != offer.emag_offer_id:
+                    # Two offers of one account under one SKU (e.g. differing only in
+                    # case): keeping either silently would hide the other from every
+                    # check and write, so the first stays and the conflict is reported.
+                    conflict = f"{offer.sku}: offers {first} and {offer.emag_offer_id}"
+                    read.conflicts.append(conflict)
+                    logger.warning("%s: one SKU, two offers: %s", client.label, conflict)
+                    continue
+                converted.append(offer)
+            pickle.dump(converted, read.spool, protocol=pickle.HIGHEST_PROTOCOL)
+            read.pages += 1
+            read.offers += len(converted)
+        try:
+            since = now - timedelta(days=VELOCITY_DAYS)
+            read.units = units_sold(client.read_orders(since), client.account)
+        except EmagError as exc:
+            # Offers are the snapshot; without orders the old velocities are kept.
+            read.velocity_error = str(exc)
+            logger.warning("%s: orders not read, velocities kept: %s", client.label, exc)
+    except BaseException:
+        read.close()
+        raise
+    return read

@@ -1,0 +1,200 @@
+"""The HTTP side of one eMAG seller account: rate limiting, retries with backoff on
+429/5xx/timeouts, pagination and the response envelope.
+
+Each call waits on the account's local rate limiter and is retried on what usually
+passes; anything but `isError: false` is an `EmagError`, and a refused login or IP is
+said as such. `bot.emag.client.EmagClient` builds the eMAG operations on top of it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Self
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from bot.emag.errors import (
+    EmagAuthError,
+    EmagError,
+    EmagIpNotWhitelistedError,
+    EmagUnavailableError,
+    envelope_messages,
+)
+from bot.emag.ratelimit import AccountLimiters, shared_limiters
+from bot.emag.retry import RetryPolicy
+from bot.engine.models import Account
+
+logger = logging.getLogger("bot.emag.client")
+
+# Transport failures worth another try; others (bad URL, TLS setup) will not get better.
+_RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+class EmagTransport:
+    """One seller account's HTTP session with eMAG; see the module docstring."""
+
+    def __init__(
+        self,
+        account: Account,
+        base_url: str,
+        username: str,
+        password: str,
+        *,
+        save_wrapped: bool = False,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        limiters: AccountLimiters | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        api_timezone: str = "Europe/Bucharest",
+    ) -> None:
+        if account not in ("main", "fbe"):
+            raise ValueError(f"account must be 'main' or 'fbe', not {account!r}")
+        if not username or not password:
+            raise ValueError(f"{account.upper()}: an eMAG username and password are required")
+        self.account: Account = account
+        self.label = account.upper()
+        self.save_wrapped = save_wrapped
+        self.retry = retry or RetryPolicy()
+        self.limiters = limiters or shared_limiters(base_url, username)
+        self.api_timezone = ZoneInfo(api_timezone)
+        self._sleep = sleep
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/") + "/",
+            auth=httpx.BasicAuth(username, password),
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": "stockbot"},
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.label}, {self._http.base_url})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _pages(
+        self, path: str, family: str, page_size: int, filters: Mapping[str, Any]
+    ) -> Iterator[list[dict]]:
+        previous: list[dict] | None = None
+        for page in itertools.count(1):
+            body = {**filters, "currentPage": page, "itemsPerPage": page_size}
+            results = self._post(path, family, body)
+            if not isinstance(results, list):
+                raise EmagError(
+                    self.account, f"{path} returned {type(results).__name__}, not a list"
+                )
+            if not results:
+                return
+            if results == previous:
+                # Without totals, a server ignoring currentPage would loop forever.
+                raise EmagError(self.account, f"{path} returned page {page} twice; stopped")
+            previous = results
+            yield results
+            if len(results) < page_size:
+                return
+
+    def _post(self, path: str, family: str, body: Any) -> Any:
+        return self._check_envelope(self._send("POST", path, family, json=body), path)
+
+    def _send(self, method: str, path: str, family: str, **kwargs: Any) -> httpx.Response:
+        """One call with rate limiting and retries; raises on auth and exhausted retries."""
+        limiter = self.limiters.families[family]
+        attempts = self.retry.attempts
+        for attempt in range(1, attempts + 1):
+            limiter.acquire()  # every attempt counts against eMAG's budget, failed ones too
+            started = time.monotonic()
+            cause: Exception | None = None
+            try:
+                response = self._http.request(method, path, **kwargs)
+            except _RETRYABLE_TRANSPORT as exc:
+                limiter.settle()
+                problem, cause = type(exc).__name__, exc
+            else:
+                limiter.settle()
+                elapsed = time.monotonic() - started
+                logger.debug(
+                    "%s %s %s -> %d in %.3fs",
+                    self.label,
+                    method,
+                    path,
+                    response.status_code,
+                    elapsed,
+                )
+                if not self.retry.should_retry_status(response.status_code):
+                    self._raise_if_refused(response)
+                    return response
+                problem = f"HTTP {response.status_code}"
+            logger.warning(
+                "%s %s %s: %s (attempt %d of %d)",
+                self.label,
+                method,
+                path,
+                problem,
+                attempt,
+                attempts,
+            )
+            if attempt == attempts:
+                raise EmagUnavailableError(
+                    self.account,
+                    f"eMAG kept failing on {method} {path} after {attempts} attempts "
+                    f"(last: {problem})",
+                ) from cause
+            self._sleep(self.retry.delay(attempt, throttled=problem == "HTTP 429"))
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _raise_if_refused(self, response: httpx.Response) -> None:
+        messages = envelope_messages(json_or_none(response))
+        said = "; ".join(messages) or f"HTTP {response.status_code}"
+        if any("invalid vendor ip" in message.lower() for message in messages):
+            raise EmagIpNotWhitelistedError(
+                self.account,
+                f"eMAG refused this server's IP ({said}); the server's public IP must be "
+                "whitelisted for API access in the eMAG Marketplace account",
+                status=response.status_code,
+                messages=messages,
+            )
+        if response.status_code in (401, 403) or any(
+            "not allowed to use this api" in message.lower() for message in messages
+        ):
+            raise EmagAuthError(
+                self.account,
+                f"eMAG refused the credentials ({said})",
+                status=response.status_code,
+                messages=messages,
+            )
+
+    def _check_envelope(self, response: httpx.Response, what: str) -> Any:
+        body = json_or_none(response)
+        if response.is_success and isinstance(body, dict) and body.get("isError") is False:
+            return body.get("results")
+        messages = envelope_messages(body)
+        if body is None and response.content:
+            messages = [f"non-JSON answer: {response.text[:200]!r}"]
+        logger.warning(
+            "%s %s: eMAG error (HTTP %d): %s", self.label, what, response.status_code, messages
+        )
+        raise EmagError(
+            self.account,
+            f"eMAG reported an error on {what} (HTTP {response.status_code}): "
+            f"{'; '.join(messages) or 'no message'}",
+            status=response.status_code,
+            messages=messages,
+        )
+
+
+def json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
