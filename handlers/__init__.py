@@ -3,6 +3,10 @@
 Commands, clicks and events are acked the moment they arrive and their work runs after
 the response (Bolt lazy listeners), so a burst of requests never waits behind another's
 database read. The modal submission answers in its ack, as Slack requires.
+
+Thin: parse, call the service or the engine, render with `handlers/blocks/`. It may
+import the engine, the service and the shared pieces, never `storage/` (the service
+reads for it); of the jobs, only the digest's plan (`bot.jobs.digest_plan`).
 """
 
 from __future__ import annotations

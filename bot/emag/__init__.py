@@ -1,4 +1,9 @@
-"""eMAG Marketplace API: one client per seller account (MAIN, FBE)."""
+"""eMAG Marketplace API: one client per seller account (MAIN, FBE), the sync that reads
+both into the snapshot, and the write-back (MAIN stock, the weekly re-send).
+
+It may import the engine, storage and the shared pieces; nothing of Slack, the web or
+the jobs.
+"""
 
 from bot.emag.client import EmagClient, EmagClients, OfferCount, clients_from_settings
 from bot.emag.errors import (

@@ -1,5 +1,5 @@
-"""The web process: Slack's endpoint, the health check, the REST API (bot/api.py) and the
-dashboard (bot/dashboard.py).
+"""The web process: Slack's endpoint, the health check, the REST API (api.py) and the
+dashboard (dashboard.py).
 
 One FastAPI app serves everything on one port (Procfile `web:`).
 """

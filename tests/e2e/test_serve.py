@@ -17,7 +17,7 @@ import pytest
 
 from bot.slack_standin import SlackStandin
 from bot.slack_standin.requests import SlackSender
-from tests.slack.conftest import wait_for
+from tests.handlers.conftest import wait_for
 
 TOKEN = "xoxb-e2e"
 SECRET = "e2e-signing-secret"

@@ -14,8 +14,8 @@ from bot.engine.models import OfferSnapshot, ProductSnapshot
 from bot.intake.seed import store_snapshots
 from bot.runtime import Runtime
 from storage.models import Offer, Product, SnapshotRun
+from tests.emag.sync.conftest import MakeClients
 from tests.fake_emag import FakeEmag
-from tests.sync.conftest import MakeClients
 
 EMG331_IDS = {"main": 243409, "fbe": 871204}
 BUCHAREST = ZoneInfo("Europe/Bucharest")

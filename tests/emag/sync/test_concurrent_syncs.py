@@ -13,9 +13,9 @@ from bot.runtime import build_runtime
 from storage.db import transaction
 from storage.history import record_history
 from storage.models import AlertRecord
+from tests.emag.sync.conftest import MakeClients, settings_for
 from tests.fake_emag import FakeEmag
-from tests.slack.conftest import wait_for
-from tests.sync.conftest import MakeClients, settings_for
+from tests.handlers.conftest import wait_for
 
 
 def _duplicate_open_alerts(runtime) -> list:  # type: ignore[no-untyped-def]

@@ -14,8 +14,8 @@ from storage import queries
 from storage.interactions import set_snooze
 from storage.models import Digest, Product
 from tests.conftest import NOW
-from tests.digest.conftest import CHANNEL, store
 from tests.factories import offer, product
+from tests.jobs.conftest import CHANNEL, store
 
 
 def _low(sku: str):  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from bot.intake.seed import store_snapshots
 from storage.db import make_engine, make_session_factory
 from storage.models import Digest
 from tests.conftest import NOW
-from tests.digest.conftest import CHANNEL, TOKEN
+from tests.jobs.conftest import CHANNEL, TOKEN
 
 
 @pytest.mark.postgres

@@ -10,7 +10,7 @@ from bot.intake.demo_data import emg331
 from bot.jobs import worker as jobs
 from bot.runtime import Runtime
 from bot.slack_standin import SlackStandin
-from tests.digest.conftest import CHANNEL, Clock, store
+from tests.jobs.conftest import CHANNEL, Clock, store
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -8,8 +8,8 @@ import threading
 from bot.intake.seed import store_snapshots
 from bot.jobs.digest import follow_up_resolved, run_digest
 from bot.slack_client import make_web_client
-from tests.slack.conftest import Bot, wait_for
-from tests.slack.test_slash_commands import _buttons, _text
+from tests.handlers.conftest import Bot, wait_for
+from tests.handlers.test_slash_commands import _buttons, _text
 
 CHANNEL = "CDIGEST"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import TOKENS, Served
+from tests.web.conftest import TOKENS, Served
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from bot.settings import load_settings
 from bot.web.app import create_web_app
 from storage.db import make_engine, make_session_factory, upgrade
 from tests.conftest import NOW
-from tests.slack.conftest import Clock, ServedApp
+from tests.handlers.conftest import Clock, ServedApp
 
 TOKENS = ("token-alpha", "token-beta")
 

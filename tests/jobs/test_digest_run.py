@@ -11,8 +11,8 @@ from bot.intake.demo_data import emg331
 from bot.jobs.digest import follow_up_resolved, run_digest
 from storage.models import Digest, Product, Snooze
 from tests.conftest import NOW
-from tests.digest.conftest import CHANNEL, store
 from tests.factories import offer, product
+from tests.jobs.conftest import CHANNEL, store
 
 
 def healthy(sku: str):  # type: ignore[no-untyped-def]

@@ -12,8 +12,8 @@ from bot.slack_client import make_web_client
 from bot.slack_standin.limits import VIEW_MAX_BLOCKS, block_errors
 from storage.models import Snooze, TransferRecord
 from tests.fake_emag import FakeEmag
-from tests.slack.conftest import ADMIN, Bot, wait_for
-from tests.slack.test_slash_commands import _buttons, _text
+from tests.handlers.conftest import ADMIN, Bot, wait_for
+from tests.handlers.test_slash_commands import _buttons, _text
 
 PROPOSAL = json.dumps({"sku": "EMG331", "from_account": "fbe", "to_account": "main", "amount": 10})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.conftest import TOKENS, Served
+from tests.web.conftest import TOKENS, Served
 
 API = "/api/v1/stock-sync"
 EMG331_TRANSFER = {"sku": "EMG331", "from_account": "fbe", "to_account": "main", "amount": 10}
@@ -211,7 +211,7 @@ def test_without_configured_tokens_the_api_is_off(tmp_path) -> None:  # type: ig
     from bot.runtime import build_runtime
     from bot.settings import load_settings
     from bot.web.app import create_web_app
-    from tests.slack.conftest import ServedApp
+    from tests.handlers.conftest import ServedApp
 
     runtime = build_runtime(load_settings(DATABASE_URL=f"sqlite:///{tmp_path / 'off.db'}"))
     with ServedApp(create_web_app(runtime)) as base:

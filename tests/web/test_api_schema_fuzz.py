@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.api.conftest import Served
+from tests.web.conftest import Served
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.slack_standin.limits import block_errors
 from storage.models import ActionClaim, Snooze, TransferRecord
-from tests.slack.conftest import ADMIN, SECRET, Bot, wait_for
+from tests.handlers.conftest import ADMIN, SECRET, Bot, wait_for
 
 
 def _written(bot: Bot) -> tuple[int, int, int]:

@@ -10,8 +10,8 @@ from bot.jobs import worker as jobs
 from bot.jobs.scheduler import DIGEST_JOB, SYNC_JOB, build_scheduler
 from bot.runtime import build_runtime
 from bot.settings import load_settings
+from tests.emag.sync.conftest import settings_for
 from tests.fake_emag import FakeEmag
-from tests.sync.conftest import settings_for
 
 
 def test_sync_job_uses_the_configured_cron_and_zone() -> None:
