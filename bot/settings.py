@@ -7,6 +7,7 @@ names the variable and never echoes its value (some of them are secrets).
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -16,6 +17,7 @@ from bot.cron import parse_cron
 from bot.engine.models import Rules
 
 CommaList = Annotated[list[str], NoDecode]
+PLATFORM_ZONES = {".ro": "Europe/Bucharest", ".bg": "Europe/Sofia", ".hu": "Europe/Budapest"}
 
 
 class ConfigError(Exception):
@@ -61,6 +63,10 @@ class Settings(BaseSettings):
     emag_fbe_username: str | None = Field(None, alias="EMAG_FBE_USERNAME")
     emag_fbe_password: SecretStr | None = Field(None, alias="EMAG_FBE_PASSWORD")
     emag_save_wrapped: bool = Field(False, alias="EMAG_SAVE_WRAPPED")
+    emag_timeout_s: float = Field(30.0, alias="EMAG_TIMEOUT_S", gt=0, le=600)
+    # The platform's zone, for order dates (local, without an offset); from the URL if unset.
+    emag_timezone: str | None = Field(None, alias="EMAG_TIMEZONE")
+    emag_call_log: str = Field("emag-calls.log", alias="EMAG_CALL_LOG")
     sync_cron: str = Field("17 23 */4 * * *", alias="STOCKBOT_SYNC_CRON")
     auto_resend: bool = Field(False, alias="STOCKBOT_AUTO_RESEND")
 
@@ -72,9 +78,11 @@ class Settings(BaseSettings):
         _split_commas
     )
 
-    @field_validator("timezone")
+    @field_validator("timezone", "emag_timezone")
     @classmethod
-    def _known_timezone(cls, value: str) -> str:
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -107,6 +115,18 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """STOCKBOT_TIMEZONE as a zone (validated at start)."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def emag_zone(self) -> str:
+        """EMAG_TIMEZONE, else the zone of the platform EMAG_API_URL points at (.ro
+        Bucharest, .bg Sofia, .hu Budapest; emag-api.md, Endpoints and auth)."""
+        if self.emag_timezone:
+            return self.emag_timezone
+        host = urlsplit(self.emag_api_url).hostname or ""
+        return next(
+            (zone for suffix, zone in PLATFORM_ZONES.items() if host.endswith(suffix)),
+            "Europe/Bucharest",
+        )
 
     def rules(self) -> Rules:
         """The engine's thresholds."""

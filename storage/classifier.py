@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from bot.engine.competition import APPROVED_DOCUMENTATION
 from bot.engine.models import Rules
 from storage.models import Offer, Product, ProductStatus
 from storage.types import UTCDateTime
@@ -46,12 +47,27 @@ def _positive(expression: ColumnElement[int]) -> ColumnElement[int]:
     return case((expression > 0, expression), else_=0)
 
 
+def _sellable(offer: type[Offer]) -> ColumnElement[bool]:
+    """Listed, and nothing eMAG says stops it selling (bot.engine.competition)."""
+    return and_(
+        offer.id.is_not(None),
+        func.coalesce(offer.status, 1) == 1,
+        func.coalesce(offer.offer_validation, 1) == 1,
+        or_(
+            offer.doc_validation.is_(None),
+            offer.doc_validation.in_(sorted(APPROVED_DOCUMENTATION)),
+        ),
+    )
+
+
 class _Side:
     """SQL for one account's position, given the other account's offer."""
 
     def __init__(self, offer: type[Offer], own_active: ColumnElement[int], rules: Rules):
         self.offer = offer
         self.listed = offer.id.is_not(None)
+        self.sellable = _sellable(offer)
+        self.unsellable = and_(self.listed, ~self.sellable)
         self.stock = func.coalesce(offer.stock, 0)
         competitors = offer.number_of_offers - own_active
         known = and_(self.listed, offer.number_of_offers.is_not(None))
@@ -59,21 +75,17 @@ class _Side:
         self.no_competition = and_(known, competitors <= 0)
         self.spare = case(
             (~self.listed, 0),
-            (self.competition, _positive(self.stock - rules.source_floor)),
+            (and_(self.competition, self.sellable), _positive(self.stock - rules.source_floor)),
             else_=self.stock,
         )
-        self.zero = and_(self.competition, self.stock == 0)
-        self.low = and_(self.competition, self.stock >= 1, self.stock < rules.low_stock)
+        self.zero = and_(self.sellable, self.competition, self.stock == 0)
+        self.low = and_(
+            self.sellable, self.competition, self.stock >= 1, self.stock < rules.low_stock
+        )
 
     @staticmethod
     def active(offer: type[Offer]) -> ColumnElement[int]:
-        return _flag(
-            and_(
-                offer.id.is_not(None),
-                func.coalesce(offer.stock, 0) > 0,
-                func.coalesce(offer.status, 1) == 1,
-            )
-        )
+        return _flag(and_(_sellable(offer), func.coalesce(offer.stock, 0) > 0))
 
     def lost_sales(self) -> ColumnElement[Numeric]:
         return case(
@@ -97,12 +109,18 @@ def _rebalance_into(here: _Side, source: _Side, rules: Rules) -> ColumnElement[b
         source.spare >= 1,
     )
     idle_source = and_(source.no_competition, here.competition, source.stock > rules.idle_floor)
-    return and_(here.listed, source.listed, or_(better_rank_less_stock, idle_source))
+    return and_(here.sellable, source.listed, or_(better_rank_less_stock, idle_source))
+
+
+# Bumped when the classification itself changes, so stored rows made by an older one are
+# made again even under the same thresholds.
+CLASSIFIER_VERSION = 2
 
 
 def rules_key(rules: Rules) -> str:
-    """Names the thresholds a stored classification was made with."""
-    return hashlib.sha1(rules.model_dump_json().encode()).hexdigest()[:16]
+    """Names the thresholds (and the classifier) a stored classification was made with."""
+    made_with = f"{CLASSIFIER_VERSION}:{rules.model_dump_json()}"
+    return hashlib.sha1(made_with.encode()).hexdigest()[:16]
 
 
 def status_rows(rules: Rules) -> Select:
@@ -119,11 +137,19 @@ def status_rows(rules: Rules) -> Select:
         or_(_rebalance_into(main, fbe, rules), _rebalance_into(fbe, main, rules)),
         ~urgent_transfer,
     )
+    # Scenario 6: high when no sellable offer has stock, else medium.
+    sellable_stock = case((main.sellable, main.stock), else_=0) + case(
+        (fbe.sellable, fbe.stock), else_=0
+    )
+    unsellable = or_(main.unsellable, fbe.unsellable)
+    fix_rank = case((and_(unsellable, sellable_stock == 0), 3), (unsellable, 2), else_=0)
     sent_main = func.coalesce(MainOffer.last_sent_at, literal(NEVER_SENT, UTCDateTime()))
     sent_fbe = func.coalesce(FbeOffer.last_sent_at, literal(NEVER_SENT, UTCDateTime()))
     columns = {
         "product_id": Product.id,
-        "stock_rank": case((zero, 3), (low, 2), (imbalanced, 1), else_=0),
+        "stock_rank": case(
+            (zero, 3), (fix_rank == 3, 3), (low, 2), (fix_rank == 2, 2), (imbalanced, 1), else_=0
+        ),
         "oldest_sent": case(
             (and_(main.listed, fbe.listed, sent_main <= sent_fbe), sent_main),
             (and_(main.listed, fbe.listed), sent_fbe),
@@ -153,6 +179,9 @@ def status_rows(rules: Rules) -> Select:
         "sent_fbe": FbeOffer.last_sent_at,
         "read_main": MainOffer.last_read_at,
         "read_fbe": FbeOffer.last_read_at,
+        "unsellable_main": _flag(main.unsellable),
+        "unsellable_fbe": _flag(fbe.unsellable),
+        "fix_rank": fix_rank,
     }
     return (
         select(*(column.label(name) for name, column in columns.items()))
@@ -193,4 +222,5 @@ def classified_products(now: datetime, rules: Rules) -> Select:
         _flag(status.oldest_sent <= cutoff).label("needs_update"),
         _flag(needs_update("main", cutoff)).label("update_main"),
         _flag(needs_update("fbe", cutoff)).label("update_fbe"),
+        _flag(or_(status.unsellable_main == 1, status.unsellable_fbe == 1)).label("unsellable"),
     )

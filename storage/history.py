@@ -27,6 +27,7 @@ _ISSUE_PRIORITY = {
     "low_stock_with_competition": "medium",
     "needs_weekly_update": "low",
     "imbalanced": "low",
+    "unsellable_offer": "medium",
 }
 
 
@@ -42,6 +43,7 @@ def _current_issues(session: Session, now: datetime, rules: Rules) -> dict[tuple
                 ("zero_stock_with_competition", f"zero_{account}"),
                 ("low_stock_with_competition", f"low_{account}"),
                 ("needs_weekly_update", f"update_{account}"),
+                ("unsellable_offer", f"unsellable_{account}"),
             ):
                 if getattr(row, flag):
                     found[(row.product_id, issue, account)] = row.lost_sales

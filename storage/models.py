@@ -65,6 +65,14 @@ class Offer(Base):
     sale_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     best_offer_sale_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     status: Mapped[int | None] = mapped_column(Integer)
+    # What eMAG says of the offer (offer_validation_status: 1 saleable, 2 invalid price)
+    # and of its documentation (validation_status: 3, 9, 11, 12 approved); see engine.md.
+    offer_validation: Mapped[int | None] = mapped_column(Integer)
+    offer_validation_text: Mapped[str | None] = mapped_column(String(255))
+    doc_validation: Mapped[int | None] = mapped_column(Integer)
+    doc_validation_text: Mapped[str | None] = mapped_column(String(255))
+    # Days a restock takes to arrive, as eMAG's offer_details say.
+    supply_lead_time: Mapped[int | None] = mapped_column(Integer)
     # Units sold per day over the last 30 days, out-of-stock days excluded.
     sales_velocity: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     last_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -259,7 +267,8 @@ class ProductStatus(Base):
         ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
     )
     # The hot columns first: SQLite reads a row's columns in order.
-    # 3 zero stock with competition, 2 low stock with competition, 1 imbalanced, 0 none.
+    # 3 zero stock with competition (or an offer to fix with nothing on sale), 2 low
+    # stock with competition (or an offer to fix), 1 imbalanced, 0 none.
     stock_rank: Mapped[int] = mapped_column(Integer)
     # The oldest send among the listed offers (never sent = the epoch); None if unlisted.
     oldest_sent: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -285,3 +294,7 @@ class ProductStatus(Base):
     sent_fbe: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_main: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_fbe: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Listed but unsellable (engine.md, Competition); fix_offer's rank: 3 high, 2 medium.
+    unsellable_main: Mapped[int] = mapped_column(Integer, default=0)
+    unsellable_fbe: Mapped[int] = mapped_column(Integer, default=0)
+    fix_rank: Mapped[int] = mapped_column(Integer, default=0)

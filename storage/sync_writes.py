@@ -48,6 +48,11 @@ class SyncedOffer(NamedTuple):
     sale_price: Decimal | None
     best_offer_sale_price: Decimal | None
     status: int | None
+    offer_validation: int | None = None
+    offer_validation_text: str | None = None
+    doc_validation: int | None = None
+    doc_validation_text: str | None = None
+    supply_lead_time: int | None = None
 
     def snapshot(self, account: Account, read_at: datetime) -> ProductSnapshot:
         """The same offer as the engine's model."""
@@ -62,6 +67,11 @@ class SyncedOffer(NamedTuple):
             buy_button_rank=self.buy_button_rank,
             sale_price=self.sale_price,
             status=self.status,
+            offer_validation=self.offer_validation,
+            offer_validation_text=self.offer_validation_text,
+            doc_validation=self.doc_validation,
+            doc_validation_text=self.doc_validation_text,
+            supply_lead_time=self.supply_lead_time,
             last_read_at=read_at,
         )
         return ProductSnapshot(
@@ -167,6 +177,11 @@ def upsert_account_chunk(
             "sale_price": synced.sale_price,
             "best_offer_sale_price": synced.best_offer_sale_price,
             "status": synced.status,
+            "offer_validation": synced.offer_validation,
+            "offer_validation_text": synced.offer_validation_text,
+            "doc_validation": synced.doc_validation,
+            "doc_validation_text": synced.doc_validation_text,
+            "supply_lead_time": synced.supply_lead_time,
             "last_read_at": now,
         }
         offer_id = offer_ids.get(ids[key])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,6 +18,13 @@ from storage.db import make_engine, make_session_factory, upgrade
 from tests.pgcluster import ClusterUnavailable, start_cluster
 
 NOW = datetime(2026, 11, 25, 9, 7, 42, tzinfo=UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The eMAG call log of every test run (and its subprocesses) goes to a temp folder,
+    # never into the checkout.
+    folder = tempfile.mkdtemp(prefix="stockbot-emag-calls-")
+    os.environ.setdefault("EMAG_CALL_LOG", os.path.join(folder, "emag-calls.log"))
 
 
 @pytest.fixture(scope="session")

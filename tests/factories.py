@@ -19,9 +19,14 @@ def offer(
     status: int | None = 1,
     velocity: str | None = None,
     price: str | None = "100.00",
+    validation: int | None = None,
+    documentation: int | None = None,
 ) -> OfferSnapshot:
     return OfferSnapshot(
         account=account,
+        offer_validation=validation,
+        offer_validation_text=None if validation in (None, 1) else "Invalid price",
+        doc_validation=documentation,
         stock=stock,
         number_of_offers=offers,
         buy_button_rank=rank,

@@ -20,6 +20,8 @@ def offers(draw, account: str):  # type: ignore[no-untyped-def]
         status=draw(st.sampled_from([None, 0, 1, 1, 1, 2])),
         velocity=draw(st.sampled_from([None, "0", "1.5", "3"])),
         price=draw(st.sampled_from([None, "19.99", "100.00"])),
+        validation=draw(st.sampled_from([None, 1, 1, 1, 2])),
+        documentation=draw(st.sampled_from([None, 9, 9, 3, 1, 8])),
     )
 
 

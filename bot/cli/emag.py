@@ -113,14 +113,15 @@ def render_resend(report: ResendReport) -> str:
     lines = []
     for account in report.accounts:
         label = account.account.upper()
-        line = f"{label}: {account.sent} offers re-sent in {account.batches} batches"
+        line = f"{label}: {account.sent} sent, {len(account.refused)} refused"
+        line += f" ({account.batches} batches)"
         if account.skipped:
             line += f", {account.skipped} skipped (not read recently: run `stockbot sync`)"
         lines.append(line)
         lines.extend(
-            f"{label}: batch of {len(failure.offer_ids)} refused, last sent unchanged: "
-            f"{failure.error}"
-            for failure in account.failures
+            f"  refused, last sent unchanged: {refused.sku} (offer {refused.offer_id}): "
+            f"{refused.error}"
+            for refused in account.refused
         )
         if account.stopped:
             lines.append(f"{label}: stopped: {account.stopped}")
@@ -145,9 +146,9 @@ def cmd_resend_offers(args: argparse.Namespace, runtime: Runtime) -> None:
         problems = [
             f"{account.account.upper()}: {account.stopped}"
             if account.stopped
-            else f"{account.account.upper()}: {len(account.failures)} batches refused"
+            else f"{account.account.upper()}: {len(account.refused)} offers refused"
             for account in report.accounts
-            if account.stopped or account.failures
+            if account.stopped or account.refused
         ]
         raise StockbotError("re-send incomplete: " + "; ".join(problems))
 

@@ -13,7 +13,6 @@ from bot.emag.errors import (
     EmagIpNotWhitelistedError,
     EmagNotFoundError,
     EmagRequestError,
-    EmagSaveError,
     EmagUnavailableError,
 )
 
@@ -26,7 +25,6 @@ __all__ = [
     "EmagIpNotWhitelistedError",
     "EmagNotFoundError",
     "EmagRequestError",
-    "EmagSaveError",
     "EmagUnavailableError",
     "OfferCount",
     "clients_from_settings",

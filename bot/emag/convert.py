@@ -1,5 +1,5 @@
-"""eMAG's answers as the snapshot's fields: an offer item as a SyncedOffer, and order pages
-as units sold per SKU for the sales velocity."""
+"""eMAG's answers as the snapshot's fields: an offer item as a SyncedOffer (with what makes
+it sellable), and order pages as the units sold per offer for the sales velocity."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.emag.client import ORDER_TYPES
 from bot.engine.models import Account
 from storage.queries import lookup_key
 from storage.sync_writes import SyncedOffer
+from storage.velocity import SoldLine
 
-ORDER_TYPES: dict[str, int] = {"main": 3, "fbe": 2}
 # Cancelled (0) and returned (5) orders sold nothing.
 UNSOLD_ORDER_STATUSES = frozenset({0, 5})
+# A line removed from its order (emag-api.md, Orders: line `status` 0) sold nothing.
+REMOVED_LINE = 0
 
 
 def _int(value: Any) -> int | None:
@@ -30,6 +33,10 @@ def _decimal(value: Any) -> Decimal | None:
         return Decimal(str(value))
     except InvalidOperation:
         return None
+
+
+def _text(value: Any, limit: int = 255) -> str | None:
+    return str(value)[:limit] if value not in (None, "") else None
 
 
 def _general_stock(item: Mapping[str, Any]) -> int | None:
@@ -55,6 +62,16 @@ def offer_from_item(item: Mapping[str, Any]) -> SyncedOffer:
     offer_id = _int(item.get("id"))
     if offer_id is None:
         raise ValueError(f"offer {sku} has no id")
+    validation = item.get("offer_validation_status")
+    validation = validation if isinstance(validation, dict) else {}
+    documentation = item.get("validation_status")
+    documentation = (
+        documentation[0]
+        if isinstance(documentation, list) and documentation and isinstance(documentation[0], dict)
+        else {}
+    )
+    details = item.get("offer_details")
+    details = details if isinstance(details, dict) else {}
     eans = item.get("ean")
     ean = eans[0] if isinstance(eans, list) and eans else (eans or None)
     general = _general_stock(item)
@@ -72,14 +89,21 @@ def offer_from_item(item: Mapping[str, Any]) -> SyncedOffer:
         sale_price=_decimal(item.get("sale_price")),
         best_offer_sale_price=_decimal(item.get("best_offer_sale_price")),
         status=_int(item.get("status")),
+        offer_validation=_int(validation.get("value")),
+        offer_validation_text=_text(validation.get("description")),
+        doc_validation=_int(documentation.get("value")),
+        doc_validation_text=_text(documentation.get("description")),
+        supply_lead_time=_int(details.get("supply_lead_time")),
     )
 
 
-def units_sold(
-    pages: Iterable[list[dict]], account: Account, stats: dict[str, int] | None = None
-) -> dict[str, int]:
-    """Units sold per SKU key in these order pages, for the account's order type."""
-    units: dict[str, int] = {}
+def units_sold(pages: Iterable[list[dict]], account: Account) -> list[SoldLine]:
+    """The sold lines of the account's orders in these pages: (offer id, our part number,
+    units). Lines are keyed by `product_id`, the seller's own offer id, with
+    `ext_part_number` (our SKU) beside it; `part_number` is the documentation owner's and
+    is never used. Cancelled or returned orders, removed lines and cancelled units
+    (`storno_qty`) sold nothing."""
+    sold: list[SoldLine] = []
     wanted = ORDER_TYPES[account]
     for page in pages:
         for order in page:
@@ -88,11 +112,11 @@ def units_sold(
             if _int(order.get("status")) in UNSOLD_ORDER_STATUSES:
                 continue
             for line in order.get("products") or []:
-                sku = str(line.get("part_number") or "").strip()
-                quantity = _int(line.get("quantity")) or 0
-                if sku and quantity > 0:
-                    key = lookup_key(sku)
-                    units[key] = units.get(key, 0) + quantity
-            if stats is not None:
-                stats["orders"] = stats.get("orders", 0) + 1
-    return units
+                if not isinstance(line, dict) or _int(line.get("status")) == REMOVED_LINE:
+                    continue
+                units = (_int(line.get("quantity")) or 0) - (_int(line.get("storno_qty")) or 0)
+                sku = str(line.get("ext_part_number") or "").strip()
+                offer_id = _int(line.get("product_id"))
+                if units > 0 and (offer_id is not None or sku):
+                    sold.append(SoldLine(offer_id, lookup_key(sku) if sku else None, units))
+    return sold

@@ -43,6 +43,10 @@ class EmagUnavailableError(EmagError):
     """Still 429/5xx/timeouts after every retry; the previous snapshot should be kept."""
 
 
+class EmagIncompleteRead(EmagError):
+    """A read returned fewer offers than eMAG counts: nothing may be deleted from it."""
+
+
 class EmagNotFoundError(EmagError):
     """The offer id does not exist on this account."""
 
@@ -59,14 +63,6 @@ class EmagFbeWriteError(EmagError):
     """Refused before sending: eMAG manages the stock, handling time and status of FBE."""
 
     http_status = 400
-
-
-class EmagSaveError(EmagError):
-    """A later batch of offer/save failed; `saved` offers of earlier batches went through."""
-
-    def __init__(self, account: str, message: str, *, saved: int, cause: EmagError) -> None:
-        self.saved = saved
-        super().__init__(account, message, status=cause.status, messages=cause.messages)
 
 
 def envelope_messages(body: Any) -> list[str]:

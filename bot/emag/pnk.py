@@ -66,14 +66,14 @@ def _ean_issues(runtime: Runtime, client: EmagClient) -> list[PnkIssue]:
         if not rows:
             return issues
         last_id = rows[-1][0]
-        pnk_of_ean: dict[str, str] = {}
-        for found in client.find_by_eans(row[2] for row in rows):
-            for ean in found.get("eans") or []:
-                if found.get("part_number_key"):
-                    pnk_of_ean[str(ean)] = str(found["part_number_key"]).upper()
+        pnks_of_ean = {
+            ean: [str(p["part_number_key"]).upper() for p in products if p.get("part_number_key")]
+            for ean, products in client.find_by_eans(row[2] for row in rows).items()
+        }
         for _, sku, ean, pnk in rows:
-            other = pnk_of_ean.get(ean)
-            if other and other != pnk.upper():
+            known = pnks_of_ean.get(ean) or []
+            # An EAN eMAG does not know (no products) says nothing about the PNK.
+            if known and pnk.upper() not in known:
                 issues.append(
-                    PnkIssue(sku=sku, kind="ean_other_pnk", ean=ean, ean_pnk=other, main_pnk=pnk)
+                    PnkIssue(sku=sku, kind="ean_other_pnk", ean=ean, ean_pnk=known[0], main_pnk=pnk)
                 )

@@ -8,16 +8,19 @@ from __future__ import annotations
 import logging
 import pickle
 import tempfile
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import IO
 
 from bot.emag.client import EmagClient
 from bot.emag.convert import offer_from_item, units_sold
-from bot.emag.errors import EmagError
+from bot.emag.errors import EmagError, EmagIncompleteRead
 from bot.engine.models import Account
 from storage.queries import lookup_key
 from storage.sync_writes import SyncedOffer
+from storage.velocity import SoldLine
 
 logger = logging.getLogger("bot.emag.sync")
 
@@ -55,47 +58,82 @@ class AccountRead:
         # SKU key -> the offer id first read for it: one offer per SKU and account.
         self.seen: dict[str, int] = {}
         self.conflicts: list[str] = []
-        self.units: dict[str, int] | None = None
+        self.units: list[SoldLine] | None = None
         self.velocity_error: str | None = None
 
     def close(self) -> None:
         self.spool.close()
 
 
+def _sold_lines(client: EmagClient, since: datetime, stop: threading.Event) -> list[SoldLine]:
+    """The account's sold lines since `since`, page by page until done or told to stop."""
+    lines: list[SoldLine] = []
+    for page in client.read_orders(since):
+        if stop.is_set():
+            break
+        lines.extend(units_sold([page], client.account))
+    return lines
+
+
 def read_account(client: EmagClient, now: datetime) -> AccountRead:
-    """Read the account's offers into a spool, then its orders; raises EmagError."""
+    """Read the account's offers into a spool and, at the same time (orders have a budget
+    of their own), its orders; raises EmagError, EmagIncompleteRead included.
+
+    The offers read are checked against `product_offer/count`: fewer means a page came
+    back short (emag-api.md, Reading offers), and such a read must delete nothing.
+    """
     read = AccountRead(client.account)
+    stop = threading.Event()
+    since = now - timedelta(days=VELOCITY_DAYS)
     try:
-        for page in client.read_offers():
-            converted = []
-            for item in page:
-                try:
-                    offer = offer_from_item(item)
-                except ValueError as exc:
-                    read.skipped += 1
-                    logger.warning("%s: skipped an offer: %s", client.label, exc)
-                    continue
-                first = read.seen.setdefault(lookup_key(offer.sku), offer.emag_offer_id)
-                if first != offer.emag_offer_id:
-                    # Two offers of one account under one SKU (e.g. differing only in
-                    # case): keeping either silently would hide the other from every
-                    # check and write, so the first stays and the conflict is reported.
-                    conflict = f"{offer.sku}: offers {first} and {offer.emag_offer_id}"
-                    read.conflicts.append(conflict)
-                    logger.warning("%s: one SKU, two offers: %s", client.label, conflict)
-                    continue
-                converted.append(offer)
-            pickle.dump(converted, read.spool, protocol=pickle.HIGHEST_PROTOCOL)
-            read.pages += 1
-            read.offers += len(converted)
-        try:
-            since = now - timedelta(days=VELOCITY_DAYS)
-            read.units = units_sold(client.read_orders(since), client.account)
-        except EmagError as exc:
-            # Offers are the snapshot; without orders the old velocities are kept.
-            read.velocity_error = str(exc)
-            logger.warning("%s: orders not read, velocities kept: %s", client.label, exc)
+        with ThreadPoolExecutor(1, thread_name_prefix=f"orders-{client.account}") as pool:
+            orders = pool.submit(_sold_lines, client, since, stop)
+            try:
+                _read_offers(client, read)
+            except BaseException:
+                stop.set()  # the orders thread ends at its next page
+                raise
+            try:
+                read.units = orders.result()
+            except EmagError as exc:
+                # Offers are the snapshot; without orders the old velocities are kept.
+                read.velocity_error = str(exc)
+                logger.warning("%s: orders not read, velocities kept: %s", client.label, exc)
     except BaseException:
         read.close()
         raise
     return read
+
+
+def _read_offers(client: EmagClient, read: AccountRead) -> None:
+    expected = client.count_offers().items
+    received = 0
+    for page in client.read_offers(expected=expected):
+        received += len(page)
+        converted = []
+        for item in page:
+            try:
+                offer = offer_from_item(item)
+            except ValueError as exc:
+                read.skipped += 1
+                logger.warning("%s: skipped an offer: %s", client.label, exc)
+                continue
+            first = read.seen.setdefault(lookup_key(offer.sku), offer.emag_offer_id)
+            if first != offer.emag_offer_id:
+                # Two offers of one account under one SKU (e.g. differing only in case):
+                # keeping either silently would hide the other from every check and
+                # write, so the first stays and the conflict is reported.
+                conflict = f"{offer.sku}: offers {first} and {offer.emag_offer_id}"
+                read.conflicts.append(conflict)
+                logger.warning("%s: one SKU, two offers: %s", client.label, conflict)
+                continue
+            converted.append(offer)
+        pickle.dump(converted, read.spool, protocol=pickle.HIGHEST_PROTOCOL)
+        read.pages += 1
+        read.offers += len(converted)
+    if received < expected:
+        raise EmagIncompleteRead(
+            client.account,
+            f"read {received} of the {expected} offers eMAG counts (a page came back "
+            "short); nothing was deleted, the previous snapshot is kept",
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Self
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from bot.emag.calllog import log_call
 from bot.emag.errors import (
     EmagAuthError,
     EmagError,
@@ -30,6 +32,7 @@ from bot.engine.models import Account
 
 logger = logging.getLogger("bot.emag.client")
 
+_IP_IN_MESSAGE = re.compile(r"\[([0-9a-fA-F.:]+)\]")
 # Transport failures worth another try; others (bad URL, TLS setup) will not get better.
 _RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
@@ -84,9 +87,17 @@ class EmagTransport:
         self.close()
 
     def _pages(
-        self, path: str, family: str, page_size: int, filters: Mapping[str, Any]
+        self,
+        path: str,
+        family: str,
+        page_size: int,
+        filters: Mapping[str, Any],
+        short_ends: int | None = 0,
     ) -> Iterator[list[dict]]:
+        """Pages until an empty one; a short page ends the read too once `short_ends`
+        items have come (None: never, only an empty page does)."""
         previous: list[dict] | None = None
+        received = 0
         for page in itertools.count(1):
             body = {**filters, "currentPage": page, "itemsPerPage": page_size}
             results = self._post(path, family, body)
@@ -100,8 +111,9 @@ class EmagTransport:
                 # Without totals, a server ignoring currentPage would loop forever.
                 raise EmagError(self.account, f"{path} returned page {page} twice; stopped")
             previous = results
+            received += len(results)
             yield results
-            if len(results) < page_size:
+            if short_ends is not None and len(results) < page_size and received >= short_ends:
                 return
 
     def _post(self, path: str, family: str, body: Any) -> Any:
@@ -115,14 +127,25 @@ class EmagTransport:
             limiter.acquire()  # every attempt counts against eMAG's budget, failed ones too
             started = time.monotonic()
             cause: Exception | None = None
+            request = kwargs.get("json", kwargs.get("params"))
             try:
                 response = self._http.request(method, path, **kwargs)
             except _RETRYABLE_TRANSPORT as exc:
                 limiter.settle()
                 problem, cause = type(exc).__name__, exc
+                log_call(self.account, method, path, request, None, 0.0, problem)
             else:
                 limiter.settle()
                 elapsed = time.monotonic() - started
+                log_call(
+                    self.account,
+                    method,
+                    path,
+                    request,
+                    response.status_code,
+                    elapsed,
+                    response.text,
+                )
                 logger.debug(
                     "%s %s %s -> %d in %.3fs",
                     self.label,
@@ -156,11 +179,14 @@ class EmagTransport:
     def _raise_if_refused(self, response: httpx.Response) -> None:
         messages = envelope_messages(json_or_none(response))
         said = "; ".join(messages) or f"HTTP {response.status_code}"
-        if any("invalid vendor ip" in message.lower() for message in messages):
+        refused_ip = next((m for m in messages if "invalid vendor ip" in m.lower()), None)
+        if refused_ip is not None:
+            seen = _IP_IN_MESSAGE.search(refused_ip)
             raise EmagIpNotWhitelistedError(
                 self.account,
-                f"eMAG refused this server's IP ({said}); the server's public IP must be "
-                "whitelisted for API access in the eMAG Marketplace account",
+                f"eMAG refused the IP {seen.group(1) if seen else '(not given)'}: add it to "
+                f"the {self.label} account's API whitelist in the eMAG Marketplace interface "
+                "(README, eMAG IP whitelist)",
                 status=response.status_code,
                 messages=messages,
             )

@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from bot.emag.client import SAVE_BATCH, EmagClient
+from bot.emag.client import EmagClient
 from bot.emag.convert import offer_from_item
 from bot.emag.errors import EmagAuthError, EmagError, EmagUnavailableError
+from bot.emag.offer_writes import SAVE_BATCH
 from bot.engine.models import ACCOUNTS
 from bot.errors import NotFound, StockbotError
 from bot.runtime import Runtime
@@ -49,9 +50,12 @@ class PushResult(BaseModel):
     sent_at: datetime
 
 
-class ResendFailure(BaseModel):
+class RefusedOffer(BaseModel):
+    """An offer eMAG did not save, with its message; its `last_sent_at` is unchanged."""
+
     account: str
-    offer_ids: list[int]
+    sku: str
+    offer_id: int
     error: str
 
 
@@ -60,7 +64,7 @@ class AccountResend(BaseModel):
     sent: int = 0
     skipped: int = 0  # not read recently enough, or without a price
     batches: int = 0
-    failures: list[ResendFailure] = []
+    refused: list[RefusedOffer] = []
     stopped: str | None = None  # why the account was abandoned (auth, eMAG down)
 
 
@@ -72,8 +76,12 @@ class ResendReport(BaseModel):
         return sum(account.sent for account in self.accounts)
 
     @property
+    def refused(self) -> int:
+        return sum(len(account.refused) for account in self.accounts)
+
+    @property
     def ok(self) -> bool:
-        return not any(account.failures or account.stopped for account in self.accounts)
+        return not any(account.refused or account.stopped for account in self.accounts)
 
 
 def push_main_stock(
@@ -149,24 +157,27 @@ def _resend_account(
             continue
         result.batches += 1
         try:
-            # One request: the batch is at most SAVE_BATCH, so it succeeds or fails whole.
-            client.save_offers([_payload(offer) for offer in batch])
+            outcome = client.save_offers([_payload(offer) for offer in batch])
         except (EmagAuthError, EmagUnavailableError) as exc:
             result.stopped = str(exc)
             return result
-        except EmagError as exc:
-            # e.g. an offer in an active campaign: the other batches may still go through.
-            result.failures.append(
-                ResendFailure(
-                    account=client.account,
-                    offer_ids=[offer.emag_offer_id or 0 for offer in batch],
-                    error=str(exc),
-                )
-            )
-            continue
+        saved = set(outcome.saved)
+        # Only what eMAG says it saved counts as sent; the rest keep their old date.
         with transaction(runtime.sessions) as session:
-            mark_sent(session, [offer.id for offer in batch], now, rules)
-        result.sent += len(batch)
+            mark_sent(
+                session, [offer.id for offer in batch if offer.emag_offer_id in saved], now, rules
+            )
+        result.sent += len(saved)
+        result.refused += [
+            RefusedOffer(
+                account=client.account,
+                sku=offer.sku,
+                offer_id=offer.emag_offer_id or 0,
+                error=outcome.refused.get(offer.emag_offer_id or 0, "not saved"),
+            )
+            for offer in batch
+            if offer.emag_offer_id not in saved
+        ]
 
 
 def resend_offers(
@@ -178,8 +189,9 @@ def resend_offers(
     """Re-send offers through `offer/save` in batches of 50, per account given.
 
     With `stale_only`, only offers not sent for `weekly_update_days` (or never). Each
-    batch eMAG accepts gets `last_sent_at = now`; a refused batch keeps its old value and
-    is listed in the report; auth failures and eMAG outages stop that account.
+    offer eMAG saved gets `last_sent_at = now`; a refused one keeps its old value and is
+    listed in the report with eMAG's message; auth failures and eMAG outages stop that
+    account.
     """
     accounts = [
         _resend_account(runtime, client_per_account[account], now, stale_only)

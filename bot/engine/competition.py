@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine.models import ACCOUNTS, Account, ProductSnapshot, Rules
+from bot.engine.models import ACCOUNTS, Account, OfferSnapshot, ProductSnapshot, Rules
+
+# emag-api.md, Reading offers: "sellable documentation values are 3, 9, 11, 12".
+APPROVED_DOCUMENTATION = frozenset({3, 9, 11, 12})
+_STATUS_TEXT = {0: "the offer is inactive", 2: "the offer is at end of life"}
 
 
 @dataclass(frozen=True)
@@ -16,21 +20,40 @@ class Position:
     stock: int
     competitors: int | None
     rank: int | None
+    # Why eMAG will not sell the offer; None when it will (or the account is not listed).
+    unsellable: str | None = None
+    sales_per_day: float | None = None
+
+    @property
+    def sellable(self) -> bool:
+        return self.listed and self.unsellable is None
 
     @property
     def has_competition(self) -> bool:
         return self.competitors is not None and self.competitors >= 1
 
 
+def unsellable_reason(offer: OfferSnapshot) -> str | None:
+    """Why eMAG will not sell this offer as it stands, in eMAG's words where it gives
+    them; None when nothing says it cannot (unknown is not proof)."""
+    status = 1 if offer.status is None else offer.status
+    if status != 1:
+        return _STATUS_TEXT.get(status, f"offer status {status}")
+    if offer.offer_validation not in (None, 1):
+        return offer.offer_validation_text or f"offer validation status {offer.offer_validation}"
+    if offer.doc_validation is not None and offer.doc_validation not in APPROVED_DOCUMENTATION:
+        return offer.doc_validation_text or f"documentation status {offer.doc_validation}"
+    return None
+
+
 def positions(product: ProductSnapshot) -> dict[Account, Position]:
     """Each account's position; our own active offers are not counted as competitors."""
     offers = {account: product.offer(account) for account in ACCOUNTS}
+    # eMAG counts the sellers whose offers are on sale: ours only when they can sell.
     own_active = sum(
         1
         for offer in offers.values()
-        if offer is not None
-        and (offer.stock or 0) > 0
-        and (1 if offer.status is None else offer.status) == 1
+        if offer is not None and (offer.stock or 0) > 0 and unsellable_reason(offer) is None
     )
     found: dict[Account, Position] = {}
     for account, offer in offers.items():
@@ -40,15 +63,23 @@ def positions(product: ProductSnapshot) -> dict[Account, Position]:
         competitors = (
             None if offer.number_of_offers is None else max(offer.number_of_offers - own_active, 0)
         )
-        found[account] = Position(True, offer.stock or 0, competitors, offer.buy_button_rank)
+        found[account] = Position(
+            True,
+            offer.stock or 0,
+            competitors,
+            offer.buy_button_rank,
+            unsellable_reason(offer),
+            None if offer.sales_velocity is None else float(offer.sales_velocity),
+        )
     return found
 
 
 def spare_stock(position: Position, rules: Rules) -> int:
-    """Units a recommended transfer may take from this account."""
+    """Units a recommended transfer may take from this account: above the source floor
+    where it competes; all of it where it cannot sell (a floor there protects nothing)."""
     if not position.listed:
         return 0
-    if position.has_competition:
+    if position.has_competition and position.sellable:
         return max(position.stock - rules.source_floor, 0)
     return position.stock
 
@@ -56,3 +87,10 @@ def spare_stock(position: Position, rules: Rules) -> int:
 def label(account: Account) -> str:
     """How an account is named in every text: MAIN, FBE."""
     return account.upper()
+
+
+def days_of_cover(position: Position) -> float | None:
+    """Days the stock lasts at the account's pace; None when sales are unknown or 0."""
+    if not position.listed or not position.sales_per_day:
+        return None
+    return round(position.stock / position.sales_per_day, 1)

@@ -48,6 +48,13 @@ class OfferSnapshot(BaseModel):
     buy_button_rank: int | None = None
     sale_price: Decimal | None = None
     status: int | None = 1
+    # eMAG's offer_validation_status value (1 saleable, 2 invalid price) and text, and the
+    # documentation's validation_status (3, 9, 11, 12 approved); None: not known.
+    offer_validation: int | None = None
+    offer_validation_text: str | None = None
+    doc_validation: int | None = None
+    doc_validation_text: str | None = None
+    supply_lead_time: int | None = None
     sales_velocity: Decimal | None = None
     last_read_at: AwareDatetime | None = None
     last_sent_at: AwareDatetime | None = None
@@ -77,6 +84,7 @@ class Recommendation(BaseModel):
         "restock",
         "stock_alert",
         "offer_update",
+        "fix_offer",
     ]
     priority: Priority
     reason: str
@@ -111,6 +119,15 @@ class CurrentSituation(BaseModel):
     has_competition_fbe: bool
     competitors_main: int | None
     competitors_fbe: int | None
+    # Units sold per day over the velocity window (days without stock left out), and the
+    # days the stock lasts at that pace; None when unknown (never 0 for unknown).
+    sales_per_day_main: float | None = None
+    sales_per_day_fbe: float | None = None
+    days_of_cover_main: float | None = None
+    days_of_cover_fbe: float | None = None
+    # Whether eMAG will sell the offer (engine.md, Competition); None when not listed.
+    sellable_main: bool | None = None
+    sellable_fbe: bool | None = None
 
 
 class Analysis(BaseModel):
@@ -143,7 +160,9 @@ class TransferProposal(BaseModel):
 class TransferImpact(BaseModel):
     from_account_impact: Literal["Will lose buy button", "Low stock risk", "Safe"]
     to_account_impact: Literal[
-        "Will gain/maintain buy button", "No buy-button change (no competition)"
+        "Will gain/maintain buy button",
+        "No buy-button change (no competition)",
+        "No buy-button change (offer cannot sell)",
     ]
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.engine.competition import Position, label, positions, spare_stock
+from bot.engine.balance import balance_recommendations
+from bot.engine.competition import Position, days_of_cover, label, positions
 from bot.engine.freshness import data_as_of, days_since, is_stale
 from bot.engine.models import (
     ACCOUNTS,
@@ -22,8 +23,8 @@ from bot.engine.models import (
     ProductSnapshot,
     Recommendation,
     Rules,
-    other_account,
 )
+from bot.engine.shortages import fix_recommendations, shortage_recommendations
 
 _TYPE_ORDER = {
     "stock_transfer": 0,
@@ -31,121 +32,9 @@ _TYPE_ORDER = {
     "stock_optimization": 0,
     "restock": 1,
     "stock_alert": 1,
+    "fix_offer": 1,
     "offer_update": 2,
 }
-
-
-def _shortage_recommendations(
-    account: Account, where: dict[Account, Position], rules: Rules
-) -> list[Recommendation]:
-    """Scenarios 1 and 2 for `account`: zero or low stock while others compete."""
-    here, source_account = where[account], other_account(account)
-    if not here.listed or not here.has_competition or here.stock >= rules.low_stock:
-        return []
-    spare = spare_stock(where[source_account], rules)
-    amount = min(rules.transfer_cap, spare)
-    name, source = label(account), label(source_account)
-    if here.stock == 0:
-        if amount > 0:
-            return [
-                Recommendation(
-                    type="stock_transfer",
-                    priority="high",
-                    from_account=source_account,
-                    to_account=account,
-                    suggested_amount=amount,
-                    reason=f"{name} has 0 stock with competition - losing buy button",
-                    impact=f"Regain buy button on {name} account",
-                )
-            ]
-        return [
-            Recommendation(
-                type="restock",
-                priority="high",
-                account=account,
-                current_stock=0,
-                reason=(
-                    f"{name} has 0 stock with competition and {source} has none to spare "
-                    "- both accounts are short"
-                ),
-                suggested_action=f"Restock {name} from the supplier",
-            )
-        ]
-    found = [
-        Recommendation(
-            type="stock_alert",
-            priority="medium",
-            account=account,
-            current_stock=here.stock,
-            reason=f"{name} has only {here.stock} units with competition - buy button at risk",
-            suggested_action=f"Raise {name} stock to at least {rules.low_stock}",
-        )
-    ]
-    if amount > 0:
-        found.append(
-            Recommendation(
-                type="stock_transfer",
-                priority="medium",
-                from_account=source_account,
-                to_account=account,
-                suggested_amount=amount,
-                reason=f"{name} stock is low ({here.stock}) with competition",
-                impact=f"Keep the buy button on {name} account",
-            )
-        )
-    return found
-
-
-def _balance_recommendations(
-    account: Account, where: dict[Account, Position], rules: Rules
-) -> list[Recommendation]:
-    """Scenarios 3 and 4 for `account` as the destination: moving idle or misplaced stock."""
-    here, source_account = where[account], other_account(account)
-    source = where[source_account]
-    if not (here.listed and source.listed):
-        return []
-    found = []
-    name, source_name = label(account), label(source_account)
-    if (
-        here.rank is not None
-        and source.rank is not None
-        and here.rank < source.rank
-        and here.stock < source.stock
-    ):
-        # The source floor applies to every recommended transfer, this one included.
-        amount = min(source.stock // 2, rules.transfer_cap, spare_stock(source, rules))
-        if amount > 0:
-            found.append(
-                Recommendation(
-                    type="stock_rebalance",
-                    priority="low",
-                    from_account=source_account,
-                    to_account=account,
-                    suggested_amount=amount,
-                    reason=(
-                        f"{name} ranks better (#{here.rank} vs #{source.rank}) "
-                        f"but has less stock ({here.stock} vs {source.stock})"
-                    ),
-                    impact=f"Put stock where the buy button is won ({name})",
-                )
-            )
-    if source.competitors == 0 and here.has_competition and source.stock > rules.idle_floor:
-        amount = min(source.stock - rules.idle_floor, rules.transfer_cap)
-        found.append(
-            Recommendation(
-                type="stock_optimization",
-                priority="low",
-                from_account=source_account,
-                to_account=account,
-                suggested_amount=amount,
-                reason=(
-                    f"{source_name} has no competition and {source.stock} units; "
-                    f"{name} has competition"
-                ),
-                impact=f"Use idle {source_name} stock to defend the buy button on {name}",
-            )
-        )
-    return found
 
 
 def _update_recommendations(
@@ -206,7 +95,10 @@ def _ordered(recommendations: list[Recommendation]) -> list[Recommendation]:
 def _issues(recommendations: list[Recommendation]) -> list[str]:
     found = []
     types = {rec.type: rec for rec in recommendations}
-    if any(rec.priority == "high" and rec.type != "offer_update" for rec in recommendations):
+    if any(
+        rec.priority == "high" and rec.type in ("stock_transfer", "restock")
+        for rec in recommendations
+    ):
         found.append("zero_stock_with_competition")
     if "stock_alert" in types:
         found.append("low_stock_with_competition")
@@ -214,7 +106,13 @@ def _issues(recommendations: list[Recommendation]) -> list[str]:
         found.append("needs_weekly_update")
     if any(rec.type in ("stock_rebalance", "stock_optimization") for rec in recommendations):
         found.append("imbalanced")
+    if "fix_offer" in types:
+        found.append("unsellable_offer")
     return found
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def highest_priority(recommendations: list[Recommendation]) -> Priority:
@@ -231,14 +129,15 @@ def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
     where = positions(product)
     found: list[Recommendation] = []
     for account in ACCOUNTS:
-        found += _shortage_recommendations(account, where, rules)
+        found += shortage_recommendations(account, where, rules)
     urgent_directions = {(rec.from_account, rec.to_account) for rec in found if rec.is_transfer}
     for account in ACCOUNTS:
         found += [
             rec
-            for rec in _balance_recommendations(account, where, rules)
+            for rec in balance_recommendations(account, where, rules)
             if (rec.from_account, rec.to_account) not in urgent_directions
         ]
+    found += fix_recommendations(where)
     found += _update_recommendations(product, now, rules)
     recommendations = _ordered(_without_contradictions(found, where))
 
@@ -271,6 +170,12 @@ def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
             has_competition_fbe=where["fbe"].has_competition,
             competitors_main=where["main"].competitors,
             competitors_fbe=where["fbe"].competitors,
+            sales_per_day_main=_rounded(where["main"].sales_per_day),
+            sales_per_day_fbe=_rounded(where["fbe"].sales_per_day),
+            days_of_cover_main=days_of_cover(where["main"]),
+            days_of_cover_fbe=days_of_cover(where["fbe"]),
+            sellable_main=where["main"].sellable if where["main"].listed else None,
+            sellable_fbe=where["fbe"].sellable if where["fbe"].listed else None,
         ),
         recommendations=recommendations,
         priority=priority,

@@ -82,12 +82,14 @@ def validate_transfer(
     source_left = source.stock - proposal.amount
     destination_after = destination.stock + proposal.amount
     warnings = []
-    if source.has_competition and source_left == 0:
+    # An offer that cannot sell holds no buy button to lose.
+    competing_source = source.has_competition and source.sellable
+    if competing_source and source_left == 0:
         from_impact = "Will lose buy button"
         warnings.append(
             f"{label(source_account)} will be left at 0 with competition - will lose buy button"
         )
-    elif source.has_competition and source_left < rules.low_stock:
+    elif competing_source and source_left < rules.low_stock:
         from_impact = "Low stock risk"
         warnings.append(
             f"{label(source_account)} will be left with {source_left} units (below "
@@ -95,7 +97,13 @@ def validate_transfer(
         )
     else:
         from_impact = "Safe"
-    if destination.has_competition:
+    if not destination.sellable:
+        to_impact = "No buy-button change (offer cannot sell)"
+        warnings.append(
+            f"{label(destination_account)}'s offer cannot sell on eMAG "
+            f"({destination.unsellable}) - fix it before sending stock there"
+        )
+    elif destination.has_competition:
         to_impact = "Will gain/maintain buy button"
     else:
         to_impact = "No buy-button change (no competition)"

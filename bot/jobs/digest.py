@@ -41,7 +41,7 @@ from storage.status import ensure_status
 
 log = logging.getLogger(__name__)
 _RANK_NAMES: dict[int, Priority] = {PRIORITY_RANK[name]: name for name in PRIORITIES}
-_ISSUE_FLAGS = ("zero", "low", "needs_update", "imbalanced")
+_ISSUE_FLAGS = ("zero", "low", "needs_update", "imbalanced", "unsellable")
 _ISSUE_NAMES = dict(
     zip(
         _ISSUE_FLAGS,
@@ -50,6 +50,7 @@ _ISSUE_NAMES = dict(
             "low_stock_with_competition",
             "needs_weekly_update",
             "imbalanced",
+            "unsellable_offer",
         ),
         strict=True,
     )

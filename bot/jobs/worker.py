@@ -81,6 +81,19 @@ def sync_job(runtime: Runtime) -> None:
                 f" ({result.error})" if result.error else "",
             )
         if resent is not None:
-            log.info("weekly re-send: %d offers sent, ok=%s", resent.sent, resent.ok)
+            log.info("weekly re-send: %d sent, %d refused", resent.sent, resent.refused)
+            for account in resent.accounts:
+                for refused in account.refused:
+                    log.warning(
+                        "re-send refused on %s: %s (offer %d): %s",
+                        refused.account.upper(),
+                        refused.sku,
+                        refused.offer_id,
+                        refused.error,
+                    )
+                if account.stopped:
+                    log.warning(
+                        "re-send stopped on %s: %s", account.account.upper(), account.stopped
+                    )
     except Exception:
         log.exception("sync run failed")

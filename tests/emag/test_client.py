@@ -16,7 +16,6 @@ from bot.emag import (
     EmagIpNotWhitelistedError,
     EmagNotFoundError,
     EmagRequestError,
-    EmagSaveError,
     EmagUnavailableError,
     OfferCount,
     clients_from_settings,
@@ -45,6 +44,15 @@ def test_read_offers_stops_at_an_empty_page_when_the_last_page_is_full(fake, mak
 
     assert [len(page) for page in pages] == [100, 100]
     assert len(fake.requests("main", "product_offer/read")) == 3
+
+
+def test_with_the_count_given_a_short_page_mid_read_does_not_end_the_read(fake, make_client):
+    fake.populate(250)
+    fake.short_page("main", page=1, missing=5)
+    pages = list(make_client("main").read_offers(expected=250))
+
+    assert [len(page) for page in pages] == [95, 100, 50]
+    assert len(fake.requests("main", "product_offer/read")) == 4  # up to the empty page
 
 
 def test_read_offers_is_lazy_one_page_per_request(fake: FakeEmag, make_client):
@@ -170,13 +178,14 @@ def test_wrong_password_raises_auth_error_naming_the_account(make_client, status
         assert len(server.requests()) == 1  # not retried
 
 
-def test_invalid_vendor_ip_says_the_ip_must_be_whitelisted(fake: FakeEmag, make_client):
-    fake.block_ip("main")
+def test_invalid_vendor_ip_names_the_account_and_the_ip_emag_saw(fake: FakeEmag, make_client):
+    fake.block_ip("fbe")
     with pytest.raises(EmagIpNotWhitelistedError) as caught:
-        make_client("main").count_offers()
+        make_client("fbe").count_offers()
     message = str(caught.value)
-    assert message.startswith("MAIN: ") and "Invalid vendor ip" in message
-    assert "IP must be whitelisted" in message
+    assert message.startswith("FBE: ") and "IP 127.0.0.1" in message
+    assert "FBE account's API whitelist" in message and "\n" not in message
+    assert len(fake.requests("fbe")) == 1  # not retried
 
 
 def test_password_never_appears_in_logs_or_errors(fake: FakeEmag, make_client, caplog):
@@ -251,7 +260,7 @@ def test_fbe_stock_writes_are_refused_before_anything_is_sent(fake: FakeEmag, ma
             [{"id": 871204, "stock": [{"warehouse_id": 1, "value": 3}], "status": 1}]
         )
     assert fake.requests() == []
-    assert client.save_offers([{"id": 871204, "sale_price": "97.5"}]) == 1
+    assert client.save_offers([{"id": 871204, "sale_price": "97.5"}]).saved == [871204]
     assert fake.offer("fbe", 871204)["sale_price"] == "97.5000"
 
 
@@ -262,9 +271,9 @@ def test_save_offers_sends_batches_of_50_in_the_configured_shape(
     offers = [fake.add_offer("main", sale_price="10.00") for _ in range(120)]
     client = make_client("main", save_wrapped=wrapped)
 
-    saved = client.save_offers([{"id": o["id"], "sale_price": "12.5"} for o in offers])
+    outcome = client.save_offers([{"id": o["id"], "sale_price": "12.5"} for o in offers])
 
-    assert saved == 120
+    assert sorted(outcome.saved) == sorted(o["id"] for o in offers) and outcome.refused == {}
     bodies = [r.body for r in fake.requests("main", "offer/save")]
     items = [body["data"] if wrapped else body for body in bodies]
     assert all(isinstance(body, dict) == wrapped for body in bodies)
@@ -273,42 +282,88 @@ def test_save_offers_sends_batches_of_50_in_the_configured_shape(
     assert {o["sale_price"] for o in fake.offers("main")} == {"12.5000"}
 
 
-def test_save_failing_in_a_later_batch_says_how_many_were_saved(fake: FakeEmag, make_client):
-    offers = [fake.add_offer("main") for _ in range(60)]
+def test_save_counts_an_offer_saved_only_when_its_own_result_says_so(fake, make_client):
+    offers = [fake.add_offer("main", sale_price="9") for _ in range(60)]
+    fake.refuse_save("main", offers[7]["id"], "The offer is part of a campaign")
     payload = [{"id": o["id"], "sale_price": "9"} for o in offers]
-    payload[55]["id"] = 4242
+    payload[55]["id"] = 4242  # gone from eMAG
+    payload[56]["id"] = 16_777_216  # outside eMAG's range: refused here, never sent
 
-    with pytest.raises(EmagSaveError, match="batch 2 of 2 failed after 50 offers") as caught:
-        make_client("main").save_offers(payload)
-    assert caught.value.saved == 50
-    assert "Offer 4242 does not exist" in str(caught.value)
+    outcome = make_client("main").save_offers(payload)
+
+    assert len(outcome.saved) == 57 and offers[7]["id"] not in outcome.saved
+    assert outcome.refused[offers[7]["id"]] == "The offer is part of a campaign"
+    assert "Offer 4242 does not exist" in outcome.refused[4242]
+    assert "outside 1..16777215" in outcome.refused[16_777_216]
+    sent = [item["id"] for r in fake.requests("main", "offer/save") for item in r.body]
+    assert 16_777_216 not in sent and len(sent) == 59
+    assert fake.last_saved("main", offers[7]["id"]) is None
+
+
+def test_a_batch_refused_whole_counts_its_offers_refused_and_the_next_goes_on(fake, make_client):
+    offers = [fake.add_offer("main") for _ in range(60)]
+    fake.fail("main", 200, count=1, path="offer/save",
+              body={"isError": True, "message": "Maximum input vars of 4000 exceeded"})  # fmt: skip
+
+    outcome = make_client("main").save_offers([{"id": o["id"], "sale_price": "9"} for o in offers])
+
+    assert len(outcome.refused) == 50 and len(outcome.saved) == 10
+    assert all("Maximum input vars" in message for message in outcome.refused.values())
 
 
 # -- orders, EANs, settings ------------------------------------------------------------------
 
 
-def test_read_orders_pages_by_1000_and_keeps_only_orders_since(fake: FakeEmag, make_client):
+def test_read_orders_asks_the_accounts_type_100_a_page_and_counts_each_order_once(
+    fake: FakeEmag, make_client
+):
     fake.populate(3)
-    line = {"part_number": "EMG331", "part_number_key": "DNN83CYBM", "quantity": 1}
+    line = {"part_number": "EMG331", "quantity": 1}
     start = datetime(2026, 10, 1, 12, 0, 0)
-    for minute in range(1200):
+    for minute in range(250):
         fake.add_order("fbe", date=start + timedelta(minutes=minute), products=[line])
+    fake.orders_arrive_during_read("fbe", 3)
 
     since = start + timedelta(minutes=100)
-    pages = list(make_client("fbe").read_orders(since))
+    orders = [o for page in make_client("fbe").read_orders(since) for o in page]
 
-    assert [len(page) for page in pages] == [1000, 100]
-    assert all(o["type"] == 2 and o["date"] >= "2026-10-01 13:40:00" for p in pages for o in p)
-    assert fake.requests("fbe")[0].body["createdAfter"] == "2026-10-01 13:40:00"
+    bodies = [r.body for r in fake.requests("fbe", "order/read")]
+    assert {body["type"] for body in bodies} == {2}
+    assert {body["itemsPerPage"] for body in bodies} == {100}
+    assert bodies[0]["createdAfter"] == "2026-10-01 13:40:00"
+    # Page 2 repeated the 3 orders pushed off page 1 by the new ones; each counts once
+    # (the new ones themselves come in the next read, on its page 1).
+    assert len(orders) == len({o["id"] for o in orders}) == 150
+    assert all(o["date"] >= "2026-10-01 13:40:00" for o in orders)
+
+
+def test_read_orders_of_main_asks_type_3(fake: FakeEmag, make_client):
+    fake.populate(3)
+    fake.add_order("main", date="2026-11-20 10:00:00", products=[{"part_number": "EMG331"}])
+    [[order]] = list(make_client("main").read_orders(datetime(2026, 11, 1)))
+    assert order["type"] == 3
+    assert {r.body["type"] for r in fake.requests("main", "order/read")} == {3}
+
+
+def test_order_dates_are_read_in_the_platforms_zone():
+    ro = Settings(emag_api_url="https://marketplace-api.emag.ro/api-3")
+    bg = Settings(emag_api_url="https://marketplace-api.emag.bg/api-3")
+    hu = Settings(emag_api_url="https://marketplace-api.emag.hu/api-3", emag_timezone=None)
+    told = Settings(emag_api_url="http://127.0.0.1:9/api-3", emag_timezone="Europe/Sofia")
+    assert [s.emag_zone for s in (ro, bg, hu, told)] == [
+        "Europe/Bucharest", "Europe/Sofia", "Europe/Budapest", "Europe/Sofia",
+    ]  # fmt: skip
 
 
 def test_find_by_eans_maps_eans_to_pnks_100_per_call(fake: FakeEmag, make_client):
     fake.populate(10)
     eans = ["8266294692464"] + [f"{n:013d}" for n in range(149)]
 
-    [item] = make_client("main").find_by_eans(eans)
+    found = make_client("main").find_by_eans(eans)
 
-    assert item["part_number_key"] == "DNN83CYBM" and item["vendor_has_offer"] is True
+    assert len(found) == 150 and sum(1 for products in found.values() if products) == 1
+    [product] = found["8266294692464"]
+    assert product["part_number_key"] == "DNN83CYBM" and product["vendor_has_offer"] is True
     assert [len(r.query["eans[]"]) for r in fake.requests("main")] == [100, 50]
 
 

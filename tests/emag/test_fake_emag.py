@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import httpx
 import pytest
@@ -106,23 +106,43 @@ def test_save_accepts_bare_and_wrapped_lists_and_updates_only_given_fields(fake,
     "body, message",
     [
         ([{"id": n} for n in range(51)], "Maximum 50"),
-        ([{"id": 999}], "does not exist"),
         ([{"sale_price": 1}], "integer id"),
         ({"offers": []}, "Invalid content"),
     ],
 )
-def test_save_refuses_bad_requests_and_changes_nothing(fake, http, body, message):
+def test_save_refuses_malformed_requests_whole_and_changes_nothing(fake, http, body, message):
     offer = fake.add_offer("main", id=1, sale_price="5")
     answer = http["main"].post("offer/save", json=body).json()
     assert answer["isError"] is True and message in answer["messages"][0]
     assert fake.offer("main", 1) == offer and fake.last_saved("main", 1) is None
 
 
+def test_save_answers_per_offer_with_is_error_false_at_the_top(fake: FakeEmag, http):
+    kept, locked, refused = (fake.add_offer("main", sale_price="5") for _ in range(3))
+    fake.lock_for_campaign("main", locked["id"])
+    fake.refuse_save("main", refused["id"], "Invalid sale_price: below min_sale_price")
+    batch = [{"id": o["id"], "sale_price": 6} for o in (kept, locked, refused)]
+    answer = http["main"].post("offer/save", json=[*batch, {"id": 999, "sale_price": 6}]).json()
+
+    assert answer["isError"] is False
+    results = answer["results"]
+    assert results[str(kept["id"])] == {"isError": False, "messages": []}
+    assert results[str(locked["id"])]["isError"] is True
+    assert "active campaign" in results[str(locked["id"])]["messages"][0]
+    assert results[str(refused["id"])]["messages"] == ["Invalid sale_price: below min_sale_price"]
+    assert "does not exist" in results["999"]["messages"][0]
+    assert fake.offer("main", kept["id"])["sale_price"] == "6.0000"
+    for unchanged in (locked, refused):
+        assert fake.offer("main", unchanged["id"]) == unchanged
+        assert fake.last_saved("main", unchanged["id"]) is None
+
+
 @pytest.mark.parametrize("field", ["stock", "handling_time", "status"])
 def test_fbe_refuses_stock_handling_time_and_status_in_a_save(fake, http, field):
     offer = fake.add_offer("fbe", stock=5)
     answer = http["fbe"].post("offer/save", json=[{"id": offer["id"], field: 1}]).json()
-    assert answer["isError"] is True and "fulfilled by eMAG" in answer["messages"][0]
+    [result] = answer["results"].values()
+    assert result["isError"] is True and "fulfilled by eMAG" in result["messages"][0]
     assert fake.offer("fbe", offer["id"]) == offer
 
 
@@ -180,38 +200,78 @@ def test_fail_runs_are_per_account_and_stop_after_count(fake: FakeEmag, http):
     assert http["fbe"].post("product_offer/count", json={}).status_code == 200
 
 
-def test_ip_switch_answers_invalid_vendor_ip(fake: FakeEmag, http):
+def test_ip_switch_answers_invalid_vendor_ip_with_the_callers_ip(fake: FakeEmag, http):
     fake.block_ip("fbe")
-    answer = http["fbe"].post("product_offer/count", json={}).json()
-    assert answer["isError"] is True and "Invalid vendor ip" in answer["messages"][0]
+    response = http["fbe"].post("product_offer/count", json={})
+    answer = response.json()
+    assert response.status_code == 200 and answer["isError"] is True
+    assert answer["messages"] == ["Invalid vendor ip [127.0.0.1]"]
+    assert http["main"].post("product_offer/count", json={}).json()["isError"] is False
 
 
-def test_orders_page_up_to_1000_with_type_by_account(fake: FakeEmag, http):
+def test_orders_come_100_a_page_newest_first_and_only_type_3_without_a_type(fake, http):
     fake.populate(20)
-    fake.populate_orders(days=30, per_day=3, now=datetime(2026, 11, 25, 9, 7, 42))
-    orders = http["fbe"].post("order/read", json={"itemsPerPage": 5000}).json()["results"]
+    fake.populate_orders(days=30, per_day=6, now=datetime(2026, 11, 25, 9, 7, 42))
+    default = http["fbe"].post("order/read", json={"itemsPerPage": 5000}).json()["results"]
+    fbe = http["fbe"].post("order/read", json={"itemsPerPage": 5000, "type": 2}).json()
+    orders = fbe["results"]
 
-    assert orders and {o["type"] for o in orders} == {2}
+    assert default == []  # FBE's orders are type 2; without `type` eMAG answers type 3
+    assert len(orders) == 100 and {o["type"] for o in orders} == {2}
+    assert [o["date"] for o in orders] == sorted((o["date"] for o in orders), reverse=True)
     assert all("2026-10-26" <= o["date"] <= "2026-11-25 09:07:42" for o in orders)
     assert set(orders[0]["products"][0]) == {
-        "part_number", "part_number_key", "quantity", "sale_price",
+        "product_id", "ext_part_number", "part_number", "part_number_key", "quantity",
+        "storno_qty", "sale_price", "status",
     }  # fmt: skip
-    fake.add_order("main", date=datetime(2026, 11, 1) + timedelta(hours=1), products=[])
-    recent = http["main"].post("order/read", json={"createdAfter": "2026-11-01 00:00:00"})
-    assert all(o["type"] == 3 and o["date"] >= "2026-11-01" for o in recent.json()["results"])
+    lines = [line for order in orders for line in order["products"]]
+    offer_ids = {o["id"] for o in fake.offers("fbe")}
+    assert {line["product_id"] for line in lines} <= offer_ids
+    assert any(line["part_number"] != line["ext_part_number"] for line in lines)
+    main = http["main"].post("order/read", json={"createdAfter": "2026-11-20 00:00:00"})
+    assert all(o["type"] == 3 and o["date"] >= "2026-11-20" for o in main.json()["results"])
 
 
-def test_find_by_eans_answers_catalogue_items_and_refuses_over_100(fake: FakeEmag, http):
+def test_an_order_arriving_during_a_read_shows_on_two_pages(fake: FakeEmag, http):
+    fake.populate(3)
+    for minute in range(150):
+        fake.add_order("main", date=f"2026-11-20 10:{minute // 60:02d}:{minute % 60:02d}",
+                       products=[{"part_number": "EMG001", "quantity": 1}])  # fmt: skip
+    fake.orders_arrive_during_read("main", 2)
+    first = http["main"].post("order/read", json={"currentPage": 1}).json()["results"]
+    second = http["main"].post("order/read", json={"currentPage": 2}).json()["results"]
+
+    assert len(first) == 100 and len(second) == 52
+    assert {o["id"] for o in first[-2:]} == {o["id"] for o in second[:2]}
+
+
+def test_a_short_page_in_the_middle_of_an_offer_read(fake: FakeEmag, http):
+    fake.populate(250)
+    fake.short_page("main", page=2, missing=7)
+    pages = [
+        http["main"].post("product_offer/read", json={"currentPage": n}).json()["results"]
+        for n in (1, 2, 3)
+    ]
+    assert [len(page) for page in pages] == [100, 93, 50]
+    count = http["main"].post("product_offer/count", json={}).json()["results"]
+    assert count["noOfItems"] == "250"
+
+
+def test_find_by_eans_answers_a_dict_keyed_by_ean_and_refuses_over_100(fake: FakeEmag, http):
     fake.populate(5)
-    [item] = (
+    results = (
         http["main"]
         .get("documentation/find_by_eans", params=[("eans[]", "8266294692464"), ("eans[]", "1")])
         .json()["results"]
     )
-    assert set(item) == {
-        "eans", "part_number_key", "product_name", "brand_name", "vendor_has_offer",
-        "allow_to_add_offer", "hotness",
+    assert set(results) == {"8266294692464", "1"}
+    assert results["1"] == {"products": []}
+    [product] = results["8266294692464"]["products"]
+    assert set(product) == {
+        "part_number_key", "product_name", "brand_name", "vendor_has_offer",
+        "allowed_to_add_offer", "hotness",
     }  # fmt: skip
+    assert product["part_number_key"] == "DNN83CYBM"
     too_many = [("eans[]", str(n)) for n in range(101)]
     answer = http["main"].get("documentation/find_by_eans", params=too_many).json()
     assert answer["isError"] is True

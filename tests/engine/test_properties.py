@@ -56,9 +56,31 @@ def test_a_recommended_transfer_leaves_a_competing_source_its_floor(snapshot, lo
     analysis = analyze(snapshot, NOW, rules)
     situation = analysis.current_situation.model_dump()
     for rec in analysis.recommendations:
-        if rec.is_transfer and situation[f"has_competition_{rec.from_account}"]:
+        source = rec.from_account
+        # A source eMAG will not sell holds no buy button: its floor protects nothing.
+        if (
+            rec.is_transfer
+            and situation[f"has_competition_{source}"]
+            and situation[f"sellable_{source}"]
+        ):
             left = situation[f"stock_{rec.from_account}"] - rec.suggested_amount
             assert left >= floor
+
+
+@settings(max_examples=400)
+@given(products())
+def test_no_transfer_into_an_offer_that_cannot_sell_and_every_such_offer_is_fixed(snapshot):
+    analysis = analyze(snapshot, NOW, RULES)
+    situation = analysis.current_situation
+    for rec in analysis.recommendations:
+        if rec.is_transfer:
+            assert getattr(situation, f"sellable_{rec.to_account}") is True
+        if rec.type in ("restock", "stock_alert"):
+            assert getattr(situation, f"sellable_{rec.account}") is True
+    fixed = {rec.account for rec in analysis.recommendations if rec.type == "fix_offer"}
+    unsellable = {a for a in analysis.listed_on if not getattr(situation, f"sellable_{a}")}
+    assert fixed == unsellable
+    assert ("unsellable_offer" in analysis.issues) == bool(unsellable)
 
 
 @settings(max_examples=200)

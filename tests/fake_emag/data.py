@@ -166,6 +166,29 @@ def product_fields(n_products: int, seed: int) -> Iterator[tuple[dict, dict, dic
         yield shared, main, fbe
 
 
+def order_line(offers: dict[int, dict], given: dict) -> dict:
+    """An order line as eMAG sends it (emag-api.md, Orders): `product_id` is the seller's
+    offer id, `ext_part_number` the seller's part number, `part_number` the documentation
+    owner's (another seller's when the offer is attached to their product)."""
+    offer = offers.get(given.get("product_id")) or next(
+        (o for o in offers.values() if o["part_number"] == given.get("part_number")), None
+    )
+    if offer is None:
+        raise ValueError(f"no offer for order line {given}")
+    line = {
+        "product_id": offer["id"],
+        "ext_part_number": offer["part_number"],
+        "part_number": offer["part_number"],
+        "part_number_key": offer["part_number_key"],
+        "quantity": 1,
+        "storno_qty": 0,
+        "sale_price": offer["sale_price"],
+        "status": 1,
+    }
+    line.update(given)
+    return line
+
+
 def random_orders(
     rng: random.Random,
     offers: list[dict],
@@ -174,30 +197,36 @@ def random_orders(
     days: int,
     per_day: float,
 ) -> list[dict]:
-    """Orders (without ids) over the last `days` days, oldest first, drawn from `offers`."""
+    """Orders (without ids) over the last `days` days, oldest first, drawn from `offers`:
+    some lines attached to another seller's documentation (a foreign `part_number`), some
+    removed from their order (line `status` 0) or partly cancelled (`storno_qty`)."""
     orders: list[dict] = []
     if not offers:
         return orders
+    by_id = {offer["id"]: offer for offer in offers}
     for day in range(days, -1, -1):
         for _ in range(rng.randint(0, max(1, round(per_day * 2)))):
             moment = now - timedelta(days=day, seconds=rng.randint(0, 86_399))
             if moment > now:
                 continue
             lines = rng.sample(offers, k=min(len(offers), rng.choice((1, 1, 1, 2))))
+            products = []
+            for offer in lines:
+                quantity = rng.choice((1, 1, 1, 2, 3))
+                line: dict[str, Any] = {"product_id": offer["id"], "quantity": quantity}
+                if rng.random() < 0.2:
+                    line["part_number"] = f"DOC-{offer['part_number_key']}"
+                if rng.random() < 0.05:
+                    line["status"] = 0
+                elif quantity > 1 and rng.random() < 0.1:
+                    line["storno_qty"] = 1
+                products.append(order_line(by_id, line))
             orders.append(
                 {
                     "type": order_type,
                     "date": moment.strftime("%Y-%m-%d %H:%M:%S"),
                     "status": rng.choice((4, 4, 4, 4, 3, 1, 0)),
-                    "products": [
-                        {
-                            "part_number": offer["part_number"],
-                            "part_number_key": offer["part_number_key"],
-                            "quantity": rng.choice((1, 1, 1, 2, 3)),
-                            "sale_price": offer["sale_price"],
-                        }
-                        for offer in lines
-                    ],
+                    "products": products,
                 }
             )
     orders.sort(key=lambda order: order["date"])

@@ -18,6 +18,7 @@ OFFER_FILTERS = ("id", "status", "part_number", "part_number_key", "general_stoc
 ORDER_FILTERS = ("id", "status", "type")
 FBE_MANAGED = ("stock", "handling_time", "status")
 MAX_SAVE = 50
+MAX_ORDERS_PAGE = 100
 MAX_EANS = 100
 MAX_STOCK = 65_535
 
@@ -39,6 +40,10 @@ class AccountState:
     saved_at: dict[int, datetime] = field(default_factory=dict)
     save_count: dict[int, int] = field(default_factory=dict)
     campaign_locked: set[int] = field(default_factory=set)
+    # offer id -> the message offer/save refuses it with (a switch for tests).
+    refused_saves: dict[int, str] = field(default_factory=dict)
+    # page number -> how many offers of that page product_offer/read leaves out.
+    short_pages: dict[int, int] = field(default_factory=dict)
 
 
 def ok(results: Any) -> Reply:
@@ -72,6 +77,8 @@ def _paging(body: dict, max_per_page: int) -> tuple[int, int] | Reply:
 
 
 def read_offers(state: AccountState, body: Any) -> Reply:
+    """emag-api.md, Reading offers: pages of at most 100 (larger is clamped), no totals;
+    "a page can come back short in the middle of a read" (the `short_pages` switch)."""
     if not isinstance(body, dict):
         body = {}
     paging = _paging(body, 100)
@@ -79,7 +86,9 @@ def read_offers(state: AccountState, body: Any) -> Reply:
         return paging
     page, per_page = paging
     found = [o for o in state.offers.values() if _matches(o, body, OFFER_FILTERS)]
-    return ok(found[(page - 1) * per_page : page * per_page])
+    served = found[(page - 1) * per_page : page * per_page]
+    dropped = state.short_pages.pop(page, 0)
+    return ok(served[: max(0, len(served) - dropped)])
 
 
 def count_offers(state: AccountState, body: Any) -> Reply:
@@ -128,7 +137,29 @@ def _apply(offer: dict, item: dict) -> str | None:
     return None
 
 
+def _refusal(state: AccountState, offer_id: int, item: dict) -> str | None:
+    """Why eMAG refuses this one offer of a batch, or None."""
+    if offer_id not in state.offers:
+        return f"Offer {offer_id} does not exist"
+    managed = [key for key in FBE_MANAGED if key in item]
+    if state.name == "fbe" and managed:
+        # emag-api.md, Writing offers: "A save on FBE must not carry stock, handling_time
+        # or status; the fake server must reject FBE stock writes."
+        return (
+            f"Offer {offer_id} is fulfilled by eMAG: {', '.join(managed)} cannot be "
+            "changed by the seller"
+        )
+    if offer_id in state.campaign_locked:
+        # emag-api.md, Response envelope: "e.g. an offer in a campaign with stock in site
+        # cannot be changed".
+        return f"Offer {offer_id} takes part in an active campaign and cannot be changed now"
+    return state.refused_saves.get(offer_id)
+
+
 def save_offers(state: AccountState, body: Any, now: datetime | None = None) -> Reply:
+    """emag-api.md, Response envelope: "offer/save can answer isError: false at the top
+    while offers inside were refused: results then maps each offer id to its own
+    {isError, messages}". Only a malformed request is refused as a whole."""
     items = body.get("data") if isinstance(body, dict) else body
     if not isinstance(items, list) or not items:
         return error("Invalid content: expected a list of offers")
@@ -137,28 +168,24 @@ def save_offers(state: AccountState, body: Any, now: datetime | None = None) -> 
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("id"), int):
             return error("Invalid content: every offer needs an integer id")
-        if item["id"] not in state.offers:
-            return error(f"Offer {item['id']} does not exist")
-        managed = [key for key in FBE_MANAGED if key in item]
-        if state.name == "fbe" and managed:
-            return error(
-                f"Offer {item['id']} is fulfilled by eMAG: {', '.join(managed)} cannot be "
-                "changed by the seller"
-            )
-    # Validate every offer on a copy first: a refused request changes nothing.
-    updated = {}
-    for item in items:
-        copy = dict(state.offers[item["id"]])
-        problem = _apply(copy, item)
-        if problem:
-            return error(problem)
-        updated[item["id"]] = copy
     now = now or datetime.now(UTC)
-    for offer_id, offer in updated.items():
-        state.offers[offer_id] = offer
+    results: dict[str, dict] = {}
+    for item in items:
+        offer_id = item["id"]
+        problem = _refusal(state, offer_id, item)
+        copy = None
+        if problem is None:
+            # Validated on a copy: a refused offer changes nothing.
+            copy = dict(state.offers[offer_id])
+            problem = _apply(copy, item)
+        if problem is not None or copy is None:
+            results[str(offer_id)] = {"isError": True, "messages": [problem]}
+            continue
+        state.offers[offer_id] = copy
         state.saved_at[offer_id] = now
         state.save_count[offer_id] = state.save_count.get(offer_id, 0) + 1
-    return ok([])
+        results[str(offer_id)] = {"isError": False, "messages": []}
+    return ok(results)
 
 
 def patch_stock(state: AccountState, offer_id: str, body: Any) -> Reply:
@@ -192,47 +219,55 @@ def patch_stock(state: AccountState, offer_id: str, body: Any) -> Reply:
 
 
 def read_orders(state: AccountState, body: Any) -> Reply:
+    """emag-api.md, Orders: at most 100 a page, newest first, and "without a type filter
+    only type 3 is returned", so an FBE login (its orders are type 2) gets nothing unless
+    it asks for type 2."""
     if not isinstance(body, dict):
         body = {}
-    paging = _paging(body, 1000)
+    paging = _paging(body, MAX_ORDERS_PAGE)
     if isinstance(paging, Reply):
         return paging
     page, per_page = paging
+    wanted = {**body, "type": body.get("type", 3)}
     after, before = body.get("createdAfter"), body.get("createdBefore")
     found = [
         order
         for order in state.orders
-        if _matches(order, body, ORDER_FILTERS)
+        if _matches(order, wanted, ORDER_FILTERS)
         and (after is None or order["date"] >= str(after))
         and (before is None or order["date"] <= str(before))
     ]
+    found.sort(key=lambda order: (order["date"], order["id"]), reverse=True)
     return ok(found[(page - 1) * per_page : page * per_page])
 
 
 def find_by_eans(state: AccountState, catalogue: Iterable[dict], eans: list[str]) -> Reply:
+    """emag-api.md, Find by EAN: `results` is keyed by EAN, each `{"products": [...]}`;
+    an EAN eMAG does not know has an empty list."""
     if not eans:
         return error("eans is required")
     if len(eans) > MAX_EANS:
         return error(f"Maximum {MAX_EANS} EANs per request, got {len(eans)}")
-    by_ean: dict[str, dict] = {}
+    by_ean: dict[str, list[dict]] = {}
     for offer in catalogue:
         for ean in offer.get("ean") or []:
-            by_ean.setdefault(ean, offer)
+            known = by_ean.setdefault(ean, [])
+            if all(o["part_number_key"] != offer["part_number_key"] for o in known):
+                known.append(offer)
     own = {ean for offer in state.offers.values() for ean in offer.get("ean") or []}
-    results = []
+    results: dict[str, dict] = {}
     for ean in dict.fromkeys(eans):
-        product = by_ean.get(ean)
-        if product is None:
-            continue
-        results.append(
-            {
-                "eans": list(product["ean"]),
-                "part_number_key": product["part_number_key"],
-                "product_name": product["name"],
-                "brand_name": product["brand"],
-                "vendor_has_offer": ean in own,
-                "allow_to_add_offer": True,
-                "hotness": HOTNESS[sum(map(ord, product["part_number_key"])) % len(HOTNESS)],
-            }
-        )
+        results[ean] = {
+            "products": [
+                {
+                    "part_number_key": product["part_number_key"],
+                    "product_name": product["name"],
+                    "brand_name": product["brand"],
+                    "vendor_has_offer": ean in own,
+                    "allowed_to_add_offer": True,
+                    "hotness": HOTNESS[sum(map(ord, product["part_number_key"])) % len(HOTNESS)],
+                }
+                for product in by_ean.get(ean, [])
+            ]
+        }
     return ok(results)

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fake_emag import routes
-from tests.fake_emag.data import complete_offer, product_fields, random_orders
+from tests.fake_emag.data import complete_offer, order_line, product_fields, random_orders
 from tests.fake_emag.routes import AccountState, Reply
 
 ACCOUNTS = ("main", "fbe")
@@ -76,6 +76,7 @@ class _Login:
     faults: list[_Fault] = field(default_factory=list)
     hits: dict[str, deque[float]] = field(default_factory=dict)
     throttled: int = 0
+    arrivals: int = 0  # orders that arrive after the next order/read page 1
 
 
 def family_of(path: str) -> str:
@@ -195,6 +196,10 @@ class FakeEmag:
             offer["stock"] = [{"warehouse_id": 1, "value": stock}]
             offer["general_stock"] = offer["estimated_stock"] = stock
 
+    def offers_by_id(self, account: str) -> dict[int, dict]:
+        """The account's live offers by id, to change as eMAG would between reads."""
+        return self._login(account).state.offers
+
     def offers(self, account: str) -> list[dict]:
         with self._lock:
             return json.loads(json.dumps(list(self._login(account).state.offers.values())))
@@ -217,18 +222,23 @@ class FakeEmag:
         status: int = 4,
         order_id: int | None = None,
     ) -> dict:
-        """One order; `products` items carry part_number, part_number_key, quantity, sale_price."""
+        """One order of `account` (type 3 on MAIN, 2 on FBE). Each line gives `quantity`
+        and either `product_id` (the seller's offer id) or `part_number` of one of the
+        account's offers; the rest is filled in as eMAG sends it (emag-api.md, Orders):
+        `ext_part_number` our SKU, `part_number` the documentation owner's (pass
+        `part_number` AND `product_id` to make a line attached to another seller's
+        documentation), `storno_qty` 0, line `status` 1."""
         with self._lock:
+            state = self._login(account).state
             order = {
                 "id": order_id or next(self._ids),
                 "type": ORDER_TYPES[account],
                 "date": date if isinstance(date, str) else date.strftime("%Y-%m-%d %H:%M:%S"),
                 "status": status,
-                "products": products,
+                "products": [order_line(state.offers, line) for line in products],
             }
-            self._login(account).state.orders.append(order)
-            self._login(account).state.orders.sort(key=lambda o: o["date"])
-            return dict(order)
+            state.orders.append(order)
+            return json.loads(json.dumps(order))
 
     def populate_orders(
         self, *, days: int = 30, per_day: float = 5, seed: int = 0, now: datetime | None = None
@@ -243,7 +253,6 @@ class FakeEmag:
                 kind = ORDER_TYPES[account]
                 for order in random_orders(rng, offers, kind, now, days, per_day):
                     state.orders.append({"id": next(self._ids), **order})
-                state.orders.sort(key=lambda o: o["date"])
 
     # -- switches ---------------------------------------------------------------------
 
@@ -274,7 +283,8 @@ class FakeEmag:
                 self._login(name).faults.clear()
 
     def block_ip(self, account: str, blocked: bool = True) -> None:
-        """Answer every request of `account` with "Invalid vendor ip"."""
+        """Answer every request of `account` with "Invalid vendor ip [the caller's IP]"
+        (emag-api.md, Endpoints and auth: eMAG whitelists the caller's IP per account)."""
         with self._lock:
             self._login(account).invalid_ip = blocked
 
@@ -283,6 +293,29 @@ class FakeEmag:
         with self._lock:
             locked_ids = self._login(account).state.campaign_locked
             (locked_ids.add if locked else locked_ids.discard)(offer_id)
+
+    def refuse_save(self, account: str, offer_id: int, message: str | None) -> None:
+        """Make `offer/save` refuse this one offer (inside an accepted batch) with
+        `message`; None lifts it."""
+        with self._lock:
+            refused = self._login(account).state.refused_saves
+            if message is None:
+                refused.pop(offer_id, None)
+            else:
+                refused[offer_id] = message
+
+    def short_page(self, account: str, page: int, missing: int) -> None:
+        """The next read of `page` of `product_offer/read` leaves `missing` offers out
+        (emag-api.md, Reading offers: a page can come back short in the middle)."""
+        with self._lock:
+            self._login(account).state.short_pages[page] = missing
+
+    def orders_arrive_during_read(self, account: str, count: int) -> None:
+        """Right after the next `order/read` page 1, `count` new orders arrive (newest
+        first, so page 2 repeats the last `count` orders of page 1: emag-api.md, Orders,
+        "an order can appear on two pages while new orders arrive")."""
+        with self._lock:
+            self._login(account).arrivals = count
 
     def consume_budget(self, account: str, family: str = "offers", n: int | None = None) -> None:
         """Spend `n` calls of the account's budget now, as a second client using the same
@@ -341,7 +374,9 @@ class FakeEmag:
             if candidate not in self._taken_ids:
                 return candidate
 
-    def handle(self, method: str, target: str, headers: Any, raw: bytes) -> Reply:
+    def handle(
+        self, method: str, target: str, headers: Any, raw: bytes, client_ip: str = "127.0.0.1"
+    ) -> Reply:
         """Answer one HTTP request (called by the handler thread)."""
         split = urlsplit(target)
         path = split.path.removeprefix(BASE_PATH).strip("/")
@@ -363,7 +398,9 @@ class FakeEmag:
             time.sleep(delay)  # outside the lock: other clients keep being served
         with self._lock:
             if reply is None:
-                reply = self._route(login, password, method, path, query, body)
+                reply = self._route(login, password, method, path, query, body, client_ip)
+                if login and path == "order/read" and reply.status == 200:
+                    self._orders_arrive(login, body)
             if login and reply.status != 429:
                 reply.headers.update(self._rate_headers(login, family_of(path), now))
             record.status = reply.status
@@ -426,11 +463,14 @@ class FakeEmag:
         path: str,
         query: dict[str, list[str]],
         body: Any,
+        client_ip: str,
     ) -> Reply:
         if login is None or password != login.password:
             return routes.error(NOT_ALLOWED, status=self.auth_failure_status)
         if login.invalid_ip:
-            return routes.error("Invalid vendor ip [127.0.0.1]", status=self.auth_failure_status)
+            # emag-api.md: "A non-whitelisted IP gets a 200 envelope, isError: true, with a
+            # message containing 'Invalid vendor ip [x.x.x.x]'".
+            return routes.error(f"Invalid vendor ip [{client_ip}]")
         state = login.state
         if method == "POST" and path == "product_offer/read":
             return routes.read_offers(state, body)
@@ -447,6 +487,17 @@ class FakeEmag:
             catalogue = [o for lg in self._logins.values() for o in lg.state.offers.values()]
             return routes.find_by_eans(state, catalogue, eans)
         return routes.error(f"Unknown resource: {method} {path}", status=404)
+
+    def _orders_arrive(self, login: _Login, body: Any) -> None:
+        if not login.arrivals or not isinstance(body, dict) or body.get("currentPage", 1) != 1:
+            return
+        count, login.arrivals = login.arrivals, 0
+        newest = max((order["date"] for order in login.state.orders), default="2000-01-01")
+        for _ in range(count):
+            template = login.state.orders[0] if login.state.orders else None
+            if template is None:
+                return
+            login.state.orders.append({**template, "id": next(self._ids), "date": newest})
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -482,7 +533,7 @@ def _handler_for(fake: FakeEmag) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            reply = fake.handle(self.command, self.path, self.headers, raw)
+            reply = fake.handle(self.command, self.path, self.headers, raw, self.client_address[0])
             self.send_response(reply.status)
             headers = {"Content-Type": "application/json", **reply.headers}
             for name, value in headers.items():

@@ -49,6 +49,7 @@ def test_sql_priority_and_issues_match_the_engine(sessions, catalogue, rules):
             "low_stock_with_competition": row.low,
             "needs_weekly_update": row.needs_update,
             "imbalanced": row.imbalanced,
+            "unsellable_offer": row.unsellable,
         }
         assert sorted(name for name, flag in flags.items() if flag) == sorted(analysis.issues)
 

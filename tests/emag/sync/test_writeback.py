@@ -116,25 +116,43 @@ def test_resend_sends_stale_offers_in_batches_of_50_and_marks_them_sent(
     assert later.sent == 0 and later.accounts[0].skipped == 120  # but the read is too old
 
 
-def test_resend_refused_with_400_keeps_last_sent_at(
+def test_one_offer_refused_inside_a_batch_keeps_its_date_and_is_reported(
     fake: FakeEmag, runtime: Runtime, clients: EmagClients, synced: datetime
 ):
-    refusal = {
-        "isError": True,
-        "messages": ["Offer 243409 takes part in an active campaign; it has NOT been saved."],
-        "results": [],
-    }
-    fake.fail("main", 400, path="offer/save", count=1, body=refusal)
+    # emag-api.md, Response envelope: isError false at the top, the refusal per offer.
+    fake.lock_for_campaign("main", EMG331_MAIN)
     now = _now()
 
     report = resend_offers(runtime, {"main": clients.main}, now)
 
     main = report.accounts[0]
-    assert not report.ok
-    assert main.sent == 70 and len(main.failures) == 1
-    assert "MAIN: " in main.failures[0].error and "active campaign" in main.failures[0].error
-    refused_ids = set(main.failures[0].offer_ids)
-    assert len(refused_ids) == 50
+    assert not report.ok and report.refused == 1
+    assert main.sent == 119 and main.batches == 3
+    [refused] = main.refused
+    assert (refused.sku, refused.offer_id) == ("EMG331", EMG331_MAIN)
+    assert "active campaign" in refused.error
+    with runtime.sessions() as session:
+        rows = dict(
+            session.execute(
+                select(Offer.emag_offer_id, Offer.last_sent_at).where(Offer.account == "main")
+            ).all()
+        )
+    assert rows.pop(EMG331_MAIN) is None  # never sent before, still not
+    assert set(rows.values()) == {now}
+
+
+def test_a_whole_batch_refused_keeps_every_date_of_it(
+    fake: FakeEmag, runtime: Runtime, clients: EmagClients, synced: datetime
+):
+    refusal = {"isError": True, "messages": ["Maximum input vars of 4000 exceeded"]}
+    fake.fail("main", 200, path="offer/save", count=1, body=refusal)
+    now = _now()
+
+    main = resend_offers(runtime, {"main": clients.main}, now).accounts[0]
+
+    assert main.sent == 70 and len(main.refused) == 50
+    assert all("Maximum input vars" in r.error for r in main.refused)
+    refused_ids = {r.offer_id for r in main.refused}
     with runtime.sessions() as session:
         rows = session.execute(
             select(Offer.emag_offer_id, Offer.last_sent_at).where(Offer.account == "main")
