@@ -11,11 +11,25 @@ _ISSUE_LABELS = {
     "low_stock_with_competition": "low stock with competition",
     "needs_weekly_update": "needs weekly update",
     "imbalanced": "imbalanced",
+    "unsellable_offer": "offer cannot sell",
 }
+UNKNOWN = "—"
 
 
 def issue_label(issue: str) -> str:
     return _ISSUE_LABELS.get(issue, issue.replace("_", " "))
+
+
+def sales_text(per_day: float | None) -> str:
+    """Units sold per day, e.g. "8.0/day"; "no sales data" when unknown (never 0)."""
+    return "no sales data" if per_day is None else f"{per_day:.1f}/day"
+
+
+def cover_text(days: float | None, per_day: float | None) -> str:
+    """Days the stock lasts, e.g. "13.0 days"; "no sales" or "—" when it is no number."""
+    if days is not None:
+        return f"{days:.1f} days"
+    return "no sales" if per_day == 0 else UNKNOWN
 
 
 def recommendation_line(rec: Recommendation) -> str:
@@ -27,6 +41,8 @@ def recommendation_line(rec: Recommendation) -> str:
         )
     elif rec.type == "offer_update":
         action = f"offer update on {(rec.account or '').upper()}"
+    elif rec.type == "fix_offer":
+        action = f"fix the offer on {(rec.account or '').upper()}"
     else:
         action = f"{rec.type.replace('_', ' ')} on {(rec.account or '').upper()}"
     return f"[{rec.priority.upper()}] {action} - {rec.reason}"

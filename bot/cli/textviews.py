@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.engine.models import Analysis, TransferCheck
 from bot.kpis import KpiReport
 from bot.reports import AlertsReport, BulkReport, Summary
-from bot.wording import KPI_LABELS, kpi_value, recommendation_line
+from bot.wording import KPI_LABELS, cover_text, kpi_value, recommendation_line, sales_text
 
 
 def _when(moment: datetime | None) -> str:
@@ -44,6 +44,11 @@ def render_analysis(analysis: Analysis) -> str:
             _number(getattr(situation, f"offers_{account}")),
             _number(getattr(situation, f"competitors_{account}")),
             _number(getattr(situation, f"rank_{account}")),
+            sales_text(getattr(situation, f"sales_per_day_{account}")),
+            cover_text(
+                getattr(situation, f"days_of_cover_{account}"),
+                getattr(situation, f"sales_per_day_{account}"),
+            ),
         ]
         for account in ("main", "fbe")
     ]
@@ -51,7 +56,7 @@ def render_analysis(analysis: Analysis) -> str:
         head,
         f"Priority: {analysis.priority}"
         + ("  (action required)" if analysis.action_required else ""),
-        _table(["account", "stock", "offers", "competitors", "rank"], rows),
+        _table(["account", "stock", "offers", "competitors", "rank", "sales", "cover"], rows),
         f"Data as of {_when(analysis.data_as_of)}" + ("  STALE" if analysis.stale else ""),
         "Recommendations:",
     ]

@@ -24,12 +24,14 @@ from bot.errors import StockbotError
 from bot.runtime import Runtime
 from bot.web.chart import trend_chart
 from bot.web.tokens import matches_any
+from bot.wording import cover_text, sales_text
 from storage import queries
 
 COOKIE = "stockbot_dashboard"
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.globals.update(sales_text=sales_text, cover_text=cover_text)
 
 
 def session_value(token: str) -> str:

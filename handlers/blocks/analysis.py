@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.engine.models import ACCOUNTS, Analysis, ProductSnapshot, Recommendation
-from bot.wording import issue_label, recommendation_line
+from bot.wording import cover_text, issue_label, recommendation_line, sales_text
 from handlers.blocks.kit import (
     Block,
     actions,
@@ -39,6 +39,8 @@ def _account_field(analysis: Analysis, product: ProductSnapshot | None, account:
     offers = getattr(situation, f"offers_{account}")
     competitors = getattr(situation, f"competitors_{account}")
     rank = getattr(situation, f"rank_{account}")
+    per_day = getattr(situation, f"sales_per_day_{account}")
+    cover = getattr(situation, f"days_of_cover_{account}")
     offer = product.offer(account) if product else None  # type: ignore[arg-type]
     lines = [
         title,
@@ -46,7 +48,10 @@ def _account_field(analysis: Analysis, product: ProductSnapshot | None, account:
         f"Offers on the PNK: {'-' if offers is None else offers}"
         + (f" ({competitors} competing)" if competitors else ""),
         f"Buy-button rank: {'-' if rank is None else rank}",
+        f"Sales: {sales_text(per_day)}, cover {cover_text(cover, per_day)}",
     ]
+    if getattr(situation, f"sellable_{account}") is False:
+        lines.append("*Cannot sell on eMAG*: fix the offer first")
     if offer is not None:
         lines.append(f"Price: {_price(offer.sale_price)}")
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import time
 from datetime import datetime, timedelta
@@ -386,3 +387,34 @@ def test_clients_from_settings_builds_both_accounts(fake: FakeEmag):
     with main, fbe:
         assert (main.account, fbe.account, main.save_wrapped) == ("main", "fbe", True)
         assert main.count_offers().items == fbe.count_offers().items == 4
+
+
+def test_every_call_and_its_answer_go_to_the_30_day_call_log_without_credentials(
+    fake: FakeEmag, make_client: MakeClient, tmp_path
+):
+    from bot.emag.calllog import CALLS, configure_call_log
+
+    fake.populate(3)
+    path = tmp_path / "calls" / "emag-calls.log"
+    handler = configure_call_log(path)
+    try:
+        client = make_client("main")
+        client.count_offers()
+        fake.fail("main", 502, count=1)
+        client.count_offers()  # retried: both attempts are logged
+        handler.flush()
+        lines = [json.loads(line) for line in path.read_text().splitlines()]
+    finally:
+        CALLS.removeHandler(handler)
+        handler.close()
+
+    assert [(line["account"], line["path"], line["status"]) for line in lines] == [
+        ("MAIN", "product_offer/count", 200),
+        ("MAIN", "product_offer/count", 502),
+        ("MAIN", "product_offer/count", 200),
+    ]
+    assert '"noOfItems": "3"' in lines[0]["answer"]
+    text = path.read_text()
+    username, password = fake.credentials("main")
+    assert password not in text and username not in text
+    assert handler.backupCount == 30 and handler.when == "MIDNIGHT"

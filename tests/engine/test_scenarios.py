@@ -276,3 +276,61 @@ def test_thresholds_come_from_rules():
     analysis = analyze(product(offer("main", 7, 3), offer("fbe", 40, 3)), NOW, rules)
     assert analysis.priority == "medium"
     assert _transfers(analysis)[0].suggested_amount == 4
+
+
+@pytest.mark.parametrize(("here", "there"), DIRECTIONS)
+def test_an_offer_that_cannot_sell_is_fixed_not_stocked(here, there):
+    # engine.md scenario 6: the acceptance case of "eMAG as it really answers".
+    snapshot = pair(here, {"stock": 0, "offers": 3, "validation": 2}, {"stock": 30, "offers": 3})
+    analysis = analyze(snapshot, NOW, RULES)
+    assert _transfers(analysis) == []
+    [fix] = [rec for rec in analysis.recommendations if rec.type == "fix_offer"]
+    assert (fix.account, fix.priority) == (here, "medium")
+    assert "Invalid price" in fix.reason
+    assert getattr(analysis.current_situation, f"sellable_{here}") is False
+    assert "unsellable_offer" in analysis.issues
+
+
+def test_fixing_is_high_when_nothing_can_sell_anywhere():
+    # MAIN's documentation was rejected: its 12 units sell nothing, and FBE has none.
+    snapshot = pair("main", {"stock": 12, "documentation": 8}, {"stock": 0, "offers": 3})
+    analysis = analyze(snapshot, NOW, RULES)
+    found = [
+        (r.type, r.from_account or r.account, r.to_account, r.priority)
+        for r in analysis.recommendations
+        if r.type != "offer_update"
+    ]
+    assert found == [
+        ("stock_transfer", "main", "fbe", "high"),  # move the stuck units where they sell
+        ("fix_offer", "main", None, "high"),
+    ]
+
+
+@pytest.mark.parametrize("status", [0, 2])
+def test_an_inactive_or_ended_offer_cannot_sell(status):
+    analysis = analyze(pair("main", {"stock": 5, "status": status}, {"stock": 5}), NOW, RULES)
+    [fix] = [rec for rec in analysis.recommendations if rec.type == "fix_offer"]
+    assert "inactive" in fix.reason or "end of life" in fix.reason
+
+
+def test_stock_stuck_on_an_unsellable_offer_is_the_source_without_a_floor():
+    snapshot = pair("main", {"stock": 0, "offers": 3}, {"stock": 8, "offers": 3, "validation": 2})
+    [transfer] = _transfers(analyze(snapshot, NOW, RULES))
+    assert (transfer.from_account, transfer.suggested_amount) == ("fbe", 8)
+
+
+def test_restock_says_why_the_other_account_cannot_help():
+    below = analyze(pair("main", {"stock": 0}, {"stock": 4}), NOW, RULES)
+    unlisted = analyze(pair("main", {"stock": 0}, None), NOW, RULES)
+    assert "FBE has only 4, below the floor of 5" in below.recommendations[0].reason
+    assert "FBE is not listed" in unlisted.recommendations[0].reason
+
+
+def test_sales_per_day_and_days_of_cover_are_unknown_without_sales_data():
+    known = analyze(pair("main", {"stock": 14, "velocity": "3.5"}, {"stock": 9}), NOW, RULES)
+    situation = known.current_situation
+    assert (situation.sales_per_day_main, situation.days_of_cover_main) == (3.5, 4.0)
+    assert (situation.sales_per_day_fbe, situation.days_of_cover_fbe) == (None, None)
+    idle = analyze(pair("main", {"stock": 14, "velocity": "0"}, {"stock": 9}), NOW, RULES)
+    assert idle.current_situation.sales_per_day_main == 0.0
+    assert idle.current_situation.days_of_cover_main is None  # no sales: cover not a number

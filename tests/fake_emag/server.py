@@ -196,6 +196,12 @@ class FakeEmag:
             offer["stock"] = [{"warehouse_id": 1, "value": stock}]
             offer["general_stock"] = offer["estimated_stock"] = stock
 
+    def order_totals(self, account: str) -> tuple[int, int]:
+        """(orders, order lines) the account holds."""
+        with self._lock:
+            orders = self._login(account).state.orders
+            return len(orders), sum(len(order["products"]) for order in orders)
+
     def offers_by_id(self, account: str) -> dict[int, dict]:
         """The account's live offers by id, to change as eMAG would between reads."""
         return self._login(account).state.offers

@@ -173,3 +173,24 @@ def test_parse_stock_command(text: str, name: str, args: list[str]) -> None:
 def test_parse_stock_command_refuses_wrong_forms(text: str) -> None:
     with pytest.raises(UsageError):
         parse_stock_command(text)
+
+
+def test_analysis_shows_sales_per_day_and_cover_or_says_they_are_unknown() -> None:
+    product = emg331(NOW - timedelta(hours=2))
+    product.fbe.sales_velocity = Decimal("2")
+    analysis = engine.analyze(product, NOW, RULES)
+    text = _all_text(build_analysis_blocks(analysis, NOW, ZONE, 24, product))
+    assert (
+        "Sales: no sales data, cover \\u2014" in text
+    )  # MAIN: unknown, never 0 (JSON-escaped dash)
+    assert "Sales: 2.0/day, cover 13.0 days" in text  # FBE: 26 units at 2 a day
+
+
+def test_an_offer_that_cannot_sell_is_said_so_and_gets_no_transfer_button() -> None:
+    product = emg331(NOW - timedelta(hours=2))
+    product.main.offer_validation, product.main.offer_validation_text = 2, "Invalid price"
+    analysis = engine.analyze(product, NOW, RULES)
+    blocks = build_analysis_blocks(analysis, NOW, ZONE, 24, product)
+    text = _all_text(blocks)
+    assert "Cannot sell on eMAG" in text and "Invalid price" in text
+    assert "validate_transfer" not in text

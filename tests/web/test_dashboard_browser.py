@@ -45,7 +45,7 @@ def test_filter_by_priority_and_a_refused_transfer(page: Any) -> None:
     page.click("text=Sign in")
     page.wait_for_url("**/dashboard")
     page.click("nav >> text=normal")
-    statuses = page.locator("#products tbody tr td:nth-child(5)").all_inner_texts()
+    statuses = page.locator("#products tbody tr td.status").all_inner_texts()
     assert statuses and all(text.startswith("normal") for text in statuses)
 
     page.fill("#validate-form input[name=sku]", "EMG331")
