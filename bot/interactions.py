@@ -26,6 +26,7 @@ from bot.settings import ConfigError
 from storage import interactions, messages
 from storage.db import transaction
 from storage.models import ActionClaim, TransferRecord
+from storage.transits import record_transfer
 
 MAX_SNOOZE = timedelta(days=90)
 _DURATION = re.compile(r"^(\d{1,3})([hdw])$")
@@ -112,24 +113,15 @@ class MarkedTransfer:
 def mark_transferred(
     service: StockService, proposal: TransferProposal, user: str, key: str
 ) -> MarkedTransfer:
-    """Record that `proposal` was carried out; the same `key` records it only once."""
+    """Record that `proposal` was carried out (its units are in transit from now); the
+    same `key` records it only once."""
     now = service.clock()
     try:
         with transaction(service.sessions) as session:
             product = interactions.product_id(session, proposal.sku)
             if product is None:
                 raise NotFound(proposal.sku)
-            record = TransferRecord(
-                product_id=product,
-                from_account=proposal.from_account,
-                to_account=proposal.to_account,
-                amount=proposal.amount,
-                recorded_by=user,
-                recorded_at=now,
-                idempotency_key=key[:200],
-                main_stock_written=False,
-            )
-            session.add(record)
+            record = record_transfer(session, product, proposal, user, key, now, service.rules)
         return MarkedTransfer(record, True)
     except IntegrityError:
         with service.sessions() as session:

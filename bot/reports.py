@@ -7,20 +7,32 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from bot.engine.models import Account, Analysis, Priority, Recommendation
+from bot.engine.models import ACCOUNTS, Account, Analysis, Priority, Recommendation
 
 
 class AlertEntry(BaseModel):
+    """One product needing attention, with the numbers a seller decides by."""
+
     sku: str
     name: str | None
     priority: Priority
     issues: list[str]
     accounts: list[Account]
+    listed_on: list[Account] = ["main", "fbe"]
     stock_main: int
     stock_fbe: int
-    estimated_lost_sales_per_day: Decimal
+    sales_per_day_main: float | None = None
+    sales_per_day_fbe: float | None = None
+    days_of_cover_main: float | None = None
+    days_of_cover_fbe: float | None = None
+    in_transit_main: int = 0
+    in_transit_fbe: int = 0
+    # RON a day lost now (both accounts); None when a losing account's pace is unknown.
+    estimated_lost_sales_per_day: float | None
     top_recommendation: Recommendation | None
     stale: bool
+    snoozed_until: datetime | None = None
+    snoozed_by: str | None = None
 
 
 class AlertsReport(BaseModel):
@@ -28,6 +40,10 @@ class AlertsReport(BaseModel):
     counts: dict[str, int]
     total: int
     limit: int
+    # The seed's categories, over the whole catalogue.
+    total_alerts: int = 0
+    critical_issues: int = 0
+    maintenance_needed: int = 0
 
 
 class AccountStatus(BaseModel):
@@ -61,7 +77,63 @@ class BulkItem(BaseModel):
     analysis: Analysis | None = None
 
 
+class BulkSummary(BaseModel):
+    """The seed's bulk summary."""
+
+    total_analyzed: int
+    action_required: int
+    high_priority: int
+
+
 class BulkReport(BaseModel):
     requested: int
     found: int
     results: list[BulkItem]
+    summary: BulkSummary
+
+
+def lost_per_day(analysis: Analysis) -> float | None:
+    """RON a day the product loses now over both accounts; None when a losing account's
+    pace or price is unknown and no account's loss is known."""
+    situation = analysis.current_situation
+    values = [
+        getattr(situation, f"lost_sales_per_day_{account}")
+        for account in ACCOUNTS
+        if account in analysis.listed_on
+    ]
+    known = [value for value in values if value is not None]
+    if not known:
+        return None
+    return round(sum(known), 2)
+
+
+def alert_entry(analysis: Analysis) -> AlertEntry:
+    """An analysis as one line of the alerts (and of the digest)."""
+    situation = analysis.current_situation
+    involved = {
+        account
+        for rec in analysis.recommendations
+        for account in (rec.from_account, rec.to_account, rec.account)
+        if account
+    }
+    return AlertEntry(
+        sku=analysis.sku,
+        name=analysis.name,
+        priority=analysis.priority,
+        issues=analysis.issues,
+        accounts=[account for account in ACCOUNTS if account in involved],
+        listed_on=analysis.listed_on,
+        stock_main=situation.stock_main,
+        stock_fbe=situation.stock_fbe,
+        sales_per_day_main=situation.sales_per_day_main,
+        sales_per_day_fbe=situation.sales_per_day_fbe,
+        days_of_cover_main=situation.days_of_cover_main,
+        days_of_cover_fbe=situation.days_of_cover_fbe,
+        in_transit_main=situation.in_transit_main,
+        in_transit_fbe=situation.in_transit_fbe,
+        estimated_lost_sales_per_day=lost_per_day(analysis),
+        top_recommendation=analysis.recommendations[0] if analysis.recommendations else None,
+        stale=analysis.stale,
+        snoozed_until=analysis.snoozed_until,
+        snoozed_by=analysis.snoozed_by,
+    )

@@ -17,11 +17,12 @@ from bot.engine.numbers import whole_number
 from bot.errors import InvalidInput, NotFound
 from bot.reports import (
     AccountStatus,
-    AlertEntry,
     AlertsReport,
     BulkItem,
     BulkReport,
+    BulkSummary,
     Summary,
+    alert_entry,
 )
 from storage import queries
 from storage.db import transaction
@@ -66,7 +67,7 @@ class StockService:
         if not key or not key.strip():
             raise InvalidInput("sku", "a SKU is required")
         with self.sessions() as session:
-            lookup = queries.find_snapshots(session, [key])
+            lookup = queries.find_snapshots(session, [key], self.clock())
         wanted = queries.lookup_key(key)
         if wanted in lookup.ambiguous:
             raise InvalidInput("sku", _ambiguous(key, lookup.ambiguous[wanted]))
@@ -97,39 +98,21 @@ class StockService:
         now = self.clock()
         self._current_status()
         with self.sessions() as session:
-            counts = queries.priority_counts(session, now, self.rules)
+            counts = queries.catalogue_counts(session, now, self.rules)
             page = queries.alert_page(session, now, self.rules, size)
-            snapshots = queries.snapshots_by_ids(session, [row.product_id for row in page])
-        entries = []
-        for row in page:
-            analysis = engine.analyze(snapshots[row.product_id], now, self.rules)
-            involved = {
-                account
-                for rec in analysis.recommendations
-                for account in (rec.from_account, rec.to_account, rec.account)
-                if account
-            }
-            entries.append(
-                AlertEntry(
-                    sku=analysis.sku,
-                    name=analysis.name,
-                    priority=analysis.priority,
-                    issues=analysis.issues,
-                    accounts=[account for account in ACCOUNTS if account in involved],
-                    stock_main=analysis.current_situation.stock_main,
-                    stock_fbe=analysis.current_situation.stock_fbe,
-                    estimated_lost_sales_per_day=row.lost_sales,
-                    top_recommendation=(
-                        analysis.recommendations[0] if analysis.recommendations else None
-                    ),
-                    stale=analysis.stale,
-                )
-            )
+            snapshots = queries.snapshots_by_ids(session, [row.product_id for row in page], now)
+        entries = [
+            alert_entry(engine.analyze(snapshots[row.product_id], now, self.rules)) for row in page
+        ]
+        per_priority = {name: counts[name] for name in ("high", "medium", "low")}
         return AlertsReport(
             alerts=entries,
-            counts=counts,
-            total=sum(counts.values()),
+            counts=per_priority,
+            total=sum(per_priority.values()),
             limit=size,
+            total_alerts=sum(per_priority.values()),
+            critical_issues=counts["high"],
+            maintenance_needed=counts["needs_weekly_update"],
         )
 
     def summary(self) -> Summary:
@@ -185,7 +168,7 @@ class StockService:
             raise InvalidInput("skus", f"at most {MAX_BULK} SKUs per call, got {len(skus)}")
         now = self.clock()
         with self.sessions() as session:
-            lookup = queries.find_snapshots(session, list(skus))
+            lookup = queries.find_snapshots(session, list(skus), now)
         results = []
         for sku in skus:
             wanted = queries.lookup_key(sku)
@@ -201,8 +184,14 @@ class StockService:
                         sku=sku, found=True, analysis=engine.analyze(snapshot, now, self.rules)
                     )
                 )
+        analysed = [item.analysis for item in results if item.analysis is not None]
         return BulkReport(
             requested=len(skus),
-            found=sum(1 for item in results if item.found),
+            found=len(analysed),
             results=results,
+            summary=BulkSummary(
+                total_analyzed=len(analysed),
+                action_required=sum(1 for a in analysed if a.action_required),
+                high_priority=sum(1 for a in analysed if a.priority == "high"),
+            ),
         )

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     idle_floor: int = Field(10, alias="STOCKBOT_IDLE_FLOOR", ge=0, le=65535)
     weekly_update_days: int = Field(7, alias="STOCKBOT_WEEKLY_UPDATE_DAYS", ge=1, le=365)
     stale_snapshot_hours: int = Field(24, alias="STOCKBOT_STALE_SNAPSHOT_HOURS", ge=1)
+    cover_days: int = Field(14, alias="STOCKBOT_COVER_DAYS", ge=1, le=365)
+    supply_lead_days: int = Field(14, alias="STOCKBOT_SUPPLY_LEAD_DAYS", ge=0, le=365)
+    transit_days: int = Field(7, alias="STOCKBOT_TRANSIT_DAYS", ge=1, le=90)
 
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
@@ -137,6 +140,9 @@ class Settings(BaseSettings):
             idle_floor=self.idle_floor,
             weekly_update_days=self.weekly_update_days,
             stale_snapshot_hours=self.stale_snapshot_hours,
+            cover_days=self.cover_days,
+            supply_lead_days=self.supply_lead_days,
+            transit_days=self.transit_days,
         )
 
 

@@ -3,8 +3,13 @@ names and KPI labels. The one place a translation will read from."""
 
 from __future__ import annotations
 
-from bot.engine.models import Recommendation
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.engine.models import CurrentSituation, Recommendation
 from bot.kpis import Kpi
+from bot.reports import AlertEntry
 
 _ISSUE_LABELS = {
     "zero_stock_with_competition": "zero stock with competition",
@@ -14,6 +19,7 @@ _ISSUE_LABELS = {
     "unsellable_offer": "offer cannot sell",
 }
 UNKNOWN = "—"
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def issue_label(issue: str) -> str:
@@ -32,6 +38,45 @@ def cover_text(days: float | None, per_day: float | None) -> str:
     return "no sales" if per_day == 0 else UNKNOWN
 
 
+def money_per_day(value: float | Decimal | None) -> str:
+    """RON a day, said so, e.g. "69.30 RON/day"; unknown said as such."""
+    return "unknown" if value is None else f"{float(value):.2f} RON/day"
+
+
+def when(moment: datetime, zone: ZoneInfo = UTC_ZONE) -> str:
+    """A short local date, e.g. "Mon 30 Nov"."""
+    return moment.astimezone(zone).strftime("%a %d %b")
+
+
+def transit_text(
+    units: int, account: str, since: datetime | None, zone: ZoneInfo = UTC_ZONE
+) -> str:
+    """e.g. "10 in transit to MAIN since Mon 30 Nov"; "" when nothing is in transit."""
+    if not units:
+        return ""
+    return f"{units} in transit to {account.upper()}" + (
+        f" since {when(since, zone)}" if since else ""
+    )
+
+
+def snooze_text(until: datetime | None, by: str | None, zone: ZoneInfo = UTC_ZONE) -> str:
+    """e.g. "snoozed until Fri 04 Dec by U123"; "" when not snoozed."""
+    if until is None:
+        return ""
+    return f"snoozed until {when(until, zone)}" + (f" by {by}" if by else "")
+
+
+def account_numbers(situation: CurrentSituation | AlertEntry, account: str, listed: bool) -> str:
+    """One account's numbers, e.g. "MAIN 0 (0.7/day, 0.0 days)"; "MAIN not listed"."""
+    name = account.upper()
+    if not listed:
+        return f"{name} not listed"
+    stock = getattr(situation, f"stock_{account}")
+    pace = getattr(situation, f"sales_per_day_{account}")
+    cover = getattr(situation, f"days_of_cover_{account}")
+    return f"{name} {stock} ({sales_text(pace)}, {cover_text(cover, pace)})"
+
+
 def recommendation_line(rec: Recommendation) -> str:
     """One line a person reads: priority, what to do, why."""
     if rec.is_transfer:
@@ -43,6 +88,10 @@ def recommendation_line(rec: Recommendation) -> str:
         action = f"offer update on {(rec.account or '').upper()}"
     elif rec.type == "fix_offer":
         action = f"fix the offer on {(rec.account or '').upper()}"
+    elif rec.type == "check_transfer":
+        action = f"check the transfer to {(rec.account or '').upper()}"
+    elif rec.type == "restock" and rec.suggested_amount is not None:
+        action = f"restock {rec.suggested_amount} on {(rec.account or '').upper()}"
     else:
         action = f"{rec.type.replace('_', ' ')} on {(rec.account or '').upper()}"
     return f"[{rec.priority.upper()}] {action} - {rec.reason}"
@@ -50,7 +99,7 @@ def recommendation_line(rec: Recommendation) -> str:
 
 KPI_LABELS = {
     "zero_stock_with_competition": "zero stock with competition",
-    "estimated_lost_sales": "estimated lost sales",
+    "estimated_lost_sales": "estimated lost sales over the period",
     "mean_time_to_resolution": "mean time to resolution",
     "weekly_update_compliance": "weekly-update compliance",
     "distribution_efficiency": "distribution efficiency",

@@ -239,7 +239,9 @@ def handle_mark_transferred(
         interactions.check_admin(runtime.settings.admins, user, "mark transfers as done")
         proposal = parse_button_proposal(action.get("value", ""))
         channel, ts = _where(body)
-        key = f"mark:{channel}:{ts}:{action.get('block_id', '')}"
+        # In a modal (the validation after Change amount) the view is the place.
+        place = f"view:{(body.get('view') or {}).get('id', '')}" if _in_view(body) else ts
+        key = f"mark:{channel}:{place}:{action.get('block_id', '')}"
         marked = interactions.mark_transferred(service, proposal, user, key)
     except StockbotError as exc:
         _tell(body, respond, client, f"Not recorded: {escape(str(exc))}.")
@@ -270,6 +272,15 @@ def handle_mark_transferred(
         blocks = [context_block(stamp) if b.get("block_id") == clicked else b for b in current]
         return stamp, blocks or [context_block(stamp)]
 
+    if _in_view(body):
+        view = body.get("view") or {}
+        kept = {k: view[k] for k in ("type", "title", "close", "private_metadata") if k in view}
+        client.views_update(
+            view_id=view.get("id"),
+            hash=view.get("hash"),
+            view={**kept, "blocks": stamped(view.get("blocks") or [])[1]},
+        )
+        return
     channel, ts = _where(body)
     interactions.edit_message(
         service, channel, ts, body.get("message") or {}, stamped, _replace_with(body, respond)

@@ -28,8 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from bot.engine.competition import APPROVED_DOCUMENTATION
 from bot.engine.models import Rules
+from storage.classifier_sides import Side, own_active
+from storage.classifier_sides import flag as _flag
 from storage.models import Offer, Product, ProductStatus
 from storage.types import UTCDateTime
 
@@ -39,82 +40,35 @@ MainOffer = aliased(Offer, name="m")
 FbeOffer = aliased(Offer, name="f")
 
 
-def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return case((condition, 1), else_=0)
+def _urgent_into(here: Side, source: Side) -> ColumnElement[bool]:
+    """A zero- or low-stock transfer fires towards `here` (bot.engine.shortages)."""
+    return and_(here.firing, here.wanted > 0, source.spare > 0)
 
 
-def _positive(expression: ColumnElement[int]) -> ColumnElement[int]:
-    return case((expression > 0, expression), else_=0)
-
-
-def _sellable(offer: type[Offer]) -> ColumnElement[bool]:
-    """Listed, and nothing eMAG says stops it selling (bot.engine.competition)."""
-    return and_(
-        offer.id.is_not(None),
-        func.coalesce(offer.status, 1) == 1,
-        func.coalesce(offer.offer_validation, 1) == 1,
-        or_(
-            offer.doc_validation.is_(None),
-            offer.doc_validation.in_(sorted(APPROVED_DOCUMENTATION)),
-        ),
-    )
-
-
-class _Side:
-    """SQL for one account's position, given the other account's offer."""
-
-    def __init__(self, offer: type[Offer], own_active: ColumnElement[int], rules: Rules):
-        self.offer = offer
-        self.listed = offer.id.is_not(None)
-        self.sellable = _sellable(offer)
-        self.unsellable = and_(self.listed, ~self.sellable)
-        self.stock = func.coalesce(offer.stock, 0)
-        competitors = offer.number_of_offers - own_active
-        known = and_(self.listed, offer.number_of_offers.is_not(None))
-        self.competition = and_(known, competitors >= 1)
-        self.no_competition = and_(known, competitors <= 0)
-        self.spare = case(
-            (~self.listed, 0),
-            (and_(self.competition, self.sellable), _positive(self.stock - rules.source_floor)),
-            else_=self.stock,
-        )
-        self.zero = and_(self.sellable, self.competition, self.stock == 0)
-        self.low = and_(
-            self.sellable, self.competition, self.stock >= 1, self.stock < rules.low_stock
-        )
-
-    @staticmethod
-    def active(offer: type[Offer]) -> ColumnElement[int]:
-        return _flag(and_(_sellable(offer), func.coalesce(offer.stock, 0) > 0))
-
-    def lost_sales(self) -> ColumnElement[Numeric]:
-        return case(
-            (
-                self.zero,
-                func.coalesce(self.offer.sales_velocity, 0)
-                * func.coalesce(self.offer.sale_price, 0),
-            ),
-            else_=literal(0),
-        )
-
-
-def _rebalance_into(here: _Side, source: _Side, rules: Rules) -> ColumnElement[bool]:
-    """Scenarios 3 and 4 with `here` as the destination."""
+def _rebalance_into(here: Side, source: Side, rules: Rules) -> ColumnElement[bool]:
+    """Scenarios 3 and 4 with `here` as the destination (bot.engine.balance)."""
+    rank_here, rank_source = here.offer.buy_button_rank, source.offer.buy_button_rank
     better_rank_less_stock = and_(
-        here.offer.buy_button_rank.is_not(None),
-        source.offer.buy_button_rank.is_not(None),
-        here.offer.buy_button_rank < source.offer.buy_button_rank,
+        rank_here.is_not(None),
+        rank_source.is_not(None),
+        rank_here < rank_source,
         here.stock < source.stock,
         source.stock >= 2,
-        source.spare >= 1,
     )
-    idle_source = and_(source.no_competition, here.competition, source.stock > rules.idle_floor)
-    return and_(here.sellable, source.listed, or_(better_rank_less_stock, idle_source))
+    idle_source = and_(source.no_competition, source.stock > rules.idle_floor)
+    return and_(
+        here.sellable,
+        here.competition,
+        source.listed,
+        or_(~here.pace_known, here.need > 0),
+        source.spare >= 1,
+        or_(better_rank_less_stock, idle_source),
+    )
 
 
 # Bumped when the classification itself changes, so stored rows made by an older one are
 # made again even under the same thresholds.
-CLASSIFIER_VERSION = 2
+CLASSIFIER_VERSION = 3
 
 
 def rules_key(rules: Rules) -> str:
@@ -125,14 +79,11 @@ def rules_key(rules: Rules) -> str:
 
 def status_rows(rules: Rules) -> Select:
     """Per product, from its offers: everything of the classification but the clock."""
-    own_active = _Side.active(MainOffer) + _Side.active(FbeOffer)
-    main, fbe = _Side(MainOffer, own_active, rules), _Side(FbeOffer, own_active, rules)
+    own = own_active(MainOffer) + own_active(FbeOffer)
+    main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
     zero = or_(main.zero, fbe.zero)
     low = or_(main.low, fbe.low)
-    urgent_transfer = or_(
-        and_(or_(main.zero, main.low), fbe.spare > 0),
-        and_(or_(fbe.zero, fbe.low), main.spare > 0),
-    )
+    urgent_transfer = or_(_urgent_into(main, fbe), _urgent_into(fbe, main))
     imbalanced = and_(
         or_(_rebalance_into(main, fbe, rules), _rebalance_into(fbe, main, rules)),
         ~urgent_transfer,
@@ -143,12 +94,26 @@ def status_rows(rules: Rules) -> Select:
     )
     unsellable = or_(main.unsellable, fbe.unsellable)
     fix_rank = case((and_(unsellable, sellable_stock == 0), 3), (unsellable, 2), else_=0)
+    overdue = or_(main.overdue, fbe.overdue)
+    cover_main, cover_fbe = main.cover_days(), fbe.cover_days()
+    cover = case(
+        (cover_main.is_(None), cover_fbe),
+        (cover_fbe.is_(None), cover_main),
+        (cover_main <= cover_fbe, cover_main),
+        else_=cover_fbe,
+    )
     sent_main = func.coalesce(MainOffer.last_sent_at, literal(NEVER_SENT, UTCDateTime()))
     sent_fbe = func.coalesce(FbeOffer.last_sent_at, literal(NEVER_SENT, UTCDateTime()))
     columns = {
         "product_id": Product.id,
         "stock_rank": case(
-            (zero, 3), (fix_rank == 3, 3), (low, 2), (fix_rank == 2, 2), (imbalanced, 1), else_=0
+            (zero, 3),
+            (fix_rank == 3, 3),
+            (low, 2),
+            (fix_rank == 2, 2),
+            (overdue, 2),
+            (imbalanced, 1),
+            else_=0,
         ),
         "oldest_sent": case(
             (and_(main.listed, fbe.listed, sent_main <= sent_fbe), sent_main),
@@ -182,6 +147,9 @@ def status_rows(rules: Rules) -> Select:
         "unsellable_main": _flag(main.unsellable),
         "unsellable_fbe": _flag(fbe.unsellable),
         "fix_rank": fix_rank,
+        "cover_days": cover,
+        "overdue_main": _flag(main.overdue),
+        "overdue_fbe": _flag(fbe.overdue),
     }
     return (
         select(*(column.label(name) for name, column in columns.items()))
@@ -223,4 +191,5 @@ def classified_products(now: datetime, rules: Rules) -> Select:
         _flag(needs_update("main", cutoff)).label("update_main"),
         _flag(needs_update("fbe", cutoff)).label("update_fbe"),
         _flag(or_(status.unsellable_main == 1, status.unsellable_fbe == 1)).label("unsellable"),
+        _flag(or_(status.overdue_main == 1, status.overdue_fbe == 1)).label("overdue"),
     )

@@ -9,16 +9,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Date, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.engine.models import ACCOUNTS, Rules
 from storage.classifier import classified_products
-from storage.models import AlertRecord, DailyStats, ProductStatus
+from storage.models import AlertRecord, DailyStats, Offer, ProductStatus, StockDay
 from storage.queries import catalogue_counts
+from storage.transits import settle_transits
 
 RECOVERY_WINDOW = timedelta(days=7)
+# Days of stock history kept: the pace window (30 days) and a margin.
+STOCK_DAYS_KEPT = 40
 # Callers hold this lock (storage.locks) around a transaction that calls record_history.
 HISTORY_LOCK = "alert-history"
 _PRIORITY_NAMES = {3: "high", 2: "medium", 1: "low"}
@@ -28,6 +31,7 @@ _ISSUE_PRIORITY = {
     "needs_weekly_update": "low",
     "imbalanced": "low",
     "unsellable_offer": "medium",
+    "transfer_not_arrived": "medium",
 }
 
 
@@ -44,6 +48,7 @@ def _current_issues(session: Session, now: datetime, rules: Rules) -> dict[tuple
                 ("low_stock_with_competition", f"low_{account}"),
                 ("needs_weekly_update", f"update_{account}"),
                 ("unsellable_offer", f"unsellable_{account}"),
+                ("transfer_not_arrived", f"overdue_{account}"),
             ):
                 if getattr(row, flag):
                     found[(row.product_id, issue, account)] = row.lost_sales
@@ -116,8 +121,39 @@ def _record_daily_stats(session: Session, now: datetime, rules: Rules) -> None:
     )
 
 
+def _record_stock_days(session: Session, now: datetime) -> None:
+    """Today is a day without stock for every offer at 0 now, and a day with stock for
+    the others (the last snapshot of the day wins); rows past the pace window go."""
+    today = now.date()
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    empty = select(Offer.product_id, Offer.account, literal(today, Date())).where(
+        func.coalesce(Offer.stock, 0) == 0
+    )
+    session.execute(
+        dialect.insert(StockDay)
+        .from_select(["product_id", "account", "day"], empty)
+        .on_conflict_do_nothing()
+    )
+    restocked = (
+        select(Offer.id)
+        .where(
+            Offer.product_id == StockDay.product_id,
+            Offer.account == StockDay.account,
+            func.coalesce(Offer.stock, 0) > 0,
+        )
+        .exists()
+    )
+    session.execute(delete(StockDay).where(StockDay.day == today, restocked))
+    session.execute(delete(StockDay).where(StockDay.day < today - timedelta(days=STOCK_DAYS_KEPT)))
+
+
 def record_history(session: Session, now: datetime, rules: Rules) -> dict[str, int]:
-    """Open records for new issues, close resolved ones, note recoveries and the day."""
+    """Open records for new issues, close resolved ones, note recoveries and the day.
+
+    Transfers in transit are settled first (the stock may show they arrived), so the
+    issues compared are those of the snapshot with its transits."""
+    settle_transits(session, now, rules)
+    _record_stock_days(session, now)
     current = _current_issues(session, now, rules)
     # Every open record per key: should two runs ever have opened the same alert twice,
     # the extra records close here instead of staying open for good.

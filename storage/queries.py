@@ -34,6 +34,10 @@ _OFFER_FIELDS = (
     "sales_velocity",
     "last_read_at",
     "last_sent_at",
+    "in_transit",
+    "in_transit_since",
+    "overdue_transit",
+    "overdue_since",
 )
 
 
@@ -50,7 +54,9 @@ def _offer_snapshot(account: str, offer: Offer | None) -> OfferSnapshot | None:
     return OfferSnapshot(account=account, **values)
 
 
-def _product_snapshot(product: Product, main: Offer | None, fbe: Offer | None) -> ProductSnapshot:
+def _product_snapshot(
+    product: Product, main: Offer | None, fbe: Offer | None, snooze: Snooze | None = None
+) -> ProductSnapshot:
     return ProductSnapshot(
         sku=product.sku,
         pnk=product.pnk,
@@ -58,14 +64,19 @@ def _product_snapshot(product: Product, main: Offer | None, fbe: Offer | None) -
         name=product.name,
         main=_offer_snapshot("main", main),
         fbe=_offer_snapshot("fbe", fbe),
+        snoozed_until=snooze.until if snooze else None,
+        snoozed_by=snooze.created_by if snooze else None,
     )
 
 
 def _snapshot_select():  # type: ignore[no-untyped-def]
+    # An ended snooze still has its row until it is replaced or cleared: the reader
+    # leaves it out by its date (see _live).
     return (
-        select(Product, MainOffer, FbeOffer)
+        select(Product, MainOffer, FbeOffer, Snooze)
         .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
         .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
+        .outerjoin(Snooze, Snooze.product_id == Product.id)
     )
 
 
@@ -78,7 +89,11 @@ class Lookup:
     ambiguous: dict[str, list[str]]
 
 
-def find_snapshots(session: Session, keys: Sequence[str]) -> Lookup:
+def _live(snooze: Snooze | None, now: datetime | None) -> Snooze | None:
+    return snooze if snooze is not None and (now is None or snooze.until > now) else None
+
+
+def find_snapshots(session: Session, keys: Sequence[str], now: datetime | None = None) -> Lookup:
     """Products for `keys` (SKU, else PNK, else EAN), keyed by the lookup key; one query."""
     wanted = {lookup_key(key) for key in keys if key.strip()}
     if not wanted:
@@ -91,8 +106,8 @@ def find_snapshots(session: Session, keys: Sequence[str]) -> Lookup:
     by_sku: dict[str, ProductSnapshot] = {}
     by_pnk: dict[str, list[ProductSnapshot]] = {}
     by_ean: dict[str, list[ProductSnapshot]] = {}
-    for product, main, fbe in rows:
-        snapshot = _product_snapshot(product, main, fbe)
+    for product, main, fbe, snooze in rows:
+        snapshot = _product_snapshot(product, main, fbe, _live(snooze, now))
         by_sku[product.sku_key] = snapshot
         if product.pnk:
             by_pnk.setdefault(product.pnk.upper(), []).append(snapshot)
@@ -111,26 +126,20 @@ def find_snapshots(session: Session, keys: Sequence[str]) -> Lookup:
     return lookup
 
 
-def snapshots_by_ids(session: Session, product_ids: Iterable[int]) -> dict[int, ProductSnapshot]:
+def snapshots_by_ids(
+    session: Session, product_ids: Iterable[int], now: datetime | None = None
+) -> dict[int, ProductSnapshot]:
     """Snapshots of the given products, keyed by product id; one query per 5000 ids."""
     found = {}
     for ids in chunks(product_ids):
         rows = session.execute(_snapshot_select().where(Product.id.in_(ids))).all()
         found.update(
-            {product.id: _product_snapshot(product, main, fbe) for product, main, fbe in rows}
+            {
+                product.id: _product_snapshot(product, main, fbe, _live(snooze, now))
+                for product, main, fbe, snooze in rows
+            }
         )
     return found
-
-
-def priority_counts(session: Session, now: datetime, rules: Rules) -> dict[str, int]:
-    """Products per priority (high, medium, low) over the whole catalogue."""
-    rank = priority_rank(now, rules)
-    row = session.execute(
-        select(
-            *(func.coalesce(func.sum(case((rank == value, 1), else_=0)), 0) for value in (3, 2, 1))
-        )
-    ).one()
-    return dict(zip(("high", "medium", "low"), map(int, row), strict=True))
 
 
 def catalogue_counts(session: Session, now: datetime, rules: Rules) -> dict[str, Any]:
@@ -216,6 +225,9 @@ def last_runs(session: Session) -> dict[str, SnapshotRun]:
     return {run.account: run for run in runs}
 
 
+SORTS = ("priority", "lost", "cover")
+
+
 def status_page(
     session: Session,
     now: datetime,
@@ -223,22 +235,24 @@ def status_page(
     priority_rank: int | None,
     offset: int,
     limit: int,
+    sort: str = "priority",
 ) -> tuple[list[Row[Any]], int]:
-    """One page of products (all, or of one priority rank), most urgent first, and how
-    many there are in all."""
+    """One page of products (all, or of one priority rank) and how many there are in
+    all: most urgent first, or by lost sales (most first), or by days of cover (fewest
+    first, unknown last)."""
     classified = classified_products(now, rules).subquery()
     statement = select(classified)
     counted = select(func.count()).select_from(classified)
     if priority_rank is not None:
         statement = statement.where(classified.c.priority_rank == priority_rank)
         counted = counted.where(classified.c.priority_rank == priority_rank)
-    rows = session.execute(
-        statement.order_by(
-            classified.c.priority_rank.desc(), classified.c.lost_sales.desc(), classified.c.sku
-        )
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    c = classified.c
+    order = {
+        "priority": (c.priority_rank.desc(), c.lost_sales.desc(), c.sku),
+        "lost": (c.lost_sales.desc(), c.priority_rank.desc(), c.sku),
+        "cover": (c.cover_days.is_(None), c.cover_days, c.priority_rank.desc(), c.sku),
+    }[sort]
+    rows = session.execute(statement.order_by(*order).offset(offset).limit(limit)).all()
     return list(rows), session.scalar(counted) or 0
 
 

@@ -1,44 +1,41 @@
 """Sales velocity per offer: units sold per in-stock day over a window, from the orders a
-sync read and the alert history (the days an offer was out of stock)."""
+sync read (or a CSV's `sales_30d`) and the stock history (the days without stock)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.engine.demand import sales_per_day
 from storage.db import chunks
-from storage.models import AlertRecord, Offer, Product
-
-_VELOCITY_PLACES = Decimal("0.0001")
+from storage.models import Offer, Product, StockDay
 
 
 def out_of_stock_days(
     session: Session, account: str, since: datetime, now: datetime
-) -> dict[int, float]:
-    """Days since `since` each product spent with a zero-stock alert open on `account`.
-
-    Only zero stock *with competition* is recorded as an alert, so this undercounts the
-    days without stock of offers nobody else sells; it is the best history we keep.
-    """
+) -> dict[int, int]:
+    """Days in [since, now] each product's offer on `account` had no stock, from the
+    stock history (storage.history records each day's last snapshot)."""
     rows = session.execute(
-        select(AlertRecord.product_id, AlertRecord.opened_at, AlertRecord.closed_at).where(
-            AlertRecord.account == account,
-            AlertRecord.issue == "zero_stock_with_competition",
-            AlertRecord.opened_at < now,
-            or_(AlertRecord.closed_at.is_(None), AlertRecord.closed_at > since),
+        select(StockDay.product_id, func.count())
+        .where(
+            StockDay.account == account,
+            StockDay.day >= since.date(),
+            StockDay.day <= now.date(),
         )
+        .group_by(StockDay.product_id)
     )
-    days: dict[int, float] = {}
-    for product_id, opened_at, closed_at in rows:
-        start, end = max(opened_at, since), min(closed_at or now, now)
-        if end > start:
-            days[product_id] = days.get(product_id, 0.0) + (end - start) / timedelta(days=1)
-    return days
+    return {product_id: count for product_id, count in rows}
+
+
+def in_stock_days(missing: int, window_days: int) -> int:
+    """Days of the window with stock; all of them when there is no history."""
+    return max(0, window_days - missing)
 
 
 class SoldLine(NamedTuple):
@@ -83,8 +80,8 @@ def apply_velocities(
     """Set the account's `sales_velocity`: units sold per in-stock day over the window.
 
     Offers with no sale get 0 (the orders were read: no sale is known). In-stock days are
-    the window minus the days a zero-stock alert was open (see `out_of_stock_days`), at
-    least one day. Returns the offers with sales.
+    the window minus the days the stock history shows it without stock; an offer with no
+    day of stock has no known pace (None). Returns the offers with sales.
     """
     since = now - timedelta(days=window_days)
     session.execute(
@@ -102,11 +99,39 @@ def apply_velocities(
         for row_id, product_id in session.execute(
             select(Offer.id, Offer.product_id).where(Offer.id.in_(chunk))
         ):
-            in_stock = max(1.0, window_days - missing.get(product_id, 0.0))
-            velocity = (Decimal(units[row_id]) / Decimal(str(in_stock))).quantize(
-                _VELOCITY_PLACES, rounding=ROUND_HALF_UP
-            )
-            updates.append({"id": row_id, "sales_velocity": velocity})
+            days = in_stock_days(missing.get(product_id, 0), window_days)
+            updates.append({"id": row_id, "sales_velocity": sales_per_day(units[row_id], days)})
     if updates:
         session.execute(update(Offer), updates)
     return len(updates)
+
+
+def apply_units(
+    session: Session,
+    units: dict[tuple[int, str], int | None],
+    now: datetime,
+    window_days: int,
+) -> None:
+    """Set the pace of these offers (product id, account) from units sold in the window,
+    as a CSV's `sales_30d` gives them; None clears the pace (unknown)."""
+    since = now - timedelta(days=window_days)
+    for account in {account for _, account in units}:
+        missing = out_of_stock_days(session, account, since, now)
+        wanted = {pid: sold for (pid, acc), sold in units.items() if acc == account}
+        for chunk in chunks(list(wanted)):
+            rows = session.execute(
+                select(Offer.id, Offer.product_id).where(
+                    Offer.account == account, Offer.product_id.in_(chunk)
+                )
+            ).all()
+            values = [
+                {
+                    "id": row_id,
+                    "sales_velocity": sales_per_day(
+                        wanted[product_id], in_stock_days(missing.get(product_id, 0), window_days)
+                    ),
+                }
+                for row_id, product_id in rows
+            ]
+            if values:
+                session.execute(update(Offer), values)

@@ -13,6 +13,7 @@ from storage.db import chunks
 from storage.models import Offer, Product, SnapshotRun
 from storage.queries import lookup_key
 from storage.status import refresh_status
+from storage.velocity import apply_units
 
 
 def _product_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
@@ -75,6 +76,7 @@ def upsert_snapshots(
     offer_ids = _offer_ids(session, [ids[key] for key in existing])
     inserts, updates = [], []
     written = dict.fromkeys(ACCOUNTS, 0)
+    sold: dict[tuple[int, str], int | None] = {}
     for key, snapshot in by_key.items():
         for account in ACCOUNTS:
             offer = snapshot.offer(account)
@@ -86,7 +88,7 @@ def upsert_snapshots(
             given = (
                 offer.model_fields_set if offer_id is not None else set(OfferSnapshot.model_fields)
             )
-            row = offer.model_dump(include=given - {"account", "offer_id"})
+            row = offer.model_dump(include=given - {"account", "offer_id", "units_sold_30d"})
             if "offer_id" in given:
                 row["emag_offer_id"] = offer.offer_id
             row.update(product_id=ids[key], account=account)
@@ -96,11 +98,16 @@ def upsert_snapshots(
                 inserts.append(row)
             else:
                 updates.append({**row, "id": offer_id})
+            if "units_sold_30d" in offer.model_fields_set:
+                sold[(ids[key], account)] = offer.units_sold_30d
             written[account] += 1
     if inserts:
         session.execute(insert(Offer), inserts)
     if updates:
         session.execute(update(Offer), updates)
+    if sold:
+        # The pace from the units a file gives and the days the offer had stock.
+        apply_units(session, sold, now, rules.velocity_days)
     if len(new_rows) + len(inserts) > 1000:
         _refresh_statistics(session)
     refresh_status(session, rules, list(ids.values()))

@@ -21,9 +21,14 @@ def offer(
     price: str | None = "100.00",
     validation: int | None = None,
     documentation: int | None = None,
+    in_transit: int = 0,
+    overdue: int = 0,
 ) -> OfferSnapshot:
     return OfferSnapshot(
         account=account,
+        in_transit=in_transit,
+        overdue_transit=overdue,
+        in_transit_since=NOW - timedelta(days=1) if in_transit else None,
         offer_validation=validation,
         offer_validation_text=None if validation in (None, 1) else "Invalid price",
         doc_validation=documentation,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from bot.engine.models import Rules
 from tests.factories import offer, product
 
-stocks = st.one_of(st.none(), st.integers(0, 8), st.integers(0, 80))
+stocks = st.one_of(st.none(), st.integers(0, 8), st.integers(0, 80), st.integers(0, 400))
 
 
 @st.composite
@@ -17,11 +18,13 @@ def offers(draw, account: str):  # type: ignore[no-untyped-def]
         offers=draw(st.one_of(st.none(), st.integers(0, 6))),
         rank=draw(st.one_of(st.none(), st.integers(1, 5))),
         sent_days_ago=draw(st.one_of(st.none(), st.integers(0, 14), st.floats(6.5, 7.5))),
-        status=draw(st.sampled_from([None, 0, 1, 1, 1, 2])),
-        velocity=draw(st.sampled_from([None, "0", "1.5", "3"])),
+        status=draw(st.sampled_from([None, 1, 1, 1, 1, 1, 1, 0, 2])),
+        velocity=draw(st.sampled_from([None, None, "0", "0.1", "0.7", "1.5", "3", "12.25"])),
         price=draw(st.sampled_from([None, "19.99", "100.00"])),
-        validation=draw(st.sampled_from([None, 1, 1, 1, 2])),
-        documentation=draw(st.sampled_from([None, 9, 9, 3, 1, 8])),
+        validation=draw(st.sampled_from([None, None, None, 1, 1, 1, 1, 2])),
+        documentation=draw(st.sampled_from([None, None, None, 9, 9, 9, 3, 8])),
+        in_transit=draw(st.sampled_from([0, 0, 0, 2, 10, 40])),
+        overdue=draw(st.sampled_from([0, 0, 0, 0, 5])),
     )
 
 
@@ -32,3 +35,43 @@ def products(draw, sku: str = "SKU1"):  # type: ignore[no-untyped-def]
     )
     fbe = draw(st.one_of(st.none(), offers("fbe"))) if draw(st.booleans()) else draw(offers("fbe"))
     return product(main=main, fbe=fbe, sku=sku)
+
+
+rule_sets = st.builds(
+    Rules,
+    low_stock=st.integers(1, 12),
+    transfer_cap=st.integers(1, 30),
+    source_floor=st.integers(0, 12),
+    idle_floor=st.integers(0, 20),
+    cover_days=st.integers(1, 30),
+)
+
+
+@st.composite
+def competing_pairs(draw, sku: str = "SKU1"):  # type: ignore[no-untyped-def]
+    """Both accounts listed and selling, others on the PNK: where transfers are decided."""
+    paces = st.sampled_from([None, None, "0", "0.1", "0.3", "0.7", "1.5", "3", "8.5"])
+    ranks = st.one_of(st.none(), st.integers(1, 4))
+
+    def side(account: str, stock: st.SearchStrategy[int]):  # type: ignore[no-untyped-def]
+        return offer(
+            account,
+            stock=draw(stock),
+            offers=draw(st.sampled_from([None, 2, 3, 4, 6])),
+            rank=draw(ranks),
+            velocity=draw(paces),
+            in_transit=draw(st.sampled_from([0, 0, 0, 1, 5, 12])),
+            sent_days_ago=1,
+        )
+
+    main = side("main", st.integers(0, 12))
+    fbe = side("fbe", st.one_of(st.integers(0, 12), st.integers(0, 300)))
+    return (
+        product(main=main, fbe=fbe, sku=sku)
+        if draw(st.booleans())
+        else product(
+            main=fbe.model_copy(update={"account": "main"}),
+            fbe=main.model_copy(update={"account": "fbe"}),
+            sku=sku,
+        )
+    )

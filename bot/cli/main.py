@@ -6,14 +6,17 @@ Errors are one line on stderr with exit status 1; usage errors exit 2.
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import sys
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import BaseModel
 
+from bot import engine, interactions
 from bot.cli import textviews
 from bot.cli.emag import register_commands
 from bot.emag.client import clients_from_settings
@@ -85,6 +88,21 @@ def cmd_kpis(args: argparse.Namespace, runtime: Runtime) -> None:
 
 def cmd_bulk(args: argparse.Namespace, runtime: Runtime) -> None:
     _emit(args, runtime.service.bulk(args.skus), textviews.render_bulk)
+
+
+def cmd_mark_transferred(args: argparse.Namespace, runtime: Runtime) -> None:
+    """Record a transfer carried out outside stockbot: its units count as in transit."""
+    service = runtime.service
+    proposal = engine.parse_proposal(args.sku, args.from_account, args.to_account, args.amount)
+    product = service.snapshot(args.sku)
+    proposal = proposal.model_copy(update={"sku": product.sku})
+    user = f"cli:{getpass.getuser()}"
+    marked = interactions.mark_transferred(service, proposal, user, f"cli:{uuid.uuid4()}")
+    record = marked.record
+    print(
+        f"recorded: {record.amount} of {product.sku} {record.from_account.upper()} -> "
+        f"{record.to_account.upper()}, in transit until the snapshot shows it arrived"
+    )
 
 
 def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
@@ -215,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("sku", "from_account", "to_account", "amount"):
         transfer.add_argument(name)
     add("bulk", cmd_bulk, "analyze up to 1000 SKUs").add_argument("skus", nargs="+")
+    marked = add(
+        "mark-transferred", cmd_mark_transferred, "record a transfer done (units in transit)", False
+    )
+    for name in ("sku", "from_account", "to_account", "amount"):
+        marked.add_argument(name)
     add("kpis", cmd_kpis, "the KPIs over a period, with their trends").add_argument(
         "--days", default="30", help="1..365 (default 30)"
     )

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from datetime import datetime
 
-from bot.engine.models import Analysis, TransferCheck
+from bot.engine.models import ACCOUNTS, Analysis, TransferCheck
 from bot.kpis import KpiReport
-from bot.reports import AlertsReport, BulkReport, Summary
-from bot.wording import KPI_LABELS, cover_text, kpi_value, recommendation_line, sales_text
+from bot.reports import AlertEntry, AlertsReport, BulkReport, Summary
+from bot.wording import (
+    KPI_LABELS,
+    account_numbers,
+    cover_text,
+    kpi_value,
+    money_per_day,
+    recommendation_line,
+    sales_text,
+    snooze_text,
+    transit_text,
+)
 
 
 def _when(moment: datetime | None) -> str:
@@ -30,6 +42,17 @@ def _number(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
+def _width() -> int:
+    """The terminal's width (COLUMNS when set), 80 when it cannot be told."""
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
+def _wrapped(text: str, indent: str = "", hang: str = "    ") -> list[str]:
+    return textwrap.wrap(
+        text, _width(), initial_indent=indent, subsequent_indent=indent + hang
+    ) or [indent]
+
+
 def render_analysis(analysis: Analysis) -> str:
     situation = analysis.current_situation
     head = f"{analysis.sku}  PNK {analysis.pnk or '-'}  EAN {analysis.ean or '-'}"
@@ -50,18 +73,39 @@ def render_analysis(analysis: Analysis) -> str:
                 getattr(situation, f"sales_per_day_{account}"),
             ),
         ]
-        for account in ("main", "fbe")
+        for account in ACCOUNTS
     ]
-    parts = [
-        head,
+    parts = _wrapped(head)
+    parts.append(
         f"Priority: {analysis.priority}"
-        + ("  (action required)" if analysis.action_required else ""),
-        _table(["account", "stock", "offers", "competitors", "rank", "sales", "cover"], rows),
-        f"Data as of {_when(analysis.data_as_of)}" + ("  STALE" if analysis.stale else ""),
-        "Recommendations:",
+        + ("  (action required)" if analysis.action_required else "")
+    )
+    parts.append(_table(["account", "stock", "offers", "rivals", "rank", "sales", "cover"], rows))
+    lost = [
+        f"{account.upper()} {money_per_day(getattr(situation, f'lost_sales_per_day_{account}'))}"
+        for account in ACCOUNTS
+        if account in analysis.listed_on
     ]
-    parts += [f"  {recommendation_line(rec)}" for rec in analysis.recommendations] or ["  none"]
-    parts += [f"Note: {note}" for note in analysis.notes]
+    if lost:
+        parts.append("Lost sales now: " + ", ".join(lost))
+    for account in ACCOUNTS:
+        moving = transit_text(
+            getattr(situation, f"in_transit_{account}"),
+            account,
+            getattr(situation, f"in_transit_since_{account}"),
+        )
+        if moving:
+            parts.append(f"In transit: {moving}")
+    if analysis.snoozed_until:
+        parts.append(snooze_text(analysis.snoozed_until, analysis.snoozed_by).capitalize())
+    parts.append(f"Data as of {_when(analysis.data_as_of)}" + ("  STALE" if analysis.stale else ""))
+    parts.append("Recommendations:")
+    for rec in analysis.recommendations:
+        parts += _wrapped(recommendation_line(rec), "  ")
+    if not analysis.recommendations:
+        parts.append("  none")
+    for note in analysis.notes:
+        parts += _wrapped(f"Note: {note}")
     return "\n".join(parts)
 
 
@@ -90,26 +134,38 @@ def render_transfer(check: TransferCheck) -> str:
     return "\n".join(parts)
 
 
+def alert_lines(entry: AlertEntry) -> list[str]:
+    """Two lines or so for one alert, wrapped to the terminal: its numbers, then what to
+    do about it."""
+    numbers = [account_numbers(entry, account, account in entry.listed_on) for account in ACCOUNTS]
+    numbers.append(f"lost {money_per_day(entry.estimated_lost_sales_per_day)}")
+    numbers += [
+        text
+        for text in (
+            transit_text(entry.in_transit_main, "main", None),
+            transit_text(entry.in_transit_fbe, "fbe", None),
+            snooze_text(entry.snoozed_until, entry.snoozed_by),
+            "STALE data" if entry.stale else "",
+        )
+        if text
+    ]
+    lines = _wrapped(f"{entry.sku} [{entry.priority.upper()}] " + "; ".join(numbers))
+    rec = entry.top_recommendation
+    lines += _wrapped(f"-> {recommendation_line(rec)}" if rec else "-> nothing to do", "  ")
+    return lines
+
+
 def render_alerts(report: AlertsReport) -> str:
     counts = ", ".join(f"{name} {count}" for name, count in report.counts.items())
-    head = f"{report.total} products need attention ({counts}); showing {len(report.alerts)}"
-    rows = [
-        [
-            entry.sku,
-            entry.priority,
-            str(entry.stock_main),
-            str(entry.stock_fbe),
-            ", ".join(entry.issues),
-            recommendation_line(entry.top_recommendation) if entry.top_recommendation else "-",
-        ]
-        for entry in report.alerts
-    ]
-    if not rows:
-        return head
-    return (
-        head
-        + "\n"
-        + _table(["sku", "priority", "main", "fbe", "issues", "top recommendation"], rows)
+    head = _wrapped(
+        f"{report.total} products need attention ({counts}); "
+        f"{report.maintenance_needed} need their weekly update; showing {len(report.alerts)}"
+    )
+    if not report.alerts:
+        return "\n".join(head)
+    legend = _wrapped("Per account: stock (sales per day, days of cover); lost = RON/day now")
+    return "\n".join(
+        [*head, *legend, *(line for entry in report.alerts for line in alert_lines(entry))]
     )
 
 
@@ -119,7 +175,7 @@ def render_summary(summary: Summary) -> str:
         ["needing attention", str(summary.products_needing_attention)],
         ["high / medium / low", f"{summary.high} / {summary.medium} / {summary.low}"],
         ["zero stock with competition", str(summary.zero_stock_with_competition)],
-        ["est. lost sales per day (RON)", str(summary.estimated_lost_sales_per_day)],
+        ["lost sales now", money_per_day(summary.estimated_lost_sales_per_day)],
         ["needing weekly update", str(summary.needs_weekly_update)],
         ["weekly-update compliance", f"{summary.weekly_update_compliance_pct}%"],
         ["data as of", _when(summary.data_as_of) + ("  STALE" if summary.stale else "")],
@@ -149,7 +205,10 @@ def render_bulk(report: BulkReport) -> str:
                 recommendation_line(top) if top else "-",
             ]
         )
-    head = f"{report.found} of {report.requested} found"
+    head = (
+        f"{report.found} of {report.requested} found; {report.summary.action_required} need "
+        f"action, {report.summary.high_priority} high"
+    )
     return head + "\n" + _table(["sku", "priority", "main", "fbe", "top recommendation"], rows)
 
 

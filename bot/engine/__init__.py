@@ -5,7 +5,8 @@ Slack, eMAG, the web or the jobs. Callers say `from bot import engine` and use t
 below; `tests/test_layout.py` holds these bounds.
 """
 
-from bot.engine.competition import Position, positions, spare_stock
+from bot.engine.competition import Position, positions
+from bot.engine.demand import keep, need, spare
 from bot.engine.freshness import data_as_of, days_since, is_stale
 from bot.engine.scenarios import analyze, highest_priority
 from bot.engine.validation import parse_account, parse_amount, parse_proposal, validate_transfer
@@ -17,10 +18,12 @@ __all__ = [
     "days_since",
     "highest_priority",
     "is_stale",
+    "keep",
+    "need",
     "parse_account",
     "parse_amount",
     "parse_proposal",
     "positions",
-    "spare_stock",
+    "spare",
     "validate_transfer",
 ]

@@ -3,7 +3,8 @@ that ranks better, and idle stock on an account without competition put to work.
 
 from __future__ import annotations
 
-from bot.engine.competition import Position, label, spare_stock
+from bot.engine.competition import Position, label
+from bot.engine.demand import need, spare
 from bot.engine.models import Account, Recommendation, Rules, other_account
 
 
@@ -13,8 +14,13 @@ def balance_recommendations(
     """Scenarios 3 and 4 for `account` as the destination: moving idle or misplaced stock."""
     here, source_account = where[account], other_account(account)
     source = where[source_account]
-    if not (here.sellable and source.listed):
+    wanted = need(here, rules)
+    # Not into an offer that cannot sell, nor one already holding its cover.
+    if not (here.sellable and here.has_competition and source.listed) or (
+        wanted is not None and wanted <= 0
+    ):
         return []
+    cap = rules.transfer_cap if wanted is None else min(rules.transfer_cap, wanted)
     found = []
     name, source_name = label(account), label(source_account)
     if (
@@ -23,8 +29,8 @@ def balance_recommendations(
         and here.rank < source.rank
         and here.stock < source.stock
     ):
-        # The source floor applies to every recommended transfer, this one included.
-        amount = min(source.stock // 2, rules.transfer_cap, spare_stock(source, rules))
+        # The source keeps what it keeps for every recommended transfer, this one too.
+        amount = min(source.stock // 2, cap, spare(source, rules))
         if amount > 0:
             found.append(
                 Recommendation(
@@ -40,8 +46,8 @@ def balance_recommendations(
                     impact=f"Put stock where the buy button is won ({name})",
                 )
             )
-    if source.competitors == 0 and here.has_competition and source.stock > rules.idle_floor:
-        amount = min(source.stock - rules.idle_floor, rules.transfer_cap)
+    amount = min(source.stock - rules.idle_floor, cap, spare(source, rules))
+    if source.competitors == 0 and amount > 0:
         found.append(
             Recommendation(
                 type="stock_optimization",

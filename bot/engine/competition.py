@@ -1,11 +1,12 @@
-"""Where each account of a product stands: listed or not, stock, competitors, rank, and
-the stock a recommended transfer may take from it (engine.md, "Competition")."""
+"""Where each account of a product stands: listed or not, stock, competitors, rank,
+whether eMAG will sell it, its pace and price, what is in transit to it (engine.md,
+"Competition")."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine.models import ACCOUNTS, Account, OfferSnapshot, ProductSnapshot, Rules
+from bot.engine.models import ACCOUNTS, Account, OfferSnapshot, ProductSnapshot
 
 # emag-api.md, Reading offers: "sellable documentation values are 3, 9, 11, 12".
 APPROVED_DOCUMENTATION = frozenset({3, 9, 11, 12})
@@ -23,6 +24,10 @@ class Position:
     # Why eMAG will not sell the offer; None when it will (or the account is not listed).
     unsellable: str | None = None
     sales_per_day: float | None = None
+    price: float | None = None
+    in_transit: int = 0
+    overdue_transit: int = 0
+    lead_time: int | None = None
 
     @property
     def sellable(self) -> bool:
@@ -64,33 +69,20 @@ def positions(product: ProductSnapshot) -> dict[Account, Position]:
             None if offer.number_of_offers is None else max(offer.number_of_offers - own_active, 0)
         )
         found[account] = Position(
-            True,
-            offer.stock or 0,
-            competitors,
-            offer.buy_button_rank,
-            unsellable_reason(offer),
-            None if offer.sales_velocity is None else float(offer.sales_velocity),
+            listed=True,
+            stock=offer.stock or 0,
+            competitors=competitors,
+            rank=offer.buy_button_rank,
+            unsellable=unsellable_reason(offer),
+            sales_per_day=None if offer.sales_velocity is None else float(offer.sales_velocity),
+            price=None if offer.sale_price is None else float(offer.sale_price),
+            in_transit=offer.in_transit,
+            overdue_transit=offer.overdue_transit,
+            lead_time=offer.supply_lead_time,
         )
     return found
-
-
-def spare_stock(position: Position, rules: Rules) -> int:
-    """Units a recommended transfer may take from this account: above the source floor
-    where it competes; all of it where it cannot sell (a floor there protects nothing)."""
-    if not position.listed:
-        return 0
-    if position.has_competition and position.sellable:
-        return max(position.stock - rules.source_floor, 0)
-    return position.stock
 
 
 def label(account: Account) -> str:
     """How an account is named in every text: MAIN, FBE."""
     return account.upper()
-
-
-def days_of_cover(position: Position) -> float | None:
-    """Days the stock lasts at the account's pace; None when sales are unknown or 0."""
-    if not position.listed or not position.sales_per_day:
-        return None
-    return round(position.stock / position.sales_per_day, 1)

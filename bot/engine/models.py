@@ -33,6 +33,10 @@ class Rules(BaseModel):
     idle_floor: int = 10
     weekly_update_days: int = 7
     stale_snapshot_hours: int = 24
+    cover_days: int = 14
+    supply_lead_days: int = 14
+    transit_days: int = 7
+    velocity_days: int = 30
 
 
 class OfferSnapshot(BaseModel):
@@ -58,6 +62,15 @@ class OfferSnapshot(BaseModel):
     sales_velocity: Decimal | None = None
     last_read_at: AwareDatetime | None = None
     last_sent_at: AwareDatetime | None = None
+    # Units of transfers marked done towards this account, not seen arriving yet; and
+    # those overdue (older than transit_days), with the oldest mark of each.
+    # Units sold in the last velocity_days as a CSV says (the pace is made from them and
+    # the stock history when stored); not a stored field itself.
+    units_sold_30d: int | None = None
+    in_transit: int = 0
+    in_transit_since: AwareDatetime | None = None
+    overdue_transit: int = 0
+    overdue_since: AwareDatetime | None = None
 
 
 class ProductSnapshot(BaseModel):
@@ -69,6 +82,9 @@ class ProductSnapshot(BaseModel):
     name: str | None = None
     main: OfferSnapshot | None = None
     fbe: OfferSnapshot | None = None
+    # Hidden from digests until then (or until it gets worse), and by whom.
+    snoozed_until: AwareDatetime | None = None
+    snoozed_by: str | None = None
 
     def offer(self, account: Account) -> OfferSnapshot | None:
         return self.main if account == "main" else self.fbe
@@ -85,6 +101,7 @@ class Recommendation(BaseModel):
         "stock_alert",
         "offer_update",
         "fix_offer",
+        "check_transfer",
     ]
     priority: Priority
     reason: str
@@ -115,8 +132,9 @@ class CurrentSituation(BaseModel):
     offers_fbe: int | None
     rank_main: int | None
     rank_fbe: int | None
-    has_competition_main: bool
-    has_competition_fbe: bool
+    # None: number_of_offers unknown, so competition is unknown (never said "no").
+    has_competition_main: bool | None
+    has_competition_fbe: bool | None
     competitors_main: int | None
     competitors_fbe: int | None
     # Units sold per day over the velocity window (days without stock left out), and the
@@ -125,6 +143,14 @@ class CurrentSituation(BaseModel):
     sales_per_day_fbe: float | None = None
     days_of_cover_main: float | None = None
     days_of_cover_fbe: float | None = None
+    # RON a day lost while the account cannot sell with competition (its pace x its
+    # price); 0 when it is not losing sales, None when unknown or not listed.
+    lost_sales_per_day_main: float | None = None
+    lost_sales_per_day_fbe: float | None = None
+    in_transit_main: int = 0
+    in_transit_fbe: int = 0
+    in_transit_since_main: datetime | None = None
+    in_transit_since_fbe: datetime | None = None
     # Whether eMAG will sell the offer (engine.md, Competition); None when not listed.
     sellable_main: bool | None = None
     sellable_fbe: bool | None = None
@@ -146,6 +172,8 @@ class Analysis(BaseModel):
     notes: list[str]
     data_as_of: datetime | None
     stale: bool
+    snoozed_until: datetime | None = None
+    snoozed_by: str | None = None
 
 
 class TransferProposal(BaseModel):
@@ -157,13 +185,18 @@ class TransferProposal(BaseModel):
     amount: int = Field(ge=1, le=MAX_TRANSFER_AMOUNT)
 
 
+FromImpact = Literal["Will lose buy button", "Low stock risk", "Safe"]
+ToImpact = Literal[
+    "Will gain/maintain buy button",
+    "No buy-button change (no competition)",
+    "No buy-button change (offer cannot sell)",
+    "Buy-button change unknown (competition not known)",
+]
+
+
 class TransferImpact(BaseModel):
-    from_account_impact: Literal["Will lose buy button", "Low stock risk", "Safe"]
-    to_account_impact: Literal[
-        "Will gain/maintain buy button",
-        "No buy-button change (no competition)",
-        "No buy-button change (offer cannot sell)",
-    ]
+    from_account_impact: FromImpact
+    to_account_impact: ToImpact
 
 
 class TransferCheck(BaseModel):

@@ -11,20 +11,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.engine.balance import balance_recommendations
-from bot.engine.competition import Position, days_of_cover, label, positions
+from bot.engine.competition import Position, label, positions
 from bot.engine.freshness import data_as_of, days_since, is_stale
 from bot.engine.models import (
     ACCOUNTS,
     PRIORITY_RANK,
     Account,
     Analysis,
-    CurrentSituation,
     Priority,
     ProductSnapshot,
     Recommendation,
     Rules,
 )
-from bot.engine.shortages import fix_recommendations, shortage_recommendations
+from bot.engine.shortages import (
+    fix_recommendations,
+    overdue_recommendations,
+    shortage_recommendations,
+)
+from bot.engine.situation import situation
 
 _TYPE_ORDER = {
     "stock_transfer": 0,
@@ -33,6 +37,7 @@ _TYPE_ORDER = {
     "restock": 1,
     "stock_alert": 1,
     "fix_offer": 1,
+    "check_transfer": 1,
     "offer_update": 2,
 }
 
@@ -108,11 +113,9 @@ def _issues(recommendations: list[Recommendation]) -> list[str]:
         found.append("imbalanced")
     if "fix_offer" in types:
         found.append("unsellable_offer")
+    if "check_transfer" in types:
+        found.append("transfer_not_arrived")
     return found
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
 
 
 def highest_priority(recommendations: list[Recommendation]) -> Priority:
@@ -138,11 +141,12 @@ def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
             if (rec.from_account, rec.to_account) not in urgent_directions
         ]
     found += fix_recommendations(where)
+    found += overdue_recommendations(where, rules)
     found += _update_recommendations(product, now, rules)
     recommendations = _ordered(_without_contradictions(found, where))
 
     notes = [
-        f"{label(account)}: number_of_offers unknown - competition not known"
+        f"{label(account)}: number_of_offers unknown - competition unknown"
         for account in ACCOUNTS
         if where[account].listed and where[account].competitors is None
     ]
@@ -151,32 +155,13 @@ def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
     ]
     priority = highest_priority(recommendations)
     as_of = data_as_of(product)
-    main, fbe = product.main, product.fbe
     return Analysis(
         sku=product.sku,
         pnk=product.pnk,
         ean=product.ean,
         name=product.name,
         listed_on=[account for account in ACCOUNTS if where[account].listed],
-        current_situation=CurrentSituation(
-            stock_main=where["main"].stock,
-            stock_fbe=where["fbe"].stock,
-            total_stock=where["main"].stock + where["fbe"].stock,
-            offers_main=main.number_of_offers if main else None,
-            offers_fbe=fbe.number_of_offers if fbe else None,
-            rank_main=where["main"].rank,
-            rank_fbe=where["fbe"].rank,
-            has_competition_main=where["main"].has_competition,
-            has_competition_fbe=where["fbe"].has_competition,
-            competitors_main=where["main"].competitors,
-            competitors_fbe=where["fbe"].competitors,
-            sales_per_day_main=_rounded(where["main"].sales_per_day),
-            sales_per_day_fbe=_rounded(where["fbe"].sales_per_day),
-            days_of_cover_main=days_of_cover(where["main"]),
-            days_of_cover_fbe=days_of_cover(where["fbe"]),
-            sellable_main=where["main"].sellable if where["main"].listed else None,
-            sellable_fbe=where["fbe"].sellable if where["fbe"].listed else None,
-        ),
+        current_situation=situation(product, where),
         recommendations=recommendations,
         priority=priority,
         action_required=priority in ("high", "medium"),
@@ -184,4 +169,6 @@ def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
         notes=notes,
         data_as_of=as_of,
         stale=is_stale(as_of, now, rules),
+        snoozed_until=product.snoozed_until,
+        snoozed_by=product.snoozed_by,
     )

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.engine.competition import label, positions
+from bot.engine.competition import Position, label, positions
+from bot.engine.demand import need, units_for
 from bot.engine.freshness import data_as_of, is_stale
 from bot.engine.models import (
     ACCOUNTS,
     MAX_TRANSFER_AMOUNT,
     Account,
+    FromImpact,
     ProductSnapshot,
     Rules,
+    ToImpact,
     TransferCheck,
     TransferImpact,
     TransferProposal,
@@ -81,40 +84,9 @@ def validate_transfer(
 
     source_left = source.stock - proposal.amount
     destination_after = destination.stock + proposal.amount
-    warnings = []
-    # An offer that cannot sell holds no buy button to lose.
-    competing_source = source.has_competition and source.sellable
-    if competing_source and source_left == 0:
-        from_impact = "Will lose buy button"
-        warnings.append(
-            f"{label(source_account)} will be left at 0 with competition - will lose buy button"
-        )
-    elif competing_source and source_left < rules.low_stock:
-        from_impact = "Low stock risk"
-        warnings.append(
-            f"{label(source_account)} will be left with {source_left} units (below "
-            f"{rules.low_stock}) with competition - buy button at risk"
-        )
-    else:
-        from_impact = "Safe"
-    if not destination.sellable:
-        to_impact = "No buy-button change (offer cannot sell)"
-        warnings.append(
-            f"{label(destination_account)}'s offer cannot sell on eMAG "
-            f"({destination.unsellable}) - fix it before sending stock there"
-        )
-    elif destination.has_competition:
-        to_impact = "Will gain/maintain buy button"
-    else:
-        to_impact = "No buy-button change (no competition)"
-        warnings.append(
-            f"{label(destination_account)} has no competition - the move gains no buy button"
-        )
-    if destination.rank == 1 and destination.stock >= rules.low_stock:
-        warnings.append(
-            f"{label(destination_account)} already holds the buy button with "
-            f"{destination.stock} units - the move gains nothing there"
-        )
+    from_impact, warnings = _source_check(source_account, source, source_left, rules)
+    to_impact, more = _destination_check(destination_account, destination, rules)
+    warnings += more
     as_of = data_as_of(product)
     stale = is_stale(as_of, now, rules)
     if stale:
@@ -132,6 +104,13 @@ def validate_transfer(
         "Only MAIN stock can be written through the eMAG API; FBE stock changes when eMAG "
         "books the shipment.",
     ]
+    if destination.in_transit:
+        notes.append(
+            f"{destination.in_transit} units are already in transit to "
+            f"{label(destination_account)}."
+        )
+    if destination.sales_per_day is None:
+        notes.append(f"No sales data for {label(destination_account)}: the need cannot be judged.")
     return TransferCheck(
         sku=product.sku,
         transfer={
@@ -154,3 +133,56 @@ def validate_transfer(
         data_as_of=as_of,
         stale=stale,
     )
+
+
+def _source_check(
+    account: Account, source: Position, left: int, rules: Rules
+) -> tuple[FromImpact, list[str]]:
+    """The source's impact and at most one warning about it (the worst)."""
+    name = label(account)
+    # An offer that cannot sell holds no buy button to lose; unknown competition may.
+    competes = source.sellable and (source.competitors is None or source.competitors >= 1)
+    if competes and left == 0:
+        return "Will lose buy button", [
+            f"{name} will be left at 0 with competition - will lose buy button"
+        ]
+    if competes and left < rules.low_stock:
+        return "Low stock risk", [
+            f"{name} will be left with {left} units (below {rules.low_stock}) with "
+            "competition - buy button at risk"
+        ]
+    if source.sellable and source.sales_per_day is not None:
+        own = units_for(source.sales_per_day, rules.cover_days)
+        if left < own:
+            return "Low stock risk", [
+                f"{name} will be left with {left} units, less than its own "
+                f"{rules.cover_days} days of sales ({own})"
+            ]
+    return "Safe", []
+
+
+def _destination_check(
+    account: Account, destination: Position, rules: Rules
+) -> tuple[ToImpact, list[str]]:
+    name = label(account)
+    if not destination.sellable:
+        return "No buy-button change (offer cannot sell)", [
+            f"{name}'s offer cannot sell on eMAG ({destination.unsellable}) - fix it before "
+            "sending stock there"
+        ]
+    if destination.competitors is None:
+        impact: ToImpact = "Buy-button change unknown (competition not known)"
+        warnings = [f"{name}'s competition is unknown - the move may gain no buy button"]
+    elif destination.has_competition:
+        impact, warnings = "Will gain/maintain buy button", []
+    else:
+        impact = "No buy-button change (no competition)"
+        warnings = [f"{name} has no competition - the move gains no buy button"]
+    wanted = need(destination, rules)
+    if wanted is not None and wanted <= 0:
+        warnings.append(
+            f"{name} already holds {rules.cover_days} days of its sales "
+            f"({destination.stock} units, {destination.in_transit} in transit) - the move "
+            "gains nothing there"
+        )
+    return impact, warnings

@@ -19,6 +19,7 @@ from bot.errors import StockbotError
 from storage.queries import lookup_key
 
 REQUIRED = ("sku", "account", "stock", "number_of_offers")
+MAX_SOLD = 10_000_000
 
 
 class CsvImportError(StockbotError):
@@ -105,6 +106,9 @@ def _offer(row: _Row, now: datetime) -> tuple[str, OfferSnapshot | None]:
         "status": lambda: row.whole("status", 0, 2),
     }
     values |= {name: read() for name, read in optional.items() if name in row.values}
+    if "sales_30d" in row.values:
+        # Units sold on the account in the last 30 days; empty: unknown.
+        values["units_sold_30d"] = row.whole("sales_30d", 0, MAX_SOLD)
     if values.get("status", 1) is None:
         values["status"] = 1
     if row.problems:

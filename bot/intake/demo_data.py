@@ -45,6 +45,8 @@ def emg331(now: datetime) -> ProductSnapshot:
             buy_button_rank=None,
             sale_price=Decimal("99.0000"),
             status=1,
+            # About 0.7 a day on its days with stock (engine.md, EMG331).
+            sales_velocity=Decimal("0.7000"),
             last_read_at=now,
             last_sent_at=now - timedelta(days=8),
         ),
@@ -59,6 +61,7 @@ def emg331(now: datetime) -> ProductSnapshot:
             buy_button_rank=None,
             sale_price=Decimal("99.0000"),
             status=1,
+            sales_velocity=Decimal("0.3000"),
             last_read_at=now,
             last_sent_at=now - timedelta(days=2),
         ),
@@ -178,7 +181,8 @@ def _offer(
         buy_button_rank=fields.get("rank"),
         sale_price=price,
         status=1,
-        sales_velocity=Decimal(rng.randint(0, 40)) / 10,
+        # A few units a week to a couple a day; some offers have no sales data at all.
+        sales_velocity=None if rng.random() < 0.15 else Decimal(rng.randint(1, 12)) / 10,
         last_read_at=now,
         last_sent_at=None if sent_days is None else now - timedelta(days=sent_days, hours=1),
     )
@@ -193,7 +197,8 @@ def generated_catalogue(count: int, now: datetime, seed: int = 331) -> Iterator[
         direction: Account = "main" if (index // len(shapes)) % 2 == 0 else "fbe"
         offers = shape(rng, direction)
         pnk = _pnk(rng)
-        price = Decimal(rng.randint(1500, 250000)) / 100
+        # Prices of everyday electronics: 20 to 400 lei.
+        price = Decimal(rng.randint(1990, 39990)) / 100
         built = {
             account: (
                 None if fields is None else _offer(account, fields, rng, now, price, index + 1)

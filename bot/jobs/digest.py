@@ -72,7 +72,7 @@ def _current_alerts(session: Session, now: datetime, rules: Rules) -> list[Curre
 def _entries(
     session: Session, alerts: Sequence[tuple[CurrentAlert, str]], now: datetime, rules: Rules
 ) -> list[DigestEntry]:
-    snapshots = queries.snapshots_by_ids(session, [alert.product_id for alert, _ in alerts])
+    snapshots = queries.snapshots_by_ids(session, [alert.product_id for alert, _ in alerts], now)
     entries = []
     for alert, change in alerts:
         analysis = engine.analyze(snapshots[alert.product_id], now, rules)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.engine.models import Analysis, TransferCheck
@@ -54,10 +54,18 @@ class DashboardData(BaseModel):
     kpis: KpiReport
 
 
+def _account_any_case(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+# engine.md: accounts are matched case-insensitively on every surface ("FBE", "Main").
+AccountName = Annotated[Literal["main", "fbe"], BeforeValidator(_account_any_case)]
+
+
 class TransferRequest(BaseModel):
     sku: str = Field(min_length=1, max_length=128)
-    from_account: Literal["main", "fbe"]
-    to_account: Literal["main", "fbe"]
+    from_account: AccountName
+    to_account: AccountName
     amount: int = Field(ge=1, le=65535, strict=True)  # true is not 1 unit
 
 

@@ -21,17 +21,24 @@ from bot import engine
 from bot.engine.models import PRIORITIES, PRIORITY_RANK
 from bot.engine.numbers import whole_number
 from bot.errors import StockbotError
+from bot.reports import lost_per_day
 from bot.runtime import Runtime
 from bot.web.chart import trend_chart
 from bot.web.tokens import matches_any
-from bot.wording import cover_text, sales_text
+from bot.wording import cover_text, money_per_day, sales_text, snooze_text, transit_text
 from storage import queries
 
 COOKIE = "stockbot_dashboard"
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-templates.env.globals.update(sales_text=sales_text, cover_text=cover_text)
+templates.env.globals.update(
+    sales_text=sales_text,
+    cover_text=cover_text,
+    money_per_day=money_per_day,
+    transit_text=transit_text,
+    snooze_text=snooze_text,
+)
 
 
 def session_value(token: str) -> str:
@@ -48,7 +55,9 @@ def _signed_in(request: Request) -> bool:
     return by_header or by_cookie
 
 
-def _rows(runtime: Runtime, priority: str | None, page: int) -> tuple[list[dict[str, Any]], int]:
+def _rows(
+    runtime: Runtime, priority: str | None, page: int, sort: str = "priority"
+) -> tuple[list[dict[str, Any]], int]:
     service = runtime.service
     now = service.clock()
     with runtime.sessions() as session:
@@ -59,8 +68,9 @@ def _rows(runtime: Runtime, priority: str | None, page: int) -> tuple[list[dict[
             PRIORITY_RANK.get(priority or ""),
             (page - 1) * PAGE_SIZE,
             PAGE_SIZE,
+            sort,
         )
-        snapshots = queries.snapshots_by_ids(session, [row.product_id for row in found])
+        snapshots = queries.snapshots_by_ids(session, [row.product_id for row in found], now)
     rows = []
     for row in found:
         analysis = engine.analyze(snapshots[row.product_id], now, service.rules)
@@ -76,6 +86,7 @@ def _rows(runtime: Runtime, priority: str | None, page: int) -> tuple[list[dict[
                 "action_required": analysis.action_required,
                 "needs_update": "needs_weekly_update" in analysis.issues,
                 "transfer": transfer,
+                "lost": lost_per_day(analysis),
             }
         )
     return rows, total
@@ -88,11 +99,14 @@ def _page(
     check: Any = None,
     error: str | None = None,
     status: int = 200,
+    sort: str = "priority",
 ) -> HTMLResponse:
     runtime: Runtime = request.app.state.runtime
     if priority not in (None, "", *PRIORITIES):
         priority, error = None, f"unknown priority {priority!r}: showing all"
-    rows, total = _rows(runtime, priority or None, page)
+    if sort not in queries.SORTS:
+        sort, error = "priority", f"unknown order {sort!r}: most urgent first"
+    rows, total = _rows(runtime, priority or None, page, sort)
     pages = max(1, -(-total // PAGE_SIZE))
     context = {
         "rows": rows,
@@ -101,6 +115,7 @@ def _page(
         "pages": pages,
         "priority": priority or "",
         "priorities": PRIORITIES,
+        "sort": sort,
         "check": check,
         "error": error,
         "summary": runtime.service.summary(),
@@ -127,11 +142,13 @@ def install_dashboard(web: FastAPI) -> None:
         )
 
     @web.get("/dashboard", include_in_schema=False, response_model=None)
-    def dashboard(request: Request, priority: str | None = None, page: str = "1") -> Response:
+    def dashboard(
+        request: Request, priority: str | None = None, page: str = "1", sort: str = "priority"
+    ) -> Response:
         if not _signed_in(request):
             return RedirectResponse("/dashboard/login", status_code=303)
         number = min(max(whole_number(page) or 1, 1), MAX_PAGE)
-        return _page(request, priority, number)
+        return _page(request, priority, number, sort=sort)
 
     @web.post("/dashboard/validate", include_in_schema=False, response_model=None)
     def validate(

@@ -8,7 +8,15 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.engine.models import ACCOUNTS, Analysis, ProductSnapshot, Recommendation
-from bot.wording import cover_text, issue_label, recommendation_line, sales_text
+from bot.wording import (
+    cover_text,
+    issue_label,
+    money_per_day,
+    recommendation_line,
+    sales_text,
+    transit_text,
+    when,
+)
 from handlers.blocks.kit import (
     Block,
     actions,
@@ -31,7 +39,9 @@ def _price(value: Decimal | None) -> str:
     return "-" if value is None else f"{value:.2f} RON"
 
 
-def _account_field(analysis: Analysis, product: ProductSnapshot | None, account: str) -> str:
+def _account_field(
+    analysis: Analysis, product: ProductSnapshot | None, account: str, zone: ZoneInfo
+) -> str:
     title = f"*{_ACCOUNT_TITLES[account]}*"
     if account not in analysis.listed_on:
         return f"{title}\nnot listed"
@@ -49,7 +59,16 @@ def _account_field(analysis: Analysis, product: ProductSnapshot | None, account:
         + (f" ({competitors} competing)" if competitors else ""),
         f"Buy-button rank: {'-' if rank is None else rank}",
         f"Sales: {sales_text(per_day)}, cover {cover_text(cover, per_day)}",
+        f"Lost now: {money_per_day(getattr(situation, f'lost_sales_per_day_{account}'))}",
     ]
+    moving = transit_text(
+        getattr(situation, f"in_transit_{account}"),
+        account,
+        getattr(situation, f"in_transit_since_{account}"),
+        zone,
+    )
+    if moving:
+        lines.append(moving.capitalize())
     if getattr(situation, f"sellable_{account}") is False:
         lines.append("*Cannot sell on eMAG*: fix the offer first")
     if offer is not None:
@@ -93,7 +112,7 @@ def build_analysis_blocks(
     blocks: list[Block] = [
         header(f"Stock analysis: {title}"),
         section(f"*{escape(analysis.sku)}*  {ids}\n{verdict}"),
-        section(fields=[_account_field(analysis, product, account) for account in ACCOUNTS]),
+        section(fields=[_account_field(analysis, product, account, zone) for account in ACCOUNTS]),
         context(
             data_age_line(analysis.data_as_of, analysis.stale, now, zone, stale_hours),
             block_id="data_age",
@@ -108,8 +127,13 @@ def build_analysis_blocks(
     if not recs:
         recs.append(section("No recommendations: both accounts are fine."))
     tail: list[Block] = []
-    if analysis.issues or analysis.notes:
+    if analysis.issues or analysis.notes or analysis.snoozed_until:
         lines = [f"Issue: {issue_label(issue)}" for issue in analysis.issues]
+        if analysis.snoozed_until:
+            lines.append(
+                f"Snoozed until {when(analysis.snoozed_until, zone)}"
+                + (f" by <@{escape(analysis.snoozed_by)}>" if analysis.snoozed_by else "")
+            )
         lines += [f"Note: {escape(note)}" for note in analysis.notes]
         tail.append(context("\n".join(lines)))
     if analysis.action_required:

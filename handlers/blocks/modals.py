@@ -55,7 +55,8 @@ def check_modal(check: TransferCheck, now: datetime, zone: ZoneInfo, stale_hours
         "type": "modal",
         "title": _title("Transfer check"),
         "close": {"type": "plain_text", "text": "Close"},
-        "blocks": build_transfer_blocks(check, now, zone, stale_hours, with_actions=False),
+        # The check ends on what to do next: record the transfer once it is done.
+        "blocks": build_transfer_blocks(check, now, zone, stale_hours, with_change=False),
     }
 
 

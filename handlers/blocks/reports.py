@@ -6,9 +6,19 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.engine.models import ACCOUNTS
 from bot.kpis import KpiReport
 from bot.reports import AlertEntry, AlertsReport, BulkReport, Summary
-from bot.wording import KPI_LABELS, issue_label, kpi_value, recommendation_line
+from bot.wording import (
+    KPI_LABELS,
+    account_numbers,
+    issue_label,
+    kpi_value,
+    money_per_day,
+    recommendation_line,
+    snooze_text,
+    transit_text,
+)
 from handlers.blocks.kit import (
     MAX_BLOCKS,
     Block,
@@ -25,21 +35,25 @@ from handlers.blocks.kit import (
 )
 from handlers.ids import SNOOZE, SNOOZE_DAYS, VALIDATE_TRANSFER
 
-_LOSS_NOTE = "RON/day estimated lost"
-
 
 def alert_line(entry: AlertEntry, with_name: bool = False) -> str:
+    """One alert with its numbers: stock, sales per day and cover per account, RON/day
+    lost, what is in transit, a snooze."""
     issues = ", ".join(issue_label(issue) for issue in entry.issues) or "no issue"
     name = f" {escape(entry.name[:100])}" if with_name and entry.name else ""
-    line = (
-        f"*{escape(entry.sku)}*{name} [{entry.priority.upper()}] {issues} - "
-        f"MAIN {entry.stock_main} / FBE {entry.stock_fbe}"
+    numbers = " / ".join(
+        account_numbers(entry, account, account in entry.listed_on) for account in ACCOUNTS
     )
-    if entry.estimated_lost_sales_per_day:
-        line += f" - {entry.estimated_lost_sales_per_day:.2f} {_LOSS_NOTE}"
-    if entry.stale:
-        line += " - STALE data"
-    return line
+    line = f"*{escape(entry.sku)}*{name} [{entry.priority.upper()}] {issues} - {numbers}"
+    if entry.estimated_lost_sales_per_day != 0:
+        line += f" - lost {money_per_day(entry.estimated_lost_sales_per_day)} now"
+    extras = [
+        transit_text(entry.in_transit_main, "main", None),
+        transit_text(entry.in_transit_fbe, "fbe", None),
+        snooze_text(entry.snoozed_until, entry.snoozed_by),
+        "STALE data" if entry.stale else "",
+    ]
+    return line + "".join(f" - {escape(extra)}" for extra in extras if extra)
 
 
 def alert_block(entry: AlertEntry, block_id: str) -> Block:
@@ -88,7 +102,7 @@ def summary_blocks(
         f"*Needing attention*\n{summary.products_needing_attention}",
         f"*High / Medium / Low*\n{summary.high} / {summary.medium} / {summary.low}",
         f"*Zero stock with competition*\n{summary.zero_stock_with_competition}",
-        f"*Estimated lost sales*\n{summary.estimated_lost_sales_per_day:.2f} RON/day",
+        f"*Lost sales now*\n{money_per_day(summary.estimated_lost_sales_per_day)}",
         f"*Weekly-update compliance*\n{summary.weekly_update_compliance_pct}% "
         f"({summary.needs_weekly_update} need an update)",
     ]

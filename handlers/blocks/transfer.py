@@ -41,6 +41,7 @@ def build_transfer_blocks(
     stale_hours: int,
     with_actions: bool = True,
     block_prefix: str = "transfer",
+    with_change: bool = True,
 ) -> list[Block]:
     move = check.transfer
     source, destination = move["from_account"], move["to_account"]
@@ -85,7 +86,7 @@ def build_transfer_blocks(
             actions(
                 [
                     button("Mark transferred", MARK_TRANSFERRED, value, confirm=confirm),
-                    button("Change amount", CHANGE_AMOUNT, value),
+                    *([button("Change amount", CHANGE_AMOUNT, value)] if with_change else []),
                 ],
                 f"{block_prefix}:actions",
             )

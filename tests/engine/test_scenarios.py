@@ -217,8 +217,8 @@ def test_nulls_count_as_zero_stock_and_unknown_competition():
     )
     situation = analysis.current_situation
     assert situation.stock_main == 0 and situation.competitors_main is None
-    assert situation.has_competition_main is False
-    assert any("competition not known" in note for note in analysis.notes)
+    assert situation.has_competition_main is None  # unknown, never "no competition"
+    assert any("competition unknown" in note for note in analysis.notes)
     # FBE: number_of_offers 2, no active own offers -> 2 competitors, 0 stock -> restock.
     assert analysis.priority == "high"
 

@@ -63,10 +63,14 @@ def test_destination_without_competition_gains_nothing():
     assert result.recommendation == "Review warnings first"
 
 
-def test_destination_already_holding_the_buy_button_is_warned():
-    snapshot = product(offer("main", 8, 3, rank=1), offer("fbe", 30, 3))
+def test_destination_already_holding_its_cover_is_warned_the_move_gains_nothing():
+    # 8 units at 0.5 a day is 16 days: more than the 14 days of cover the move aims at.
+    snapshot = product(offer("main", 8, 3, rank=1, velocity="0.5"), offer("fbe", 30, 3))
     result = check(snapshot, "fbe", "main", 5)
-    assert any("already holds the buy button" in warning for warning in result.warnings)
+    assert any("already holds 14 days of its sales" in w for w in result.warnings)
+    # Holding the buy button alone is no reason to warn: the engine's rebalances go there.
+    unknown_pace = product(offer("main", 8, 3, rank=1), offer("fbe", 30, 3))
+    assert check(unknown_pace, "fbe", "main", 5).warnings == []
 
 
 def test_stale_snapshot_is_a_warning():

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot import engine
 from bot.engine.models import Rules
 from bot.intake.demo_data import emg331, generated_catalogue
-from bot.reports import AlertEntry, AlertsReport, BulkItem, BulkReport
+from bot.reports import AlertEntry, AlertsReport, BulkItem, BulkReport, BulkSummary
 from bot.slack_standin.limits import block_errors
 from handlers.blocks.analysis import build_analysis_blocks
 from handlers.blocks.kit import button, packed_sections
@@ -111,7 +111,9 @@ def test_bulk_of_a_hundred_long_results_stays_within_limits() -> None:
         results.append(
             BulkItem(sku=product.sku, found=True, analysis=engine.analyze(product, NOW, RULES))
         )
-    blocks = build_bulk_blocks(BulkReport(requested=100, found=40, results=results))
+    summary = BulkSummary(total_analyzed=40, action_required=40, high_priority=40)
+    report = BulkReport(requested=100, found=40, results=results, summary=summary)
+    blocks = build_bulk_blocks(report)
     assert block_errors(blocks) == []
     assert all(item.sku in _all_text(blocks) for item in results)
 
@@ -177,6 +179,7 @@ def test_parse_stock_command_refuses_wrong_forms(text: str) -> None:
 
 def test_analysis_shows_sales_per_day_and_cover_or_says_they_are_unknown() -> None:
     product = emg331(NOW - timedelta(hours=2))
+    product.main.sales_velocity = None
     product.fbe.sales_velocity = Decimal("2")
     analysis = engine.analyze(product, NOW, RULES)
     text = _all_text(build_analysis_blocks(analysis, NOW, ZONE, 24, product))

@@ -57,6 +57,25 @@ def test_change_amount_opens_a_modal_and_a_bad_amount_is_a_field_error(bot: Bot)
     assert block_errors(answer["view"]["blocks"], VIEW_MAX_BLOCKS) == []
 
 
+def test_change_amount_ends_on_the_check_with_a_mark_transferred_button(bot: Bot) -> None:
+    bot.sender.click(None, "change_amount", "rec:0", PROPOSAL)
+    [view] = wait_for(lambda: bot.slack.views())
+    values = {"amount": {"amount_input": {"type": "number_input", "value": "5"}}}
+    answer = bot.sender.submit_view(view, values).json()
+    assert bot.slack.apply_view_answer(view["id"], answer) == {"ok": True}
+    [checked] = bot.slack.open_views()
+    [actions] = [b for b in checked["blocks"] if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions["elements"]] == ["mark_transferred"]
+
+    mark = actions["elements"][0]
+    bot.sender.click(None, "mark_transferred", actions["block_id"], mark["value"], view=checked)
+    wait_for(lambda: "marked done" in json.dumps(bot.slack.open_views()))
+    [record] = _records(bot)
+    assert (record.amount, record.to_account, record.status) == (5, "main", "in_transit")
+    analysis = bot.runtime.service.analyze("EMG331")
+    assert analysis.current_situation.in_transit_main == 5
+
+
 def test_mark_transferred_records_who_when_how_much_once(bot: Bot) -> None:
     message = _transfer_message(bot)
     [mark] = [b for b in _buttons(message) if b["action_id"] == "mark_transferred"]

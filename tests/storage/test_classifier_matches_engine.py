@@ -13,9 +13,9 @@ from storage.db import transaction
 from storage.models import Offer, Product
 from storage.writes import upsert_snapshots
 from tests.conftest import NOW
-from tests.strategies import products
+from tests.strategies import competing_pairs, products
 
-catalogues = st.lists(products(), min_size=1, max_size=25).map(
+catalogues = st.lists(st.one_of(products(), competing_pairs()), min_size=1, max_size=25).map(
     lambda items: [item.model_copy(update={"sku": f"SKU{i}"}) for i, item in enumerate(items)]
 )
 rule_sets = st.builds(
@@ -25,11 +25,12 @@ rule_sets = st.builds(
     source_floor=st.integers(0, 6),
     idle_floor=st.integers(0, 15),
     weekly_update_days=st.integers(1, 10),
+    cover_days=st.integers(1, 30),
 )
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(catalogue=catalogues, rules=rule_sets)
 def test_sql_priority_and_issues_match_the_engine(sessions, catalogue, rules):
@@ -50,6 +51,7 @@ def test_sql_priority_and_issues_match_the_engine(sessions, catalogue, rules):
             "needs_weekly_update": row.needs_update,
             "imbalanced": row.imbalanced,
             "unsellable_offer": row.unsellable,
+            "transfer_not_arrived": row.overdue,
         }
         assert sorted(name for name, flag in flags.items() if flag) == sorted(analysis.issues)
 

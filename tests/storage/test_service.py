@@ -76,7 +76,8 @@ def test_alert_counts_cover_the_whole_catalogue_beyond_the_page(demo):
 def test_alerts_are_ordered_by_priority_then_lost_sales_then_sku(demo):
     entries = demo.alerts(limit=500).alerts
     order = {"high": 0, "medium": 1, "low": 2}
-    keys = [(order[e.priority], -e.estimated_lost_sales_per_day, e.sku) for e in entries]
+    # Unknown losses (no pace or price) sort as 0, after the known ones.
+    keys = [(order[e.priority], -(e.estimated_lost_sales_per_day or 0), e.sku) for e in entries]
     assert keys == sorted(keys)
     assert all(entry.priority != "normal" for entry in entries)
 

@@ -101,6 +101,27 @@ def test_transfer_suggest_emg331(served: Served) -> None:
     assert data["warnings"] == [] and data["recommendation"] == "Proceed"
 
 
+def test_accounts_are_matched_in_any_case(served: Served) -> None:
+    body = {**EMG331_TRANSFER, "from_account": "FBE", "to_account": " Main "}
+    answer = served.http.post(f"{API}/transfer/suggest", json=body, headers=served.auth())
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["transfer"] == {
+        "from_account": "fbe", "to_account": "main", "amount": 10,
+    }  # fmt: skip
+
+
+def test_analysis_carries_the_numbers_a_seller_decides_by(served: Served) -> None:
+    data = served.http.get(f"{API}/analyze/EMG331", headers=served.auth()).json()["data"]
+    situation = data["current_situation"]
+    for account in ("main", "fbe"):
+        for name in ("sales_per_day", "days_of_cover", "lost_sales_per_day", "in_transit"):
+            assert f"{name}_{account}" in situation
+        assert situation[f"sellable_{account}"] is True
+    alerts = served.http.get(f"{API}/alerts?limit=5", headers=served.auth()).json()["data"]
+    assert {"total_alerts", "critical_issues", "maintenance_needed"} <= set(alerts)
+    assert alerts["critical_issues"] == alerts["counts"]["high"]
+
+
 def test_transfer_above_the_source_is_400_with_available_and_requested(served: Served) -> None:
     response = served.http.post(
         f"{API}/transfer/suggest", json={**EMG331_TRANSFER, "amount": 27}, headers=served.auth()

@@ -61,3 +61,20 @@ def test_a_wrong_token_does_not_sign_in(page: Any) -> None:
     assert "That token is not valid." in page.inner_text("body")
     page.goto("/dashboard")
     assert page.url.endswith("/dashboard/login")
+
+
+def test_the_table_sorts_by_lost_sales_and_by_days_of_cover(page: Any) -> None:
+    page.goto("/dashboard/login")
+    page.fill("input[name=token]", TOKENS[0])
+    page.click("text=Sign in")
+    page.wait_for_url("**/dashboard")
+
+    page.click("#sort >> text=lost sales")
+    lost = page.locator("#products tbody tr td.lost").all_inner_texts()
+    values = [float(text.split()[0]) for text in lost if text != "unknown"]
+    assert values and values == sorted(values, reverse=True)
+    assert "RON/day" in lost[0]
+
+    page.click("#sort >> text=days of cover")
+    rows = page.locator("#products tbody tr").all()
+    assert "sort=cover" in page.url and rows

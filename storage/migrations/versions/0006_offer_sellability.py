@@ -1,5 +1,6 @@
-"""offer sellability: eMAG's offer and documentation validation, the supply lead time;
-the stored classification learns unsellable offers
+"""offer sellability and demand: eMAG's offer and documentation validation, the supply
+lead time, units in transit per offer and the transfer's lifecycle, the days without
+stock; the stored classification learns unsellable offers and overdue transfers
 
 Revision ID: 0006
 Revises: 0005
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from storage.types import UTCDateTime
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -22,26 +25,57 @@ _OFFER_COLUMNS = (
     ("doc_validation", sa.Integer()),
     ("doc_validation_text", sa.String(length=255)),
     ("supply_lead_time", sa.Integer()),
+    ("in_transit_since", UTCDateTime(timezone=True)),
+    ("overdue_since", UTCDateTime(timezone=True)),
 )
-_STATUS_FLAGS = ("unsellable_main", "unsellable_fbe", "fix_rank")
+_OFFER_COUNTS = ("in_transit", "overdue_transit")
+_STATUS_FLAGS = ("unsellable_main", "unsellable_fbe", "fix_rank", "overdue_main", "overdue_fbe")
 
 
 def upgrade() -> None:
     for name, column_type in _OFFER_COLUMNS:
         op.add_column("offers", sa.Column(name, column_type, nullable=True))
+    for name in _OFFER_COUNTS:
+        op.add_column(
+            "offers", sa.Column(name, sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
+    op.add_column("transfer_records", sa.Column("stock_before", sa.Integer(), nullable=True))
+    op.add_column(
+        "transfer_records",
+        sa.Column("status", sa.String(length=16), nullable=False, server_default="in_transit"),
+    )
+    op.add_column(
+        "transfer_records",
+        sa.Column("settled_at", UTCDateTime(timezone=True), nullable=True),
+    )
+    op.create_table(
+        "stock_days",
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("account", sa.String(length=8), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(["product_id"], ["products.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("product_id", "account", "day"),
+    )
+    # Transfers marked before this version were never tracked: count them as arrived.
+    op.execute("UPDATE transfer_records SET status = 'arrived'")
     for name in _STATUS_FLAGS:
         op.add_column(
             "product_status",
             sa.Column(name, sa.Integer(), nullable=False, server_default=sa.text("0")),
         )
+    op.add_column("product_status", sa.Column("cover_days", sa.Float(), nullable=True))
     # The stored classification was made without sellability: make it again.
     op.execute("DELETE FROM product_status")
 
 
 def downgrade() -> None:
+    op.drop_table("stock_days")
+    with op.batch_alter_table("transfer_records") as batch:
+        for name in ("stock_before", "status", "settled_at"):
+            batch.drop_column(name)
     with op.batch_alter_table("product_status") as batch:
-        for name in _STATUS_FLAGS:
+        for name in (*_STATUS_FLAGS, "cover_days"):
             batch.drop_column(name)
     with op.batch_alter_table("offers") as batch:
-        for name, _ in _OFFER_COLUMNS:
+        for name in (*(name for name, _ in _OFFER_COLUMNS), *_OFFER_COUNTS):
             batch.drop_column(name)

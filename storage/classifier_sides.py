@@ -1,0 +1,133 @@
+"""One account's position as SQL, mirroring `bot.engine.competition` and
+`bot.engine.demand`: sellable, competition, keep and spare, need, shortage and loss.
+
+`storage.classifier` combines two sides (MAIN, FBE) into a product's classification; the
+property test `tests/storage/test_classifier_matches_engine.py` keeps both in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, Integer, and_, case, cast, func, literal, null, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from bot.engine.competition import APPROVED_DOCUMENTATION
+from bot.engine.demand import CEIL_EPSILON
+from bot.engine.models import Rules
+from storage.models import Offer
+
+
+class ceil_units(FunctionElement[int]):
+    """CEIL of a non-negative number on every backend (SQLite has no CEIL built in)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(ceil_units)
+def _ceil_default(element: ceil_units, compiler: Any, **kw: Any) -> str:
+    return f"CAST(CEIL({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(ceil_units, "sqlite")
+def _ceil_sqlite(element: ceil_units, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    # CAST truncates towards zero; a value with a fraction takes one more.
+    return f"(CAST(({value}) AS INTEGER) + (({value}) > CAST(({value}) AS INTEGER)))"
+
+
+def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def positive(expression: ColumnElement[int]) -> ColumnElement[int]:
+    return case((expression > 0, expression), else_=0)
+
+
+def units_for(pace: ColumnElement[Any], days: int) -> ColumnElement[int]:
+    """bot.engine.demand.units_for: the units `days` of sales at `pace` take."""
+    return positive(ceil_units(pace * days - literal(CEIL_EPSILON)))
+
+
+def sellable(offer: type[Offer]) -> ColumnElement[bool]:
+    """Listed, and nothing eMAG says stops it selling (bot.engine.competition)."""
+    return and_(
+        offer.id.is_not(None),
+        func.coalesce(offer.status, 1) == 1,
+        func.coalesce(offer.offer_validation, 1) == 1,
+        or_(
+            offer.doc_validation.is_(None),
+            offer.doc_validation.in_(sorted(APPROVED_DOCUMENTATION)),
+        ),
+    )
+
+
+def own_active(offer: type[Offer]) -> ColumnElement[int]:
+    """1 when this offer of ours is on sale (counted in eMAG's number_of_offers)."""
+    return flag(and_(sellable(offer), func.coalesce(offer.stock, 0) > 0))
+
+
+class Side:
+    """SQL for one account's position; `own_active` counts our offers on sale."""
+
+    def __init__(self, offer: type[Offer], own: ColumnElement[int], rules: Rules):
+        self.offer = offer
+        self.listed = offer.id.is_not(None)
+        self.sellable = sellable(offer)
+        self.unsellable = and_(self.listed, ~self.sellable)
+        self.stock = func.coalesce(offer.stock, 0)
+        self.transit = func.coalesce(offer.in_transit, 0)
+        self.overdue = and_(self.listed, func.coalesce(offer.overdue_transit, 0) > 0)
+        competitors = offer.number_of_offers - own
+        known = and_(self.listed, offer.number_of_offers.is_not(None))
+        self.competition = and_(known, competitors >= 1)
+        self.no_competition = and_(known, competitors <= 0)
+        self.pace = offer.sales_velocity
+        self.pace_known = and_(self.listed, offer.sales_velocity.is_not(None))
+        cover = units_for(self.pace, rules.cover_days)
+        floor = max(rules.source_floor, rules.low_stock)
+        base = case((self.no_competition, 0), else_=floor)
+        self.keep = case(
+            (~self.sellable, 0),
+            (and_(self.pace_known, cover > base), cover),
+            else_=base,
+        )
+        self.spare = case((~self.listed, 0), else_=positive(self.stock - self.keep))
+        target = case((cover > rules.low_stock, cover), else_=rules.low_stock)
+        # bot.engine.demand.need; only meaningful where the pace is known.
+        self.need = target - self.stock - self.transit
+        self.short = and_(self.sellable, self.competition, self.stock < rules.low_stock)
+        covered = and_(
+            self.transit > 0,
+            or_(
+                and_(self.pace_known, self.need <= 0),
+                and_(~self.pace_known, self.transit >= rules.transfer_cap),
+            ),
+        )
+        self.firing = and_(self.short, ~covered)
+        self.zero = and_(self.firing, self.stock == 0)
+        self.low = and_(self.firing, self.stock >= 1)
+        # The units a transfer towards this side may bring, before the source's spare.
+        self.wanted = case((self.pace_known, self.need), else_=rules.transfer_cap - self.transit)
+        self.losing = and_(
+            self.listed, or_(~self.sellable, and_(self.competition, self.stock == 0))
+        )
+
+    def cover_days(self) -> ColumnElement[Any]:
+        """Days the stock lasts at the account's pace; NULL when unknown or no sales."""
+        return case(
+            (and_(self.listed, self.pace > 0), cast(self.stock, Float) / self.pace),
+            else_=null(),
+        )
+
+    def lost_sales(self) -> ColumnElement[Any]:
+        """bot.engine.demand.lost_sales_per_day, unknown counted as 0 in a sum."""
+        return case(
+            (
+                self.losing,
+                func.coalesce(self.pace, 0) * func.coalesce(self.offer.sale_price, 0),
+            ),
+            else_=literal(0),
+        )

@@ -1,0 +1,128 @@
+"""Units in transit: transfers marked done, followed until the snapshot shows them arrive.
+
+A transfer marked done is `in_transit` towards its destination until the destination's
+stock has risen by its amount (arrived), or `transit_days` pass (overdue: stockbot says
+it was not seen arriving); an overdue one still arrives if the stock shows it, and after
+twice `transit_days` it is given up (lost). Each offer carries the totals (`in_transit`,
+`overdue_transit` and the oldest mark of each), which the engine and the classifier read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.engine.models import Rules, TransferProposal
+from storage.db import chunks
+from storage.models import Offer, TransferRecord
+from storage.status import refresh_status
+
+OPEN = ("in_transit", "overdue")
+
+
+def record_transfer(
+    session: Session,
+    product_id: int,
+    proposal: TransferProposal,
+    user: str,
+    key: str,
+    now: datetime,
+    rules: Rules,
+) -> TransferRecord:
+    """Note that `proposal` was carried out; its units are in transit from now."""
+    destination = session.scalar(
+        select(Offer.stock).where(
+            Offer.product_id == product_id, Offer.account == proposal.to_account
+        )
+    )
+    record = TransferRecord(
+        product_id=product_id,
+        from_account=proposal.from_account,
+        to_account=proposal.to_account,
+        amount=proposal.amount,
+        recorded_by=user,
+        recorded_at=now,
+        idempotency_key=key[:200],
+        main_stock_written=False,
+        stock_before=destination or 0,
+        status="in_transit",
+    )
+    session.add(record)
+    session.flush()
+    refresh_totals(session, [product_id], rules)
+    return record
+
+
+def settle_transits(session: Session, now: datetime, rules: Rules) -> int:
+    """Move open transfers on: arrived when the stock shows them, overdue after
+    `transit_days`, lost after twice that. Returns how many changed."""
+    rows = session.execute(
+        select(TransferRecord, Offer.stock)
+        .outerjoin(
+            Offer,
+            (Offer.product_id == TransferRecord.product_id)
+            & (Offer.account == TransferRecord.to_account),
+        )
+        .where(TransferRecord.status.in_(OPEN))
+    ).all()
+    due, lost = (
+        now - timedelta(days=rules.transit_days),
+        now - timedelta(days=2 * rules.transit_days),
+    )
+    changed: set[int] = set()
+    for record, stock in rows:
+        status = record.status
+        if stock is not None and stock >= (record.stock_before or 0) + record.amount:
+            status = "arrived"
+        elif record.recorded_at <= lost:
+            status = "lost"
+        elif record.recorded_at <= due:
+            status = "overdue"
+        if status != record.status:
+            record.status = status
+            record.settled_at = now if status in ("arrived", "lost") else None
+            changed.add(record.product_id)
+    if changed:
+        session.flush()
+        refresh_totals(session, sorted(changed), rules)
+    return len(changed)
+
+
+def refresh_totals(session: Session, product_ids: Iterable[int], rules: Rules) -> None:
+    """Write each offer's in-transit and overdue totals from the open transfers, and
+    reclassify the products."""
+    ids = list(product_ids)
+    for chunk in chunks(ids):
+        session.execute(
+            update(Offer)
+            .where(Offer.product_id.in_(chunk))
+            .values(in_transit=0, in_transit_since=None, overdue_transit=0, overdue_since=None)
+            .execution_options(synchronize_session=False)
+        )
+        totals = session.execute(
+            select(
+                TransferRecord.product_id,
+                TransferRecord.to_account,
+                TransferRecord.status,
+                func.sum(TransferRecord.amount),
+                func.min(TransferRecord.recorded_at),
+            )
+            .where(TransferRecord.product_id.in_(chunk), TransferRecord.status.in_(OPEN))
+            .group_by(TransferRecord.product_id, TransferRecord.to_account, TransferRecord.status)
+        ).all()
+        for product_id, account, status, units, since in totals:
+            fields = (
+                {"in_transit": units, "in_transit_since": since}
+                if status == "in_transit"
+                else {"overdue_transit": units, "overdue_since": since}
+            )
+            session.execute(
+                update(Offer)
+                .where(Offer.product_id == product_id, Offer.account == account)
+                .values(**fields)
+                .execution_options(synchronize_session=False)
+            )
+    refresh_status(session, rules, ids)
