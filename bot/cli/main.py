@@ -228,7 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
     register_commands(add)
     add("worker", cmd_worker, "run the scheduler: daily digest and eMAG sync", False)
     serve = add("serve", cmd_serve, "serve Slack: HTTP on --port, or --socket", False)
-    serve.add_argument("--host", default="0.0.0.0", help="interface (default all)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface (default 127.0.0.1; behind a proxy or on a platform: 0.0.0.0)",
+    )
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     serve.add_argument("--socket", action="store_true", help="Socket Mode (SLACK_APP_TOKEN)")
     serve.add_argument("--workers", type=int, default=1, help="HTTP worker processes (default 1)")
