@@ -19,7 +19,7 @@ from bot.kpis import kpis
 from bot.runtime import Runtime
 from bot.service import parse_limit
 from handlers.blocks.analysis import analysis_fallback, build_analysis_blocks
-from handlers.blocks.kit import escape, local_time
+from handlers.blocks.kit import escape, local_time, unescape
 from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks, build_summary_blocks
 from handlers.blocks.transfer import build_transfer_blocks, transfer_fallback
 from handlers.ids import SNOOZE_DAYS
@@ -211,8 +211,6 @@ def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -
 def handle_stock_command(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     """/stock <subcommand> ...: the one slash command, answered after the ack."""
     runtime: Runtime = context["runtime"]
-    respond(
-        **answer_stock_command(
-            runtime, command.get("text", ""), command["user_id"], command.get("channel_id", "")
-        )
-    )
+    text = unescape(command.get("text", ""))
+    channel = command.get("channel_id", "")
+    respond(**answer_stock_command(runtime, text, command["user_id"], channel))

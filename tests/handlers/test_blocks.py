@@ -17,7 +17,7 @@ from bot.intake.demo_data import emg331, generated_catalogue
 from bot.reports import AlertEntry, AlertsReport, BulkItem, BulkReport
 from bot.slack_standin.limits import block_errors
 from handlers.blocks.analysis import build_analysis_blocks
-from handlers.blocks.kit import button, packed_sections
+from handlers.blocks.kit import button, packed_sections, unescape
 from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks
 from handlers.blocks.transfer import build_transfer_blocks, replace_clicked
 from handlers.commands import UsageError, parse_stock_command
@@ -173,3 +173,11 @@ def test_parse_stock_command(text: str, name: str, args: list[str]) -> None:
 def test_parse_stock_command_refuses_wrong_forms(text: str) -> None:
     with pytest.raises(UsageError):
         parse_stock_command(text)
+
+
+@pytest.mark.parametrize(
+    ("sent", "typed"),
+    [("A&amp;B", "A&B"), ("&lt;x&gt;", "<x>"), ("&amp;lt;", "&lt;"), ("plain", "plain")],
+)
+def test_command_text_is_unescaped_as_slack_escaped_it(sent: str, typed: str) -> None:
+    assert unescape(sent) == typed
