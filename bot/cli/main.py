@@ -6,6 +6,7 @@ Errors are one line on stderr with exit status 1; usage errors exit 2.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from bot.cli import textviews
 from bot.cli.emag import register_commands
 from bot.emag.client import clients_from_settings
 from bot.errors import StockbotError
-from bot.intake.csv_import import parse_offers_csv
+from bot.intake.csv_import import CsvImportError, parse_offers_csv
 from bot.intake.seed import DEMO_PRODUCTS, seed_demo, store_snapshots
 from bot.jobs import worker as jobs
 from bot.jobs.scheduler import build_scheduler
@@ -90,10 +91,15 @@ def cmd_bulk(args: argparse.Namespace, runtime: Runtime) -> None:
 def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
     path = Path(args.file)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            snapshots = parse_offers_csv(handle, utcnow())
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StockbotError(f"cannot read {path}: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StockbotError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CsvImportError([f"line {line}: not UTF-8 (byte {data[exc.start]:#04x})"]) from None
+    snapshots = parse_offers_csv(io.StringIO(text, newline=""), utcnow())
     written = store_snapshots(runtime.sessions, snapshots, "csv", utcnow(), runtime.service.rules)
     print(
         f"imported {len(snapshots)} products "

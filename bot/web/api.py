@@ -62,7 +62,9 @@ class TransferRequest(BaseModel):
 
 
 class BulkRequest(BaseModel):
-    skus: list[Annotated[str, Field(max_length=128)]] = Field(min_length=1, max_length=MAX_BULK)
+    # Items are checked one by one (bot.engine.limits): a bad SKU is refused in its own
+    # result, never the whole batch.
+    skus: list[str] = Field(min_length=1, max_length=MAX_BULK)
 
 
 class ApiError(Exception):
