@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     api_tokens: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list, alias="STOCKBOT_API_TOKENS"
     )
+    # None: Secure exactly when the dashboard is served over HTTPS.
+    cookie_secure: bool | None = Field(None, alias="STOCKBOT_COOKIE_SECURE")
+    session_hours: int = Field(12, alias="STOCKBOT_SESSION_HOURS", ge=1, le=24 * 30)
+    login_attempts_per_minute: int = Field(
+        5, alias="STOCKBOT_LOGIN_ATTEMPTS_PER_MINUTE", ge=1, le=1000
+    )
 
     _split = field_validator("admins", "allowed_channels", "api_tokens", mode="before")(
         _split_commas

@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import BoltContext, Respond
 
 from bot import engine, interactions
+from bot.database_errors import database_trouble
 from bot.errors import StockbotError
 from bot.kpis import kpis
 from bot.runtime import Runtime
@@ -202,7 +203,11 @@ def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -
         return _ephemeral(f"Not allowed: {exc}.")
     except StockbotError as exc:
         return _ephemeral(f"{escape(str(exc))}. Use `{request.form}`.")
-    except Exception:
+    except Exception as exc:
+        trouble = database_trouble(exc)
+        if trouble:
+            log.warning("/stock %s: %s", request.name, trouble[0])
+            return _ephemeral(trouble[1].capitalize() + ".")
         # The person still gets one line; the details go to the log, not to Slack.
         log.exception("/stock %s failed", request.name)
         return _ephemeral("Something went wrong on stockbot's side; it is in the log.")

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli import textviews
 from bot.cli.emag import register_commands
+from bot.database_errors import database_trouble
 from bot.emag.client import clients_from_settings
 from bot.errors import StockbotError
 from bot.intake.csv_import import CsvImportError, parse_offers_csv
@@ -269,6 +271,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (StockbotError, ConfigError) as exc:
         print(f"stockbot: error: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        trouble = database_trouble(exc)
+        if trouble is None:
+            raise
+        print(f"stockbot: error: {trouble[1]}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 1

@@ -21,6 +21,7 @@ from bot.settings import ConfigError
 from bot.web.api import install_api
 from bot.web.dashboard import install_dashboard
 from bot.web.edge import RequestEdge, configure_logging
+from bot.web.headers import SecurityHeaders
 from bot.web.slack_edge import Refused, checked_request
 
 
@@ -69,6 +70,7 @@ def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
             bolt_response = await run_in_threadpool(slack_app.dispatch, bolt_request)
             return to_starlette_response(bolt_response)
 
+    web.add_middleware(SecurityHeaders)
     # Last added, so outermost: the body limit holds before any route or middleware.
     web.add_middleware(RequestEdge)
     return web
