@@ -7,11 +7,10 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltContext, Respond
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.database_errors import database_trouble
 from bot.runtime import Runtime, build_runtime
 from bot.settings import ConfigError, Settings
 from bot.slack_client import make_web_client
@@ -74,14 +73,7 @@ def create_app(
         next()
 
     @app.error
-    def report_error(error: Exception, body: dict[str, Any], respond: Respond) -> None:
-        trouble = database_trouble(error)
-        if trouble and body.get("response_url"):
-            # A click (or command) that met a locked or absent database: tell the person
-            # in one line, as for every other refusal, instead of saying nothing.
-            log.warning("listener: database %s (%s)", trouble[0], body.get("type"))
-            respond(response_type="ephemeral", replace_original=False, text=trouble[1] + ".")
-            return
+    def report_error(error: Exception, body: dict[str, Any]) -> None:
         log.error("listener failed: %s (%s)", type(error).__name__, body.get("type"))
 
     register_handlers(app)

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
 
     database_url: str = Field("sqlite:///./stockbot.db", alias="DATABASE_URL")
+    sqlite_busy_timeout_ms: int = Field(
+        10_000, alias="STOCKBOT_SQLITE_BUSY_TIMEOUT_MS", ge=0, le=600_000
+    )
 
     low_stock: int = Field(5, alias="STOCKBOT_LOW_STOCK", ge=1, le=65535)
     transfer_cap: int = Field(10, alias="STOCKBOT_TRANSFER_CAP", ge=1, le=65535)

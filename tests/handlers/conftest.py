@@ -87,7 +87,7 @@ def _bot(tmp_path: Any, settings_extra: dict[str, str], url: str | None = None) 
             STOCKBOT_ALERT_CHANNEL="CDIGEST",
             **settings_extra,
         )
-        engine = make_engine(url)
+        engine = make_engine(url, settings.sqlite_busy_timeout_ms)
         upgrade(engine)
         sessions = make_session_factory(engine)
         clock = Clock(NOW)
