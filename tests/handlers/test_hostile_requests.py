@@ -191,3 +191,58 @@ def test_a_fuzz_of_1000_malformed_unsigned_and_mis_signed_requests_never_gets_a_
     assert statuses.get(401, 0) >= 600  # 4 of every 5 carry no valid signature
     tracebacks = [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
     assert not tracebacks, tracebacks[0].getMessage()
+
+
+def test_a_fuzz_of_malformed_api_and_dashboard_requests_gets_4xx_never_a_500(
+    api_bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    rng = random.Random(1717)
+    api = "/api/v1/stock-sync"
+    paths = [
+        f"{api}/analyze/%00",
+        f"{api}/analyze/" + "S" * 3000,
+        f"{api}/analyze/EMG%1B331",
+        f"{api}/alerts?limit=1e400",
+        f"{api}/alerts?limit=%00",
+        f"{api}/alerts?limit=" + "9" * 400,
+        f"{api}/dashboard/summary?days=-1",
+        f"{api}/transfer/suggest",
+        f"{api}/bulk-analyze",
+        "/dashboard?page=%00&priority=%FF",
+        "/dashboard/chart.png?days=NaN",
+        "/dashboard/login",
+        "/dashboard/validate",
+    ]
+    bodies: list[bytes] = [
+        b"{bad",
+        b"null",
+        b"[]",
+        b'{"skus": null}',
+        b'{"skus": ["\\u0000", "' + b"x" * 5000 + b'"]}',
+        b'{"sku": "A\\u0000", "from_account": "fbe", "to_account": "main", "amount": 1}',
+        b'{"sku": 5, "amount": 1e400}',
+        b'{"amount": "NaN"}',
+        b"\xff\xfe",
+        b"token=%00&sku=%00&amount=1e400",
+        b"",
+    ]
+    statuses: dict[int, int] = {}
+    with httpx.Client(base_url=api_bot.url, timeout=10) as http:
+        for number in range(300):
+            auth = {"Authorization": f"Bearer {API_TOKEN}"} if number % 3 else {}
+            if number % 7 == 0:
+                auth = {"Authorization": "Bearer " + rng.choice(["x", "x" * 3000, "tok\x7f"])}
+            content_type = rng.choice(["application/json", FORM, "text/plain"])
+            method = rng.choice(["GET", "POST", "PUT", "DELETE"])
+            answer = http.request(
+                method,
+                rng.choice(paths),
+                content=rng.choice(bodies) if method != "GET" else None,
+                headers={"Content-Type": content_type, **auth},
+            )
+            statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
+    assert sum(statuses.values()) == 300
+    assert all(400 <= status < 500 or status in (200, 303) for status in statuses), statuses
+    tracebacks = [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
+    assert not tracebacks, tracebacks[0].getMessage()
