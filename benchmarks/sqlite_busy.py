@@ -172,9 +172,7 @@ def run(app_url: str, slack: SlackStandin, url: str, args: argparse.Namespace) -
     mode = "one transaction" if args.one_transaction else "chunks of 1,000 (SQLite)"
     print(f"{len(sent)} snoozes during the store ({mode}): {outcome}")
     if latency:
-        print(
-            f"answer latency p50 {statistics.median(latency):.2f} s, max {max(latency):.2f} s"
-        )
+        print(f"answer latency p50 {statistics.median(latency):.2f} s, max {max(latency):.2f} s")
 
 
 if __name__ == "__main__":
