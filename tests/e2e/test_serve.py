@@ -199,3 +199,45 @@ def test_socket_mode_answers_a_slash_command_delivered_over_the_websocket(
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def test_serve_with_worker_runs_the_scheduler_in_the_same_process(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    port = _free_port()
+    log_path = tmp_path / "one-process.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--with-worker"],
+            env={**env, "STOCKBOT_ALERT_CHANNEL": "CDIGEST"},
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+            except httpx.TransportError:
+                assert process.poll() is None, log_path.read_text()
+                return False
+
+        wait_for(healthy, timeout=30)
+        text = log_path.read_text()
+        assert "with the worker's scheduler" in text
+        assert "stock-digest: cron[" in text
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_with_worker_refuses_several_web_workers(env: dict[str, str]) -> None:
+    result = _stockbot(
+        {**env, "STOCKBOT_ALERT_CHANNEL": "CDIGEST"},
+        *("serve", "--with-worker", "--workers", "2", "--port", str(_free_port())),
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "stockbot: error: --with-worker runs the scheduler once: use it with --workers 1\n"
+    )
