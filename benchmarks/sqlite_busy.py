@@ -114,12 +114,16 @@ def main() -> None:
         )
         app_url = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
+            deadline = time.time() + 120
+            while True:
                 try:
                     if httpx.get(f"{app_url}/healthz").status_code == 200:
                         break
                 except httpx.TransportError:
-                    time.sleep(0.1)
+                    pass
+                if server.poll() is not None or time.time() > deadline:
+                    raise SystemExit("stockbot serve did not start")
+                time.sleep(0.2)
             run(app_url, slack, url, args)
         finally:
             server.terminate()
