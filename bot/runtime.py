@@ -49,7 +49,7 @@ def check_schema(engine: Engine) -> None:
 
 
 def build_runtime(settings: Settings, migrate: bool = True) -> Runtime:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.sqlite_busy_timeout_ms)
     if migrate:
         check_schema(engine)
     sessions = make_session_factory(engine)

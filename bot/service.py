@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import engine
+from bot.engine import limits
 from bot.engine.models import ACCOUNTS, Analysis, ProductSnapshot, Rules, TransferCheck
 from bot.engine.numbers import whole_number
 from bot.errors import InvalidInput, NotFound
@@ -66,6 +67,10 @@ class StockService:
         """The product a SKU, PNK or EAN names, or NotFound."""
         if not key or not key.strip():
             raise InvalidInput("sku", "a SKU is required")
+        try:
+            limits.lookup(key)
+        except limits.FieldError as exc:
+            raise InvalidInput("sku", str(exc)) from None
         with self.sessions() as session:
             lookup = queries.find_snapshots(session, [key], self.clock())
         wanted = queries.lookup_key(key)
@@ -167,13 +172,23 @@ class StockService:
         if len(skus) > MAX_BULK:
             raise InvalidInput("skus", f"at most {MAX_BULK} SKUs per call, got {len(skus)}")
         now = self.clock()
+        refused: dict[str, str] = {}
+        for sku in skus:
+            try:
+                limits.lookup(sku)
+            except limits.FieldError as exc:
+                refused[sku] = str(exc)
         with self.sessions() as session:
-            lookup = queries.find_snapshots(session, list(skus), now)
+            lookup = queries.find_snapshots(
+                session, [sku for sku in skus if sku not in refused], now
+            )
         results = []
         for sku in skus:
             wanted = queries.lookup_key(sku)
             snapshot = lookup.found.get(wanted)
-            if wanted in lookup.ambiguous:
+            if sku in refused:
+                results.append(BulkItem(sku=sku, found=False, error=refused[sku]))
+            elif wanted in lookup.ambiguous:
                 error = _ambiguous(sku, lookup.ambiguous[wanted])
                 results.append(BulkItem(sku=sku, found=False, error=error))
             elif snapshot is None:

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
 
     database_url: str = Field("sqlite:///./stockbot.db", alias="DATABASE_URL")
+    sqlite_busy_timeout_ms: int = Field(
+        10_000, alias="STOCKBOT_SQLITE_BUSY_TIMEOUT_MS", ge=0, le=600_000
+    )
 
     low_stock: int = Field(5, alias="STOCKBOT_LOW_STOCK", ge=1, le=65535)
     transfer_cap: int = Field(10, alias="STOCKBOT_TRANSFER_CAP", ge=1, le=65535)
@@ -75,6 +78,12 @@ class Settings(BaseSettings):
 
     api_tokens: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list, alias="STOCKBOT_API_TOKENS"
+    )
+    # None: Secure exactly when the dashboard is served over HTTPS.
+    cookie_secure: bool | None = Field(None, alias="STOCKBOT_COOKIE_SECURE")
+    session_hours: int = Field(12, alias="STOCKBOT_SESSION_HOURS", ge=1, le=24 * 30)
+    login_attempts_per_minute: int = Field(
+        5, alias="STOCKBOT_LOGIN_ATTEMPTS_PER_MINUTE", ge=1, le=1000
     )
 
     _split = field_validator("admins", "allowed_channels", "api_tokens", mode="before")(

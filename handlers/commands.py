@@ -14,12 +14,13 @@ from typing import Any
 from slack_bolt import BoltContext, Respond
 
 from bot import engine, interactions
+from bot.database_errors import database_trouble
 from bot.errors import StockbotError
 from bot.kpis import kpis
 from bot.runtime import Runtime
 from bot.service import parse_limit
 from handlers.blocks.analysis import analysis_fallback, build_analysis_blocks
-from handlers.blocks.kit import escape, local_time
+from handlers.blocks.kit import escape, local_time, unescape
 from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks, build_summary_blocks
 from handlers.blocks.transfer import build_transfer_blocks, transfer_fallback
 from handlers.ids import SNOOZE_DAYS
@@ -202,7 +203,11 @@ def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -
         return _ephemeral(f"Not allowed: {exc}.")
     except StockbotError as exc:
         return _ephemeral(f"{escape(str(exc))}. Use `{request.form}`.")
-    except Exception:
+    except Exception as exc:
+        trouble = database_trouble(exc)
+        if trouble:
+            log.warning("/stock %s: %s", request.name, trouble[0])
+            return _ephemeral(trouble[1].capitalize() + ".")
         # The person still gets one line; the details go to the log, not to Slack.
         log.exception("/stock %s failed", request.name)
         return _ephemeral("Something went wrong on stockbot's side; it is in the log.")
@@ -211,8 +216,6 @@ def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -
 def handle_stock_command(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     """/stock <subcommand> ...: the one slash command, answered after the ack."""
     runtime: Runtime = context["runtime"]
-    respond(
-        **answer_stock_command(
-            runtime, command.get("text", ""), command["user_id"], command.get("channel_id", "")
-        )
-    )
+    text = unescape(command.get("text", ""))
+    channel = command.get("channel_id", "")
+    respond(**answer_stock_command(runtime, text, command["user_id"], channel))

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.engine.models import Account, OfferSnapshot, ProductSnapshot, Rules
@@ -205,16 +205,21 @@ def upsert_account_chunk(
     return product_ids
 
 
-def remove_unread_offers(session: Session, account: str, rules: Rules) -> int:
+def remove_unread_offers(
+    session: Session, account: str, rules: Rules, read_before: datetime | None = None
+) -> int:
     """Delete the account's offers a completed read did not return; returns how many.
 
+    Those are the offers marked unread (`mark_account_unread`) or, when `read_before` is
+    given (a read stored chunk by chunk, without the marks), those last read before it.
     The product and the other account's offer stay (with their history and snoozes); the
     product simply is no longer listed on this account.
     """
+    unread = Offer.last_read_at.is_(None)
+    if read_before is not None:
+        unread = or_(unread, Offer.last_read_at < read_before)
     product_ids = list(
-        session.scalars(
-            select(Offer.product_id).where(Offer.account == account, Offer.last_read_at.is_(None))
-        )
+        session.scalars(select(Offer.product_id).where(Offer.account == account, unread))
     )
     for chunk in chunks(product_ids):
         session.execute(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import logging
+import io
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -15,21 +15,21 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import engine, interactions
 from bot.cli import textviews
 from bot.cli.emag import register_commands
-from bot.emag.client import clients_from_settings
+from bot.cli.processes import cmd_serve, cmd_worker
+from bot.database_errors import database_trouble
 from bot.errors import StockbotError
-from bot.intake.csv_import import parse_offers_csv
+from bot.intake.csv_import import CsvImportError, parse_offers_csv
 from bot.intake.seed import DEMO_PRODUCTS, seed_demo, store_snapshots
 from bot.jobs import worker as jobs
-from bot.jobs.scheduler import build_scheduler
 from bot.kpis import kpis
 from bot.runtime import Runtime, build_runtime
 from bot.service import utcnow
 from bot.settings import ConfigError, Settings, load_settings
-from bot.slack_client import make_web_client
 from storage.db import make_engine, upgrade
 
 
@@ -108,10 +108,15 @@ def cmd_mark_transferred(args: argparse.Namespace, runtime: Runtime) -> None:
 def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
     path = Path(args.file)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            snapshots = parse_offers_csv(handle, utcnow())
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StockbotError(f"cannot read {path}: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StockbotError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CsvImportError([f"line {line}: not UTF-8 (byte {data[exc.start]:#04x})"]) from None
+    snapshots = parse_offers_csv(io.StringIO(text, newline=""), utcnow())
     written = store_snapshots(runtime.sessions, snapshots, "csv", utcnow(), runtime.service.rules)
     print(
         f"imported {len(snapshots)} products "
@@ -142,68 +147,6 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime) -> None:
     if outcome.status == "failed":
         raise StockbotError(f"digest failed: {outcome.detail}")
     print(f"digest {outcome.status}: {outcome.detail}")
-
-
-def cmd_worker(args: argparse.Namespace, runtime: Runtime) -> None:
-    settings = runtime.settings
-    scheduled: dict[str, Callable[[], None]] = {}
-    # Fail at start, not at the first 09:07, when a job is half configured.
-    if settings.slack_bot_token or settings.alert_channel:
-        make_web_client(settings)
-        if not settings.alert_channel:
-            raise ConfigError("STOCKBOT_ALERT_CHANNEL is not set")
-        scheduled["digest_job"] = lambda: jobs.digest_job(runtime)
-    if settings.emag_main_username or settings.emag_fbe_username:
-        clients_from_settings(settings)
-        scheduled["sync_job"] = lambda: jobs.sync_job(runtime)
-    if not scheduled:
-        raise ConfigError(
-            "nothing to schedule: set SLACK_BOT_TOKEN and STOCKBOT_ALERT_CHANNEL (digest) "
-            "and/or EMAG_MAIN_* and EMAG_FBE_* (sync)"
-        )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    scheduler = build_scheduler(settings, **scheduled)
-    for job in scheduler.get_jobs():
-        jobs.log.info("%s: %s (%s)", job.id, job.trigger, settings.timezone)
-    scheduler.start()
-
-
-def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.app import create_app  # Slack and the web server only load for `serve`
-
-    settings = runtime.settings
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    if args.socket:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        app = create_app(settings, runtime=runtime, socket_mode=True)
-        token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
-        print("stockbot: Socket Mode, connecting to Slack", flush=True)
-        SocketModeHandler(app, token).start()
-        return
-    import uvicorn
-
-    from bot.web.app import create_web_app, tune_gc_for_serving
-
-    # Checked here, once, so a bad setting fails with one line before any worker starts.
-    web = create_web_app(runtime, create_app(settings, runtime=runtime))
-    print(
-        f"stockbot: listening on http://{args.host}:{args.port} "
-        f"(POST /slack/events, GET /healthz), {args.workers} worker(s)",
-        flush=True,
-    )
-    if args.workers == 1:
-        tune_gc_for_serving()
-        uvicorn.run(web, host=args.host, port=args.port, log_level="warning")
-        return
-    uvicorn.run(
-        "bot.web.app:app_from_environment",
-        factory=True,
-        workers=args.workers,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -251,7 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     register_commands(add)
     add("worker", cmd_worker, "run the scheduler: daily digest and eMAG sync", False)
     serve = add("serve", cmd_serve, "serve Slack: HTTP on --port, or --socket", False)
-    serve.add_argument("--host", default="0.0.0.0", help="interface (default all)")
+    serve.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="run the worker's scheduler in this process too (one process, e.g. on SQLite)",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface (default 127.0.0.1; behind a proxy or on a platform: 0.0.0.0)",
+    )
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     serve.add_argument("--socket", action="store_true", help="Socket Mode (SLACK_APP_TOKEN)")
     serve.add_argument("--workers", type=int, default=1, help="HTTP worker processes (default 1)")
@@ -282,6 +234,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (StockbotError, ConfigError) as exc:
         print(f"stockbot: error: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        trouble = database_trouble(exc)
+        if trouble is None:
+            raise
+        print(f"stockbot: error: {trouble[1]}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 1

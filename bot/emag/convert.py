@@ -4,10 +4,11 @@ it sellable), and order pages as the units sold per offer for the sales velocity
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from bot.emag.client import ORDER_TYPES
+from bot.engine import limits
 from bot.engine.models import Account
 from storage.queries import lookup_key
 from storage.sync_writes import SyncedOffer
@@ -26,17 +27,30 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _bounded(value: Any, low: int, high: int) -> int | None:
+    """A whole number the snapshot's column holds; anything else is unknown (None)."""
+    number = _int(value)
+    return number if number is not None and low <= number <= high else None
+
+
 def _decimal(value: Any) -> Decimal | None:
+    """A price Numeric(14, 4) holds (limits.price), else unknown: eMAG's answer is data
+    from outside too, and PostgreSQL would refuse the whole account for one bad price."""
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value))
-    except InvalidOperation:
+        return limits.price(str(value), "price")
+    except limits.FieldError:
         return None
 
 
-def _text(value: Any, limit: int = 255) -> str | None:
-    return str(value)[:limit] if value not in (None, "") else None
+def _text(value: Any, limit: int) -> str | None:
+    """Descriptive text (name, PNK, EAN) without control characters, clipped to its
+    column: a long product name is still the product's name."""
+    if value is None or value == "":
+        return None
+    cleaned = "".join(c for c in str(value) if c.isprintable() or c == " ").strip()
+    return cleaned[:limit] or None
 
 
 def _general_stock(item: Mapping[str, Any]) -> int | None:
@@ -59,9 +73,13 @@ def offer_from_item(item: Mapping[str, Any]) -> SyncedOffer:
     sku = str(item.get("part_number") or "").strip()
     if not sku:
         raise ValueError("offer has no part_number")
-    offer_id = _int(item.get("id"))
+    try:
+        limits.lookup(sku, "part_number")  # the SKU is the key: one we cannot store is skipped
+    except limits.FieldError as exc:
+        raise ValueError(str(exc)) from None
+    offer_id = _bounded(item.get("id"), 1, limits.MAX_OFFER_ID)
     if offer_id is None:
-        raise ValueError(f"offer {sku} has no id")
+        raise ValueError(f"offer {sku} has no id in 1..{limits.MAX_OFFER_ID}")
     validation = item.get("offer_validation_status")
     validation = validation if isinstance(validation, dict) else {}
     documentation = item.get("validation_status")
@@ -75,25 +93,26 @@ def offer_from_item(item: Mapping[str, Any]) -> SyncedOffer:
     eans = item.get("ean")
     ean = eans[0] if isinstance(eans, list) and eans else (eans or None)
     general = _general_stock(item)
+    general = general if general is not None and 0 <= general <= limits.MAX_STOCK else None
     return SyncedOffer(
         sku=sku,
-        pnk=item.get("part_number_key") or None,
-        ean=str(ean) if ean else None,
-        name=item.get("name") or None,
+        pnk=_text(item.get("part_number_key"), limits.MAX_PNK),
+        ean=_text(ean, limits.MAX_EAN),
+        name=_text(item.get("name"), limits.MAX_NAME),
         emag_offer_id=offer_id,
         stock=general,
         general_stock=general,
-        estimated_stock=_int(item.get("estimated_stock")),
-        number_of_offers=_int(item.get("number_of_offers")),
-        buy_button_rank=_int(item.get("buy_button_rank")),
+        estimated_stock=_bounded(item.get("estimated_stock"), 0, limits.MAX_STOCK),
+        number_of_offers=_bounded(item.get("number_of_offers"), 0, limits.MAX_OFFERS),
+        buy_button_rank=_bounded(item.get("buy_button_rank"), 1, limits.MAX_RANK),
         sale_price=_decimal(item.get("sale_price")),
         best_offer_sale_price=_decimal(item.get("best_offer_sale_price")),
-        status=_int(item.get("status")),
-        offer_validation=_int(validation.get("value")),
-        offer_validation_text=_text(validation.get("description")),
-        doc_validation=_int(documentation.get("value")),
-        doc_validation_text=_text(documentation.get("description")),
-        supply_lead_time=_int(details.get("supply_lead_time")),
+        status=_bounded(item.get("status"), 0, max(limits.STATUSES)),
+        offer_validation=_bounded(validation.get("value"), 0, limits.MAX_STOCK),
+        offer_validation_text=_text(validation.get("description"), 255),
+        doc_validation=_bounded(documentation.get("value"), 0, limits.MAX_STOCK),
+        doc_validation_text=_text(documentation.get("description"), 255),
+        supply_lead_time=_bounded(details.get("supply_lead_time"), 0, 3650),
     )
 
 

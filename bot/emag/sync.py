@@ -4,7 +4,9 @@
 own client and therefore its own rate budget. An account's offers are converted page by
 page and spooled to a temporary file, so memory stays flat in the catalogue's size; once
 the account's read has completed, the spool is applied in chunks inside ONE transaction
-that replaces that account's stored offers:
+that replaces that account's stored offers (on PostgreSQL; on SQLite, whose one write
+lock would shut every other process out meanwhile, one transaction per chunk, see
+`_store_chunks`):
 
 - offers read get every field and `last_read_at = now` (never `last_sent_at`: only a
   successful write to eMAG sets that);
@@ -62,6 +64,8 @@ logger = logging.getLogger(__name__)
 
 SOURCE = "emag"
 SYNC_LOCK = "emag-sync"
+# Between two chunks stored on SQLite: long enough for a waiting writer's retry.
+CHUNK_PAUSE_SECONDS = 0.05
 
 
 class AccountSync(BaseModel):
@@ -106,18 +110,45 @@ def _stored_offers(runtime: Runtime, account: str) -> int:
 
 
 def _apply(runtime: Runtime, read: AccountRead, now: datetime, started: float) -> int:
-    """Replace the account's stored offers with the spool, in one transaction."""
+    """Replace the account's stored offers with the spool: in one transaction, or on
+    SQLite chunk by chunk (`_store_chunks`)."""
     rules = runtime.service.rules
+    chunked = runtime.engine.dialect.name == "sqlite"
+    if chunked:
+        _store_chunks(runtime, read, now)
     with transaction(runtime.sessions) as session:
-        mark_account_unread(session, read.account)
-        for chunk in spooled(read.spool):
-            upsert_account_chunk(session, read.account, chunk, now, rules)
-        removed = remove_unread_offers(session, read.account, rules)
+        if not chunked:
+            mark_account_unread(session, read.account)
+            for chunk in spooled(read.spool):
+                upsert_account_chunk(session, read.account, chunk, now, rules)
+        removed = remove_unread_offers(
+            session, read.account, rules, read_before=now if chunked else None
+        )
         if read.units is not None:
             apply_velocities(session, read.account, read.units, now, VELOCITY_DAYS)
         finished = now + timedelta(seconds=time.monotonic() - started)
         record_run(session, read.account, SOURCE, now, finished, read.offers)
     return removed
+
+
+def _store_chunks(runtime: Runtime, read: AccountRead, now: datetime) -> None:
+    """Store the spool one chunk per transaction, pausing between them.
+
+    SQLite has one write lock for the whole file: held for a 100k-offer account, it would
+    keep every other process's write (a snooze, a click) waiting past its busy timeout.
+    Committing per chunk is safe because a chunk holds whole offers: until the last one
+    is in, each offer is either this read's (`last_read_at = now`) or the previous one
+    with its older read time, shown as stale; nothing is deleted until every chunk is in
+    (`remove_unread_offers(read_before=now)`). A process killed in between leaves exactly
+    that, and the next sync completes it. The pause lets a writer that waits for the
+    lock (SQLite retries every 100 ms or so) take it between two chunks.
+    """
+    rules = runtime.service.rules
+    for number, chunk in enumerate(spooled(read.spool)):
+        if number:
+            time.sleep(CHUNK_PAUSE_SECONDS)
+        with transaction(runtime.sessions) as session:
+            upsert_account_chunk(session, read.account, chunk, now, rules)
 
 
 def _record_failure(runtime: Runtime, account: str, now: datetime, error: str) -> None:

@@ -7,19 +7,27 @@ and every bad row is reported with its line number.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
+from bot.engine import limits
 from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
-from bot.engine.numbers import whole_number
 from bot.errors import StockbotError
 from storage.queries import lookup_key
 
 REQUIRED = ("sku", "account", "stock", "number_of_offers")
 MAX_SOLD = 10_000_000
+TEXT_LIMITS = {
+    "sku": limits.MAX_SKU,
+    "account": limits.MAX_SKU,  # then refused unless main or fbe
+    "pnk": limits.MAX_PNK,
+    "ean": limits.MAX_EAN,
+    "name": limits.MAX_NAME,
+}
+T = TypeVar("T")
 
 
 class CsvImportError(StockbotError):
@@ -36,74 +44,61 @@ class CsvImportError(StockbotError):
 class _Row:
     line: int
     values: dict[str, str]
+    now: datetime
     problems: list[str] = field(default_factory=list)
+    _read: dict[str, Any] = field(default_factory=dict)
+
+    def _checked(self, name: str, check: Callable[[str], T]) -> T | None:
+        """The column's value checked once (a bad one is one problem however often it
+        is asked for); None when empty or bad."""
+        if name not in self._read:
+            value = (self.values.get(name) or "").strip()
+            self._read[name] = None
+            if value:
+                try:
+                    self._read[name] = check(value)
+                except limits.FieldError as exc:
+                    self.problems.append(str(exc))
+        return self._read[name]
 
     def text(self, name: str) -> str | None:
-        value = (self.values.get(name) or "").strip()
-        return value or None
+        """A text column, checked against its column's length (sku, pnk, ean, name)."""
+        return self._checked(name, lambda value: limits.text(value, name, TEXT_LIMITS[name]))
 
-    def whole(self, name: str, minimum: int, maximum: int | None = None) -> int | None:
-        value = self.text(name)
-        if value is None:
-            return None
-        number = whole_number(value)
-        if number is None or number < minimum or (maximum and number > maximum):
-            upper = f"..{maximum}" if maximum else " or more"
-            self.problems.append(f"{name} must be a whole number {minimum}{upper}, not {value!r}")
-            return None
-        return number
+    def whole(self, name: str, minimum: int, maximum: int) -> int | None:
+        return self._checked(name, lambda value: limits.whole(value, name, minimum, maximum))
 
     def decimal(self, name: str) -> Decimal | None:
-        value = self.text(name)
-        if value is None:
-            return None
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            number = Decimal("NaN")
-        if not number.is_finite() or number < 0:
-            self.problems.append(f"{name} must be a decimal number >= 0, not {value!r}")
-            return None
-        return number
+        return self._checked(name, lambda value: limits.price(value, name))
 
     def moment(self, name: str) -> datetime | None:
-        value = self.text(name)
-        if value is None:
-            return None
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.tzinfo is None:
-            self.problems.append(f"{name} must be ISO 8601 with an offset, not {value!r}")
-            return None
-        return parsed
+        return self._checked(name, lambda value: limits.moment(value, name, self.now))
 
 
 def _offer(row: _Row, now: datetime) -> tuple[str, OfferSnapshot | None]:
-    for name in REQUIRED:
-        if name in ("sku", "account") and row.text(name) is None:
+    for name in ("sku", "account"):
+        if not (row.values.get(name) or "").strip():
             row.problems.append(f"{name} is required")
     account = (row.text("account") or "").lower()
     if row.text("account") is not None and account not in ACCOUNTS:
         row.problems.append(f"account must be 'main' or 'fbe', not {row.text('account')!r}")
-    stock = row.whole("stock", 0, 65535)
+    stock = row.whole("stock", 0, limits.MAX_STOCK)
     values: dict[str, Any] = {
         "stock": stock,
         "general_stock": stock,
         "estimated_stock": stock,
-        "number_of_offers": row.whole("number_of_offers", 0),
+        "number_of_offers": row.whole("number_of_offers", 0, limits.MAX_OFFERS),
         "last_read_at": now,
     }
     # Optional columns only when the file has them: an update keeps what the file does
     # not say (the eMAG offer id, the send date, the sales velocity of a sync).
     optional = {
-        "offer_id": lambda: row.whole("offer_id", 1),
+        "offer_id": lambda: row.whole("offer_id", 1, limits.MAX_OFFER_ID),
         "pnk": lambda: row.text("pnk"),
-        "buy_button_rank": lambda: row.whole("buy_button_rank", 1),
+        "buy_button_rank": lambda: row.whole("buy_button_rank", 1, limits.MAX_RANK),
         "sale_price": lambda: row.decimal("sale_price"),
         "last_sent_at": lambda: row.moment("last_sent_at"),
-        "status": lambda: row.whole("status", 0, 2),
+        "status": lambda: row.whole("status", 0, max(limits.STATUSES)),
     }
     values |= {name: read() for name, read in optional.items() if name in row.values}
     if "sales_30d" in row.values:
@@ -116,20 +111,39 @@ def _offer(row: _Row, now: datetime) -> tuple[str, OfferSnapshot | None]:
     return account, OfferSnapshot(account=account, **values)
 
 
+def _rows(lines: Iterable[str], now: datetime, problems: list[str]) -> Iterator[_Row]:
+    """The data rows, read strictly: a quote left open swallows the lines after it into
+    one field (or runs to the end of the file), which is a bad row, not a long name."""
+    reader = csv.DictReader(lines, strict=True)
+    last = 1
+    try:
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+        missing = [name for name in REQUIRED if name not in header]
+        if missing:
+            raise CsvImportError([f"line 1: missing required column(s): {', '.join(missing)}"])
+        reader.fieldnames = header
+        last = reader.line_num
+        for values in reader:
+            first, last = last + 1, reader.line_num
+            if last > first:
+                problems.append(
+                    f"line {first}: a quoted field runs on to line {last} (a quote left open?)"
+                )
+                continue
+            kept = {k: v for k, v in values.items() if k and isinstance(v, str)}
+            yield _Row(first, kept, now)
+    except csv.Error as exc:
+        problems.append(f"line {last + 1}: {exc} (a quote left open?)")
+
+
 def parse_offers_csv(lines: Iterable[str], now: datetime) -> list[ProductSnapshot]:
     """Products with their offers from CSV text, or CsvImportError listing every bad row."""
-    reader = csv.DictReader(lines)
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise CsvImportError([f"line 1: missing required column(s): {', '.join(missing)}"])
-    reader.fieldnames = header
     problems: list[str] = []
     products: dict[str, ProductSnapshot] = {}
     seen: dict[tuple[str, str], int] = {}
-    for values in reader:
-        row = _Row(reader.line_num, {k: v for k, v in values.items() if k and isinstance(v, str)})
+    for row in _rows(lines, now, problems):
         account, offer = _offer(row, now)
+        described = {name: row.text(name) for name in ("pnk", "ean", "name")}
         sku = row.text("sku") or ""
         key = (lookup_key(sku), account)
         if offer is not None and key in seen:
@@ -139,9 +153,9 @@ def parse_offers_csv(lines: Iterable[str], now: datetime) -> list[ProductSnapsho
             continue
         seen[key] = row.line
         product = products.setdefault(lookup_key(sku), ProductSnapshot(sku=sku))
-        product.pnk = product.pnk or row.text("pnk")
-        product.ean = product.ean or row.text("ean")
-        product.name = product.name or row.text("name")
+        product.pnk = product.pnk or described["pnk"]
+        product.ean = product.ean or described["ean"]
+        product.name = product.name or described["name"]
         setattr(product, account, offer)
     if problems:
         raise CsvImportError(problems)

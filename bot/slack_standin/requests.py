@@ -50,6 +50,9 @@ class SlackSender:
         return f"{self._trigger}.1.trigger"
 
     def command_fields(self, text: str, user: str, channel: str) -> dict[str, str]:
+        """A slash command's fields; `text` as typed, escaped as Slack escapes it (`&`,
+        `<`, `>` become entities in a command's text)."""
+        typed = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return {
             "token": "legacy-verification-token-unused",
             "team_id": self.team,
@@ -58,7 +61,7 @@ class SlackSender:
             "user_id": user,
             "user_name": user.lower(),
             "command": "/stock",
-            "text": text,
+            "text": typed,
             "api_app_id": "A1",
             "response_url": self.standin.response_url(channel, user),
             "trigger_id": self._trigger_id(),

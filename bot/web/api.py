@@ -15,8 +15,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, BeforeValidator, Field
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.database_errors import database_trouble
 from bot.engine.models import Analysis, TransferCheck
 from bot.errors import InsufficientStock, InvalidInput, NotFound, StockbotError
 from bot.kpis import KpiReport, kpis
@@ -30,7 +32,15 @@ Data = TypeVar("Data")
 
 
 class ErrorBody(BaseModel):
-    code: Literal["unauthorized", "not_found", "invalid_input", "insufficient_stock", "error"]
+    code: Literal[
+        "unauthorized",
+        "not_found",
+        "invalid_input",
+        "insufficient_stock",
+        "busy",
+        "unavailable",
+        "error",
+    ]
     message: str
     field: str | None = None
     available: int | None = None
@@ -70,7 +80,9 @@ class TransferRequest(BaseModel):
 
 
 class BulkRequest(BaseModel):
-    skus: list[Annotated[str, Field(max_length=128)]] = Field(min_length=1, max_length=MAX_BULK)
+    # Items are checked one by one (bot.engine.limits): a bad SKU is refused in its own
+    # result, never the whole batch.
+    skus: list[str] = Field(min_length=1, max_length=MAX_BULK)
 
 
 class ApiError(Exception):
@@ -128,6 +140,7 @@ ERRORS = {
         (401, "missing or wrong bearer token"),
         (404, "unknown SKU"),
         (422, "a malformed field"),
+        (503, "the database is busy or unavailable: try again in a moment"),
     )
 }
 # The token is checked by install_api's middleware, before the body is read; the
@@ -202,6 +215,15 @@ def install_api(web: FastAPI) -> None:
     @web.exception_handler(StockbotError)
     def stockbot_error(request: Request, exc: StockbotError) -> JSONResponse:
         return error_response(*_from_stockbot_error(exc))
+
+    @web.exception_handler(SQLAlchemyError)
+    def database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        trouble = database_trouble(exc)
+        if trouble is None:
+            raise exc  # a bug, not the database's state: the server's own 500
+        code, message = trouble
+        body = ErrorBody(code=code, message=message)
+        return error_response(503, body, {"Retry-After": "5" if code == "busy" else "30"})
 
     @web.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -11,13 +11,18 @@ import gc
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from slack_bolt import App
-from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.adapter.starlette.handler import to_starlette_response
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from bot.runtime import Runtime
+from bot.settings import ConfigError
 from bot.web.api import install_api
 from bot.web.dashboard import install_dashboard
+from bot.web.edge import RequestEdge, configure_logging
+from bot.web.headers import SecurityHeaders
+from bot.web.slack_edge import Refused, checked_request
 
 
 def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
@@ -46,17 +51,28 @@ def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
         return JSONResponse({"status": "ok", "database": "ok"})
 
     if slack_app is not None:
+        secret = runtime.settings.slack_signing_secret
+        if secret is None:
+            raise ConfigError("SLACK_SIGNING_SECRET is not set (HTTP mode needs it)")
+        verifier = SignatureVerifier(secret.get_secret_value())
 
         @web.post("/slack/events", include_in_schema=False)
         async def slack_events(request: Request) -> Response:
-            body = await request.body()
+            body = await request.body()  # at most RequestEdge's limit
+            try:
+                bolt_request = checked_request(
+                    verifier, request.headers, request.query_params, body
+                )
+            except Refused as exc:
+                return JSONResponse({"error": str(exc)}, status_code=exc.status)
             # Bolt's App is synchronous: dispatch in a worker thread so one slow
             # request never holds up the acks of the others on the event loop.
-            bolt_response = await run_in_threadpool(
-                slack_app.dispatch, to_bolt_request(request, body)
-            )
+            bolt_response = await run_in_threadpool(slack_app.dispatch, bolt_request)
             return to_starlette_response(bolt_response)
 
+    web.add_middleware(SecurityHeaders)
+    # Last added, so outermost: the body limit holds before any route or middleware.
+    web.add_middleware(RequestEdge)
     return web
 
 
@@ -80,6 +96,7 @@ def app_from_environment() -> FastAPI:
     from bot.runtime import build_runtime
     from bot.settings import load_settings
 
+    configure_logging()  # each worker process is new: `serve` set up only the first
     settings = load_settings()
     runtime = build_runtime(settings)
     web = create_web_app(runtime, create_app(settings, runtime=runtime))

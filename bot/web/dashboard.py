@@ -3,13 +3,12 @@ competition, status badges), filter by priority, pagination, a Validate-transfer
 and the trend chart at /dashboard/chart.png.
 
 Behind the API tokens: a bearer header, or a login cookie derived from a token (an HMAC
-of it, so the cookie never holds the token itself).
+of it and its issue time, so the cookie never holds the token and expires; sessions.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +23,11 @@ from bot.errors import StockbotError
 from bot.reports import lost_per_day
 from bot.runtime import Runtime
 from bot.web.chart import trend_chart
+from bot.web.sessions import COOKIE, LoginLimiter, session_value, valid_session
 from bot.web.tokens import matches_any
 from bot.wording import cover_text, money_per_day, sales_text, snooze_text, transit_text
 from storage import queries
 
-COOKIE = "stockbot_dashboard"
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -41,18 +40,30 @@ templates.env.globals.update(
 )
 
 
-def session_value(token: str) -> str:
-    return hmac.new(token.encode(), b"stockbot-dashboard", hashlib.sha256).hexdigest()
-
-
 def _signed_in(request: Request) -> bool:
-    tokens = [t.get_secret_value() for t in request.app.state.runtime.settings.api_tokens]
+    settings = request.app.state.runtime.settings
+    tokens = [t.get_secret_value() for t in settings.api_tokens]
     header = request.headers.get("authorization", "")
     bearer = header[7:] if header.lower().startswith("bearer ") else ""
     cookie = request.cookies.get(COOKIE, "")
     by_header = matches_any(bearer, tokens)
-    by_cookie = matches_any(cookie, (session_value(token) for token in tokens))
+    by_cookie = valid_session(cookie, tokens, settings.session_hours * 3600, time.time())
     return by_header or by_cookie
+
+
+def _secure_cookie(request: Request) -> bool:
+    """Secure when asked to, or when the page came over HTTPS (uvicorn takes the scheme
+    from X-Forwarded-Proto when the proxy is in FORWARDED_ALLOW_IPS)."""
+    configured = request.app.state.runtime.settings.cookie_secure
+    return configured if configured is not None else request.url.scheme == "https"
+
+
+def _login_page(
+    request: Request, error: str, status: int, headers: dict[str, str] | None = None
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "login.html", {"error": error}, status_code=status, headers=headers
+    )
 
 
 def _rows(
@@ -130,16 +141,29 @@ def install_dashboard(web: FastAPI) -> None:
     def login_form(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "login.html", {"error": None})
 
+    settings = web.state.runtime.settings
+    limiter = LoginLimiter(settings.login_attempts_per_minute)
+
     @web.post("/dashboard/login", include_in_schema=False, response_model=None)
     def login(request: Request, token: str = Form("")) -> Response:
-        configured = request.app.state.runtime.settings.api_tokens
-        if matches_any(token, (t.get_secret_value() for t in configured)):
-            answer = RedirectResponse("/dashboard", status_code=303)
-            answer.set_cookie(COOKIE, session_value(token), httponly=True, samesite="strict")
-            return answer
-        return templates.TemplateResponse(
-            request, "login.html", {"error": "That token is not valid."}, status_code=401
+        address = request.client.host if request.client else "unknown"
+        wait = limiter.wait_seconds(address)
+        if wait:
+            message = f"Too many sign-in attempts; try again in {wait} s."
+            return _login_page(request, message, 429, {"Retry-After": str(wait)})
+        if not matches_any(token, (t.get_secret_value() for t in settings.api_tokens)):
+            limiter.failed(address)
+            return _login_page(request, "That token is not valid.", 401)
+        answer = RedirectResponse("/dashboard", status_code=303)
+        answer.set_cookie(
+            COOKIE,
+            session_value(token, int(time.time())),
+            max_age=settings.session_hours * 3600,
+            httponly=True,
+            samesite="strict",
+            secure=_secure_cookie(request),
         )
+        return answer
 
     @web.get("/dashboard", include_in_schema=False, response_model=None)
     def dashboard(

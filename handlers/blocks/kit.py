@@ -38,6 +38,13 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """What the person typed, from the text Slack sends: Slack escapes `&`, `<` and `>`
+    in a slash command's text (`A&B` arrives as `A&amp;B`). `&amp;` last, so a typed
+    `&lt;` (sent as `&amp;lt;`) stays `&lt;`."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def clip(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

@@ -18,6 +18,7 @@ import pytest
 from bot.slack_standin import SlackStandin
 from bot.slack_standin.requests import SlackSender
 from tests.handlers.conftest import wait_for
+from tests.streaming import stream_post
 
 TOKEN = "xoxb-e2e"
 SECRET = "e2e-signing-secret"
@@ -58,29 +59,53 @@ def env(tmp_path: Path, slack: SlackStandin) -> dict[str, str]:
 
 
 @pytest.fixture
-def served(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+def served(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`stockbot serve` on a free port; its stdout and stderr go to tmp_path/serve.log."""
     assert _stockbot(env, "seed-demo", "--products", "40").returncode == 0
     port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=log,
         text=True,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"  # the default bind: loopback only
 
     def healthy() -> bool:
         try:
             return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
         except httpx.TransportError:
-            assert process.poll() is None, process.stderr.read()  # type: ignore[union-attr]
+            assert process.poll() is None, (tmp_path / "serve.log").read_text()
             return False
 
     wait_for(healthy, timeout=30)
     yield url, process
     process.terminate()
     process.wait(timeout=10)
+    log.close()
+
+
+def _rss_kib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+
+
+def test_four_100_mb_unsigned_posts_get_413_without_growing_the_server_or_its_log(
+    served: tuple[str, subprocess.Popen], tmp_path: Path
+) -> None:
+    url, process = served
+    log = tmp_path / "serve.log"
+    rss_before, log_before = _rss_kib(process.pid), log.stat().st_size
+    for chunked in (False, True, False, True):
+        status, _ = stream_post(url, "/slack/events", 100 * 2**20, chunked)
+        assert status == 413
+    wait_for(lambda: log.read_text().count("status=413") == 4)
+    # The body is cut off at 1 MB: the process holds at most that much of it at a time.
+    assert _rss_kib(process.pid) - rss_before < 20 * 1024
+    assert log.stat().st_size - log_before < 1024
+    assert "aaaa" not in log.read_text()
 
 
 def test_serve_answers_analyze_and_validates_in_place(
@@ -174,3 +199,45 @@ def test_socket_mode_answers_a_slash_command_delivered_over_the_websocket(
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def test_serve_with_worker_runs_the_scheduler_in_the_same_process(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    port = _free_port()
+    log_path = tmp_path / "one-process.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--with-worker"],
+            env={**env, "STOCKBOT_ALERT_CHANNEL": "CDIGEST"},
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+            except httpx.TransportError:
+                assert process.poll() is None, log_path.read_text()
+                return False
+
+        wait_for(healthy, timeout=30)
+        text = log_path.read_text()
+        assert "with the worker's scheduler" in text
+        assert "stock-digest: cron[" in text
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_with_worker_refuses_several_web_workers(env: dict[str, str]) -> None:
+    result = _stockbot(
+        {**env, "STOCKBOT_ALERT_CHANNEL": "CDIGEST"},
+        *("serve", "--with-worker", "--workers", "2", "--port", str(_free_port())),
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "stockbot: error: --with-worker runs the scheduler once: use it with --workers 1\n"
+    )

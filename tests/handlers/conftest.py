@@ -75,8 +75,9 @@ class Bot:
     clock: Clock
 
 
-def _bot(tmp_path: Any, settings_extra: dict[str, str]) -> Iterator[Bot]:
-    url = f"sqlite:///{tmp_path / 'slack.db'}"
+def _bot(tmp_path: Any, settings_extra: dict[str, str], url: str | None = None) -> Iterator[Bot]:
+    """The served app on `url` (a SQLite file in tmp_path by default), demo-seeded."""
+    url = url or f"sqlite:///{tmp_path / 'slack.db'}"
     with SlackStandin(token=TOKEN) as slack:
         settings = load_settings(
             DATABASE_URL=url,
@@ -86,7 +87,7 @@ def _bot(tmp_path: Any, settings_extra: dict[str, str]) -> Iterator[Bot]:
             STOCKBOT_ALERT_CHANNEL="CDIGEST",
             **settings_extra,
         )
-        engine = make_engine(url)
+        engine = make_engine(url, settings.sqlite_busy_timeout_ms)
         upgrade(engine)
         sessions = make_session_factory(engine)
         clock = Clock(NOW)

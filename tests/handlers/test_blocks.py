@@ -17,7 +17,7 @@ from bot.intake.demo_data import emg331, generated_catalogue
 from bot.reports import AlertEntry, AlertsReport, BulkItem, BulkReport, BulkSummary
 from bot.slack_standin.limits import block_errors
 from handlers.blocks.analysis import build_analysis_blocks
-from handlers.blocks.kit import button, packed_sections
+from handlers.blocks.kit import button, packed_sections, unescape
 from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks
 from handlers.blocks.transfer import build_transfer_blocks, replace_clicked
 from handlers.commands import UsageError, parse_stock_command
@@ -197,3 +197,11 @@ def test_an_offer_that_cannot_sell_is_said_so_and_gets_no_transfer_button() -> N
     text = _all_text(blocks)
     assert "Cannot sell on eMAG" in text and "Invalid price" in text
     assert "validate_transfer" not in text
+
+
+@pytest.mark.parametrize(
+    ("sent", "typed"),
+    [("A&amp;B", "A&B"), ("&lt;x&gt;", "<x>"), ("&amp;lt;", "&lt;"), ("plain", "plain")],
+)
+def test_command_text_is_unescaped_as_slack_escaped_it(sent: str, typed: str) -> None:
+    assert unescape(sent) == typed

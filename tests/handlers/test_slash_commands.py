@@ -8,8 +8,11 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from bot.intake.seed import store_snapshots
 from bot.slack_standin.limits import block_errors
 from storage.models import ActionClaim, Snooze, TransferRecord
+from tests.conftest import NOW
+from tests.factories import offer, product
 from tests.handlers.conftest import ADMIN, SECRET, Bot, wait_for
 
 
@@ -202,3 +205,14 @@ def test_outside_the_allowed_channels_stock_says_so_and_does_nothing(channel_bot
     channel_bot.sender.command("analyze EMG331", channel="COPS")
     [message] = wait_for(lambda: channel_bot.slack.messages("COPS"))
     assert "Priority: HIGH" in _text(message)
+
+
+def test_a_sku_with_ampersand_and_angle_brackets_is_found_through_slacks_escaping(
+    bot: Bot,
+) -> None:
+    odd = product(main=offer("main", 0), fbe=offer("fbe", 30), sku="A&B<1>")
+    store_snapshots(bot.runtime.sessions, [odd], "csv", NOW, bot.runtime.service.rules)
+    bot.sender.command("analyze a&b<1>")  # sent as "analyze a&amp;b&lt;1&gt;"
+    [message] = wait_for(lambda: bot.slack.messages("C1"))
+    assert "A&amp;B&lt;1&gt;" in _text(message)  # found, and escaped again for display
+    assert not bot.slack.ephemerals("C1")

@@ -56,7 +56,8 @@ def test_without_sales_30d_the_seeds_rule_and_sales_unknown(service):
 def test_days_without_stock_are_left_out_of_the_pace(service):
     # Ten days ago the offer had no stock (the snapshot of that day): 29 days of sales.
     earlier = NOW - timedelta(days=10)
-    _import(service, f"{HEADER}\nDEM2,main,0,3,50.00,{SENT}\nDEM2,fbe,9,3,50.00,{SENT}\n", earlier)
+    sent = (earlier - timedelta(days=1)).isoformat()
+    _import(service, f"{HEADER}\nDEM2,main,0,3,50.00,{sent}\nDEM2,fbe,9,3,50.00,{sent}\n", earlier)
     _import(service, f"{HEADER},sales_30d\nDEM2,main,40,3,50.00,{SENT},60\n")
     assert service.analyze("DEM2").current_situation.sales_per_day_main == round(60 / 29, 2)
 

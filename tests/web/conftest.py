@@ -32,8 +32,9 @@ class Served:
         return {"Authorization": f"Bearer {token}"}
 
 
-def serve(tmp_path: Any, products: int = 60) -> Iterator[Served]:
-    url = f"sqlite:///{tmp_path / 'api.db'}"
+def serve(tmp_path: Any, products: int = 60, url: str | None = None) -> Iterator[Served]:
+    """The web app without Slack on `url` (a SQLite file in tmp_path by default)."""
+    url = url or f"sqlite:///{tmp_path / 'api.db'}"
     settings = load_settings(DATABASE_URL=url, STOCKBOT_API_TOKENS=",".join(TOKENS))
     engine = make_engine(url)
     upgrade(engine)

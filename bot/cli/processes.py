@@ -1,0 +1,95 @@
+"""The long-running commands: `stockbot worker` (the scheduler) and `stockbot serve` (the
+web process, or Socket Mode), which with `--with-worker` runs the scheduler too, so one
+process does both (what SQLite, with its one write lock, is for)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable
+
+from apscheduler.schedulers.base import BaseScheduler
+
+from bot.emag.client import clients_from_settings
+from bot.jobs import worker as jobs
+from bot.jobs.scheduler import build_scheduler
+from bot.runtime import Runtime
+from bot.settings import ConfigError
+from bot.slack_client import make_web_client
+
+LOG_FORMAT = "%(asctime)s %(name)s %(message)s"
+
+
+def scheduler_for(runtime: Runtime, blocking: bool = True) -> BaseScheduler:
+    """The digest and sync jobs that are configured, or ConfigError saying what is not."""
+    settings = runtime.settings
+    scheduled: dict[str, Callable[[], None]] = {}
+    # Fail at start, not at the first 09:07, when a job is half configured.
+    if settings.slack_bot_token or settings.alert_channel:
+        make_web_client(settings)
+        if not settings.alert_channel:
+            raise ConfigError("STOCKBOT_ALERT_CHANNEL is not set")
+        scheduled["digest_job"] = lambda: jobs.digest_job(runtime)
+    if settings.emag_main_username or settings.emag_fbe_username:
+        clients_from_settings(settings)
+        scheduled["sync_job"] = lambda: jobs.sync_job(runtime)
+    if not scheduled:
+        raise ConfigError(
+            "nothing to schedule: set SLACK_BOT_TOKEN and STOCKBOT_ALERT_CHANNEL (digest) "
+            "and/or EMAG_MAIN_* and EMAG_FBE_* (sync)"
+        )
+    scheduler = build_scheduler(settings, blocking=blocking, **scheduled)
+    for job in scheduler.get_jobs():
+        jobs.log.info("%s: %s (%s)", job.id, job.trigger, settings.timezone)
+    return scheduler
+
+
+def cmd_worker(args: argparse.Namespace, runtime: Runtime) -> None:
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    scheduler_for(runtime).start()
+
+
+def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
+    from bot.app import create_app  # Slack and the web server only load for `serve`
+
+    settings = runtime.settings
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    if args.with_worker and args.workers != 1:
+        raise ConfigError("--with-worker runs the scheduler once: use it with --workers 1")
+    scheduler = scheduler_for(runtime, blocking=False) if args.with_worker else None
+    if args.socket:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        app = create_app(settings, runtime=runtime, socket_mode=True)
+        token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
+        print("stockbot: Socket Mode, connecting to Slack", flush=True)
+        if scheduler:
+            scheduler.start()
+        SocketModeHandler(app, token).start()
+        return
+    import uvicorn
+
+    from bot.web.app import create_web_app, tune_gc_for_serving
+
+    # Checked here, once, so a bad setting fails with one line before any worker starts.
+    web = create_web_app(runtime, create_app(settings, runtime=runtime))
+    print(
+        f"stockbot: listening on http://{args.host}:{args.port} "
+        f"(POST /slack/events, GET /healthz), {args.workers} worker(s)"
+        + (", with the worker's scheduler" if scheduler else ""),
+        flush=True,
+    )
+    if args.workers == 1:
+        tune_gc_for_serving()
+        if scheduler:
+            scheduler.start()
+        uvicorn.run(web, host=args.host, port=args.port, log_level="warning")
+        return
+    uvicorn.run(
+        "bot.web.app:app_from_environment",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+    )
