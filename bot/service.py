@@ -7,7 +7,8 @@ catalogue-wide reports. No Slack and no HTTP here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,9 +28,10 @@ from bot.reports import (
 )
 from storage import queries
 from storage.db import transaction
-from storage.status import ensure_status
+from storage.status import catalogue_version, ensure_status
 
 MAX_ALERTS = 500
+COUNTS_FRESH_SECONDS = 30
 MAX_BULK = 1000
 
 
@@ -62,6 +64,10 @@ class StockService:
         self.sessions = sessions
         self.rules = rules
         self.clock = clock
+        # (catalogue version, when counted, counts) of the last whole-catalogue count.
+        self._counts: tuple[int, datetime, dict[str, Any]] | None = None
+        # The catalogue version last checked to be classified under these rules.
+        self._ensured: int | None = None
 
     def snapshot(self, key: str) -> ProductSnapshot:
         """The product a SKU, PNK or EAN names, or NotFound."""
@@ -92,18 +98,26 @@ class StockService:
         product = self.snapshot(sku)
         return engine.validate_transfer(product, proposal, self.clock(), self.rules)
 
-    def _current_status(self) -> None:
-        # Another process may have classified the catalogue under other thresholds.
-        with transaction(self.sessions) as session:
-            ensure_status(session, self.rules)
+    def _current_status(self) -> int:
+        """The catalogue's version, classified under these rules.
+
+        Another process may have classified the catalogue under other thresholds; any
+        reclassification raises the version, so an unchanged one needs no new check."""
+        with self.sessions() as session:
+            version = catalogue_version(session)
+        if version != self._ensured:
+            with transaction(self.sessions) as session:
+                ensure_status(session, self.rules)
+                version = self._ensured = catalogue_version(session)
+        return version
 
     def alerts(self, limit: object = 50) -> AlertsReport:
         """The most urgent products, and counts per priority over the whole catalogue."""
         size = parse_limit(limit)
         now = self.clock()
-        self._current_status()
+        version = self._current_status()
         with self.sessions() as session:
-            counts = queries.catalogue_counts(session, now, self.rules)
+            counts = self.catalogue_counts(session, now, version)
             page = queries.alert_page(session, now, self.rules, size)
             snapshots = queries.snapshots_by_ids(session, [row.product_id for row in page], now)
         entries = [
@@ -120,16 +134,35 @@ class StockService:
             maintenance_needed=counts["needs_weekly_update"],
         )
 
+    def catalogue_counts(
+        self, session: Session, now: datetime, version: int | None = None
+    ) -> dict[str, Any]:
+        """The whole-catalogue counts, one scan, shared by the alerts and the summary:
+        reused while the catalogue (its `version`, read now when not given) is unchanged,
+        for COUNTS_FRESH_SECONDS (only an offer reaching its weekly update in between
+        could move them, and it shows next time)."""
+        version = catalogue_version(session) if version is None else version
+        cached = self._counts
+        if (
+            cached is not None
+            and cached[0] == version
+            and timedelta(0) <= now - cached[1] <= timedelta(seconds=COUNTS_FRESH_SECONDS)
+        ):
+            return cached[2]
+        counts = queries.catalogue_counts(session, now, self.rules)
+        self._counts = (version, now, counts)
+        return counts
+
     def summary(self) -> Summary:
         """The dashboard numbers, from set-based queries over the whole catalogue."""
         now = self.clock()
-        self._current_status()
+        version = self._current_status()
         with self.sessions() as session:
-            return self.summary_in(session, now)
+            return self.summary_in(session, now, version)
 
-    def summary_in(self, session: Session, now: datetime) -> Summary:
+    def summary_in(self, session: Session, now: datetime, version: int | None = None) -> Summary:
         """summary() inside the caller's transaction, whose classification must be current."""
-        counts = queries.catalogue_counts(session, now, self.rules)
+        counts = self.catalogue_counts(session, now, version)
         runs = queries.last_runs(session)
         listed = sum(counts[f"listed_{account}"] for account in ACCOUNTS)
         compliant = sum(counts[f"compliant_{account}"] for account in ACCOUNTS)

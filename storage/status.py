@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.engine.models import Rules
 from storage.classifier import rules_key, status_rows
 from storage.db import chunks
-from storage.models import Product, ProductStatus
+from storage.models import CatalogueState, Product, ProductStatus
 
 
 def refresh_status(
     session: Session, rules: Rules, product_ids: Sequence[int] | None = None
 ) -> None:
-    """Reclassify the given products (all when None) from their current offers."""
+    """Reclassify the given products (all when None) from their current offers; the
+    catalogue's version goes up with it (readers' cached counts are then stale)."""
+    session.execute(update(CatalogueState).values(version=CatalogueState.version + 1))
     rows = status_rows(rules)
     columns = [column.name for column in rows.selected_columns]
     if product_ids is None:
@@ -50,3 +52,8 @@ def ensure_status(session: Session, rules: Rules) -> bool:
         return False
     refresh_status(session, rules)
     return True
+
+
+def catalogue_version(session: Session) -> int:
+    """The catalogue's version: it changes whenever a product is reclassified."""
+    return session.scalar(select(CatalogueState.version).where(CatalogueState.id == 1)) or 0

@@ -8,12 +8,13 @@ from storage.models.actions import ActionClaim, MessageState, Snooze, TransferRe
 from storage.models.base import Base
 from storage.models.digests import Digest, DigestItem, DigestMessage
 from storage.models.history import AlertRecord, DailyStats, StockDay
-from storage.models.snapshot import Offer, Product, ProductStatus, SnapshotRun
+from storage.models.snapshot import CatalogueState, Offer, Product, ProductStatus, SnapshotRun
 
 __all__ = [
     "ActionClaim",
     "AlertRecord",
     "Base",
+    "CatalogueState",
     "DailyStats",
     "Digest",
     "DigestItem",

@@ -148,3 +148,13 @@ class ProductStatus(Base):
     # Units marked as sent towards the account, not seen arriving after transit_days.
     overdue_main: Mapped[int] = mapped_column(Integer, default=0)
     overdue_fbe: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CatalogueState(Base):
+    """One row: a number every reclassification raises, so a reader can tell cheaply
+    whether the catalogue changed since it last counted it."""
+
+    __tablename__ = "catalogue_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -211,3 +211,19 @@ def test_an_ean_shared_by_two_products_is_ambiguous_not_a_guess(service):  # typ
     report = service.bulk([shared, "AAA1"])
     assert [item.found for item in report.results] == [False, True]
     assert "several products" in (report.results[0].error or "")
+
+
+def test_counts_shared_by_alerts_and_summary_follow_every_write(service):
+    seed_demo(service.sessions, NOW, service.rules, products=30)
+    before = service.summary()
+    assert service.alerts(5).counts["high"] == before.high
+    # One more product at zero stock with competition: the next counts see it at once.
+    store_snapshots(
+        service.sessions,
+        [product(offer("main", 0, 3), offer("fbe", 0, 3), sku="NEW1")],
+        "csv",
+        NOW,
+        service.rules,
+    )
+    assert service.alerts(5).counts["high"] == before.high + 1
+    assert service.summary().high == before.high + 1

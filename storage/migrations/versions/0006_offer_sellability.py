@@ -64,11 +64,19 @@ def upgrade() -> None:
             sa.Column(name, sa.Integer(), nullable=False, server_default=sa.text("0")),
         )
     op.add_column("product_status", sa.Column("cover_days", sa.Float(), nullable=True))
+    op.create_table(
+        "catalogue_state",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.execute("INSERT INTO catalogue_state (id, version) VALUES (1, 0)")
     # The stored classification was made without sellability: make it again.
     op.execute("DELETE FROM product_status")
 
 
 def downgrade() -> None:
+    op.drop_table("catalogue_state")
     op.drop_table("stock_days")
     with op.batch_alter_table("transfer_records") as batch:
         for name in ("stock_before", "status", "settled_at"):
