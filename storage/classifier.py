@@ -12,7 +12,8 @@ that depends on the clock, so a whole-catalogue read is one scan of a narrow tab
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+import math
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     ColumnElement,
@@ -21,7 +22,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    func,
     literal,
     or_,
     select,
@@ -32,7 +32,6 @@ from bot.engine.models import Rules
 from storage.classifier_sides import Side, own_active
 from storage.classifier_sides import flag as _flag
 from storage.models import Offer, Product, ProductStatus
-from storage.types import UTCDateTime
 
 NEVER_SENT = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -68,7 +67,7 @@ def _rebalance_into(here: Side, source: Side, rules: Rules) -> ColumnElement[boo
 
 # Bumped when the classification itself changes, so stored rows made by an older one are
 # made again even under the same thresholds.
-CLASSIFIER_VERSION = 3
+CLASSIFIER_VERSION = 4
 
 
 def rules_key(rules: Rules) -> str:
@@ -77,8 +76,10 @@ def rules_key(rules: Rules) -> str:
     return hashlib.sha1(made_with.encode()).hexdigest()[:16]
 
 
-def status_rows(rules: Rules) -> Select:
-    """Per product, from its offers: everything of the classification but the clock."""
+def status_rows(rules: Rules, key: str | None = None) -> Select:
+    """Per product, from its offers, under `rules` (one category's, or the global ones):
+    everything of the classification but the clock. `key` names the whole rule book the
+    row was made under (default: `rules` alone)."""
     own = own_active(MainOffer) + own_active(FbeOffer)
     main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
     zero = or_(main.zero, fbe.zero)
@@ -102,8 +103,6 @@ def status_rows(rules: Rules) -> Select:
         (cover_main <= cover_fbe, cover_main),
         else_=cover_fbe,
     )
-    sent_main = func.coalesce(MainOffer.last_sent_at, literal(NEVER_SENT, UTCDateTime()))
-    sent_fbe = func.coalesce(FbeOffer.last_sent_at, literal(NEVER_SENT, UTCDateTime()))
     columns = {
         "product_id": Product.id,
         "stock_rank": case(
@@ -115,16 +114,17 @@ def status_rows(rules: Rules) -> Select:
             (imbalanced, 1),
             else_=0,
         ),
-        "oldest_sent": case(
-            (and_(main.listed, fbe.listed, sent_main <= sent_fbe), sent_main),
-            (and_(main.listed, fbe.listed), sent_fbe),
-            (main.listed, sent_main),
-            (fbe.listed, sent_fbe),
+        "oldest_due": case(
+            (and_(main.listed, fbe.listed, main.due <= fbe.due), main.due),
+            (and_(main.listed, fbe.listed), fbe.due),
+            (main.listed, main.due),
+            (fbe.listed, fbe.due),
             else_=None,
         ),
         "lost_sales": cast(main.lost_sales() + fbe.lost_sales(), Numeric(16, 4)),
         "sku": Product.sku,
-        "rules_key": literal(rules_key(rules)),
+        "rules_key": literal(key or rules_key(rules)),
+        "category_key": Product.category_key,
         "zero": _flag(zero),
         "low": _flag(low),
         "imbalanced": _flag(imbalanced),
@@ -140,8 +140,8 @@ def status_rows(rules: Rules) -> Select:
         "competition_fbe": _flag(fbe.competition),
         "rank_main": MainOffer.buy_button_rank,
         "rank_fbe": FbeOffer.buy_button_rank,
-        "sent_main": MainOffer.last_sent_at,
-        "sent_fbe": FbeOffer.last_sent_at,
+        "due_main": main.due,
+        "due_fbe": fbe.due,
         "read_main": MainOffer.last_read_at,
         "read_fbe": FbeOffer.last_read_at,
         "unsellable_main": _flag(main.unsellable),
@@ -159,19 +159,22 @@ def status_rows(rules: Rules) -> Select:
     )
 
 
-def needs_update(account: str, cutoff: datetime) -> ColumnElement[bool]:
-    """The account's offer is listed and was not sent to eMAG since `cutoff`."""
-    sent = getattr(ProductStatus, f"sent_{account}")
-    listed = getattr(ProductStatus, f"listed_{account}") == 1
-    return and_(listed, or_(sent.is_(None), sent <= cutoff))
+def needs_update(account: str, now: datetime) -> ColumnElement[bool]:
+    """The account's offer is listed and its weekly update has fallen due."""
+    due = getattr(ProductStatus, f"due_{account}")
+    return and_(getattr(ProductStatus, f"listed_{account}") == 1, due <= _epoch(now))
+
+
+def _epoch(now: datetime) -> int:
+    return math.floor(now.timestamp())
 
 
 def priority_rank(now: datetime, rules: Rules) -> ColumnElement[int]:
-    """3 high .. 0 normal, from the stored classification and the clock."""
-    cutoff = now - timedelta(days=rules.weekly_update_days)
+    """3 high .. 0 normal, from the stored classification and the clock (the weekly
+    update's due time is stored with each category's weekly_update_days)."""
     return case(
         (ProductStatus.stock_rank > 0, ProductStatus.stock_rank),
-        (ProductStatus.oldest_sent <= cutoff, 1),
+        (ProductStatus.oldest_due <= _epoch(now), 1),
         else_=0,
     )
 
@@ -182,14 +185,13 @@ def classified_products(now: datetime, rules: Rules) -> Select:
     Reads the stored classification (keep it current with storage.status) and adds what
     depends on `now`: the weekly update.
     """
-    cutoff = now - timedelta(days=rules.weekly_update_days)
     status = ProductStatus
     return select(
         *status.__table__.columns,
         priority_rank(now, rules).label("priority_rank"),
-        _flag(status.oldest_sent <= cutoff).label("needs_update"),
-        _flag(needs_update("main", cutoff)).label("update_main"),
-        _flag(needs_update("fbe", cutoff)).label("update_fbe"),
+        _flag(status.oldest_due <= _epoch(now)).label("needs_update"),
+        _flag(needs_update("main", now)).label("update_main"),
+        _flag(needs_update("fbe", now)).label("update_fbe"),
         _flag(or_(status.unsellable_main == 1, status.unsellable_fbe == 1)).label("unsellable"),
         _flag(or_(status.overdue_main == 1, status.overdue_fbe == 1)).label("overdue"),
     )

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, and_, case, cast, func, literal, null, or_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -36,6 +48,24 @@ def _ceil_sqlite(element: ceil_units, compiler: Any, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
     # CAST truncates towards zero; a value with a fraction takes one more.
     return f"(CAST(({value}) AS INTEGER) + (({value}) > CAST(({value}) AS INTEGER)))"
+
+
+class epoch_seconds(FunctionElement[int]):
+    """Whole seconds since 1970 of a UTC timestamp, on every backend."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds)
+def _epoch_default(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+    # Stored as naive UTC text: strftime('%s') reads it as UTC.
+    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
 
 
 def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -114,6 +144,9 @@ class Side:
         self.losing = and_(
             self.listed, or_(~self.sellable, and_(self.competition, self.stock == 0))
         )
+        # When the weekly update falls due (never sent: long ago), in epoch seconds.
+        sent = func.coalesce(epoch_seconds(offer.last_sent_at), 0)
+        self.due = case((self.listed, sent + rules.weekly_update_days * 86400), else_=null())
 
     def cover_days(self) -> ColumnElement[Any]:
         """Days the stock lasts at the account's pace; NULL when unknown or no sales."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -62,6 +63,7 @@ def _product_snapshot(
         pnk=product.pnk,
         ean=product.ean,
         name=product.name,
+        category=product.category,
         main=_offer_snapshot("main", main),
         fbe=_offer_snapshot("fbe", fbe),
         snoozed_until=snooze.until if snooze else None,
@@ -147,7 +149,7 @@ def catalogue_counts(session: Session, now: datetime, rules: Rules) -> dict[str,
     window, and the newest read per account: one scan of the stored classification."""
     classified = classified_products(now, rules).subquery()
     c = classified.c
-    cutoff = now - timedelta(days=rules.weekly_update_days)
+    now_epoch = math.floor(now.timestamp())
     sums = {
         "high": case((c.priority_rank == 3, 1), else_=0),
         "medium": case((c.priority_rank == 2, 1), else_=0),
@@ -157,9 +159,9 @@ def catalogue_counts(session: Session, now: datetime, rules: Rules) -> dict[str,
         "lost_sales_per_day": c.lost_sales,
     }
     for account in ACCOUNTS:
-        listed, sent = getattr(c, f"listed_{account}"), getattr(c, f"sent_{account}")
+        listed, due = getattr(c, f"listed_{account}"), getattr(c, f"due_{account}")
         sums[f"listed_{account}"] = listed
-        sums[f"compliant_{account}"] = case((and_(listed == 1, sent > cutoff), 1), else_=0)
+        sums[f"compliant_{account}"] = case((and_(listed == 1, due > now_epoch), 1), else_=0)
     columns = [func.count().label("products")]
     columns += [func.coalesce(func.sum(value), 0).label(name) for name, value in sums.items()]
     columns += [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bot.engine.models import Rules
@@ -13,23 +13,37 @@ from storage.db import chunks
 from storage.models import CatalogueState, Product, ProductStatus
 
 
+def _groups(rules: Rules) -> list[tuple[Rules, ColumnElement[bool]]]:
+    """The rule sets in force and the products each one classifies: one per category
+    with rules of its own, then the global rules for every other product."""
+    categories = sorted(rules.categories)
+    groups = [(rules.for_category(key), Product.category_key == key) for key in categories]
+    others = or_(Product.category_key.is_(None), Product.category_key.not_in(categories))
+    groups.append((rules.for_category(None), others if categories else true()))
+    return groups
+
+
 def refresh_status(
     session: Session, rules: Rules, product_ids: Sequence[int] | None = None
 ) -> None:
-    """Reclassify the given products (all when None) from their current offers; the
-    catalogue's version goes up with it (readers' cached counts are then stale)."""
+    """Reclassify the given products (all when None) from their current offers, each
+    under its category's rules; the catalogue's version goes up with it (readers'
+    cached counts are then stale)."""
     session.execute(update(CatalogueState).values(version=CatalogueState.version + 1))
-    rows = status_rows(rules)
-    columns = [column.name for column in rows.selected_columns]
+    key = rules_key(rules)
+    groups = [(status_rows(group, key).where(members)) for group, members in _groups(rules)]
+    columns = [column.name for column in groups[0].selected_columns]
     if product_ids is None:
         session.execute(delete(ProductStatus))
-        session.execute(insert(ProductStatus).from_select(columns, rows))
+        for rows in groups:
+            session.execute(insert(ProductStatus).from_select(columns, rows))
         return
     for chunk in chunks(product_ids):
         session.execute(delete(ProductStatus).where(ProductStatus.product_id.in_(chunk)))
-        session.execute(
-            insert(ProductStatus).from_select(columns, rows.where(Product.id.in_(chunk)))
-        )
+        for rows in groups:
+            session.execute(
+                insert(ProductStatus).from_select(columns, rows.where(Product.id.in_(chunk)))
+            )
 
 
 def ensure_status(session: Session, rules: Rules) -> bool:

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.engine.models import Account, OfferSnapshot, ProductSnapshot, Rules
+from bot.engine.models import Account, OfferSnapshot, ProductSnapshot, Rules, category_key
 from storage.db import chunks
 from storage.models import Offer, Product
 from storage.queries import lookup_key
@@ -53,6 +53,7 @@ class SyncedOffer(NamedTuple):
     doc_validation: int | None = None
     doc_validation_text: str | None = None
     supply_lead_time: int | None = None
+    category: str | None = None
 
     def snapshot(self, account: Account, read_at: datetime) -> ProductSnapshot:
         """The same offer as the engine's model."""
@@ -75,7 +76,12 @@ class SyncedOffer(NamedTuple):
             last_read_at=read_at,
         )
         return ProductSnapshot(
-            sku=self.sku, pnk=self.pnk, ean=self.ean, name=self.name, **{account: offer}
+            sku=self.sku,
+            pnk=self.pnk,
+            ean=self.ean,
+            name=self.name,
+            category=self.category,
+            **{account: offer},
         )
 
 
@@ -112,14 +118,19 @@ def upsert_account_chunk(
     existing: dict[str, tuple[int, dict[str, str | None]]] = {}
     for chunk in chunks(list(by_key)):
         rows = session.execute(
-            select(Product.sku_key, Product.id, Product.pnk, Product.ean, Product.name).where(
-                Product.sku_key.in_(chunk)
-            )
+            select(
+                Product.sku_key,
+                Product.id,
+                Product.pnk,
+                Product.ean,
+                Product.name,
+                Product.category,
+            ).where(Product.sku_key.in_(chunk))
         )
         existing.update(
             {
-                key: (id_, {"pnk": pnk, "ean": ean, "name": name})
-                for key, id_, pnk, ean, name in rows
+                key: (id_, {"pnk": pnk, "ean": ean, "name": name, "category": category})
+                for key, id_, pnk, ean, name, category in rows
             }
         )
     new_rows, changed = [], []
@@ -129,6 +140,7 @@ def upsert_account_chunk(
             "pnk": product.pnk.upper() if product.pnk else None,
             "ean": product.ean,
             "name": product.name,
+            "category": product.category,
         }
         if key not in existing:
             new_rows.append(
@@ -136,6 +148,7 @@ def upsert_account_chunk(
                     "sku": product.sku.strip(),
                     "sku_key": key,
                     **described,
+                    "category_key": category_key(product.category) if product.category else None,
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -147,6 +160,8 @@ def upsert_account_chunk(
             # MAIN describes the product; FBE only fills in what is unknown.
             if value and (account == "main" or not stored[field]):
                 row[field] = value
+        if "category" in row:
+            row["category_key"] = category_key(row["category"])
         changed.append(row)
     ids = {key: value[0] for key, value in existing.items()}
     if new_rows:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
+from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules, category_key
 from storage.db import chunks
 from storage.models import Offer, Product, SnapshotRun
 from storage.queries import lookup_key
@@ -53,6 +53,8 @@ def upsert_snapshots(
             "pnk": snapshot.pnk.upper() if snapshot.pnk else None,
             "ean": snapshot.ean,
             "name": snapshot.name,
+            "category": snapshot.category.strip() if snapshot.category else None,
+            "category_key": category_key(snapshot.category) if snapshot.category else None,
             "updated_at": now,
         }
         for key, snapshot in by_key.items()

@@ -37,6 +37,30 @@ class Rules(BaseModel):
     supply_lead_days: int = 14
     transit_days: int = 7
     velocity_days: int = 30
+    # Thresholds that differ per product category, by the category's name in lower
+    # case (STOCKBOT_RULES); a product outside them follows the fields above.
+    categories: dict[str, CategoryRules] = {}
+
+    def for_category(self, category: str | None) -> Rules:
+        """The thresholds in force for a product of `category`."""
+        override = self.categories.get(category_key(category)) if category else None
+        if override is None:
+            return self if not self.categories else self.model_copy(update={"categories": {}})
+        return self.model_copy(update={**override.overrides, "categories": {}})
+
+
+class CategoryRules(BaseModel):
+    """One category's thresholds (those it sets; the rest are the global ones)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    overrides: dict[str, int]
+
+
+def category_key(category: str) -> str:
+    """How category names are compared: trimmed, lower-cased."""
+    return category.strip().lower()
 
 
 class OfferSnapshot(BaseModel):
@@ -80,6 +104,7 @@ class ProductSnapshot(BaseModel):
     pnk: str | None = None
     ean: str | None = None
     name: str | None = None
+    category: str | None = None
     main: OfferSnapshot | None = None
     fbe: OfferSnapshot | None = None
     # Hidden from digests until then (or until it gets worse), and by whom.
@@ -174,6 +199,9 @@ class Analysis(BaseModel):
     stale: bool
     snoozed_until: datetime | None = None
     snoozed_by: str | None = None
+    category: str | None = None
+    # The thresholds of the product's category that differ from the global ones.
+    rules_applied: dict[str, int] = {}
 
 
 class TransferProposal(BaseModel):

@@ -22,6 +22,7 @@ from bot.engine.models import (
     ProductSnapshot,
     Recommendation,
     Rules,
+    category_key,
 )
 from bot.engine.shortages import (
     fix_recommendations,
@@ -128,7 +129,10 @@ def highest_priority(recommendations: list[Recommendation]) -> Priority:
 
 
 def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
-    """Every scenario of engine.md for both accounts of one product."""
+    """Every scenario of engine.md for both accounts of one product, under the rules of
+    its category."""
+    applied = applied_rules(product, rules)
+    rules = rules.for_category(product.category)
     where = positions(product)
     found: list[Recommendation] = []
     for account in ACCOUNTS:
@@ -153,6 +157,11 @@ def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
     notes += [
         f"Not listed on {label(account)}" for account in ACCOUNTS if not where[account].listed
     ]
+    if applied:
+        notes.append(
+            f"rules of {product.category}: "
+            + ", ".join(f"{name} {value}" for name, value in sorted(applied.items()))
+        )
     priority = highest_priority(recommendations)
     as_of = data_as_of(product)
     return Analysis(
@@ -171,4 +180,14 @@ def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
         stale=is_stale(as_of, now, rules),
         snoozed_until=product.snoozed_until,
         snoozed_by=product.snoozed_by,
+        category=product.category,
+        rules_applied=applied,
     )
+
+
+def applied_rules(product: ProductSnapshot, rules: Rules) -> dict[str, int]:
+    """The thresholds of the product's category that differ from the global ones."""
+    if not product.category:
+        return {}
+    override = rules.categories.get(category_key(product.category))
+    return dict(override.overrides) if override else {}

@@ -70,6 +70,7 @@ def validate_transfer(
     product: ProductSnapshot, proposal: TransferProposal, now: datetime, rules: Rules
 ) -> TransferCheck:
     """The impact of moving `proposal.amount` units; never changes anything."""
+    rules = rules.for_category(product.category)
     where = positions(product)
     source_account, destination_account = proposal.from_account, proposal.to_account
     for account in (source_account, destination_account):

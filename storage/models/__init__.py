@@ -8,7 +8,14 @@ from storage.models.actions import ActionClaim, MessageState, Snooze, TransferRe
 from storage.models.base import Base
 from storage.models.digests import Digest, DigestItem, DigestMessage
 from storage.models.history import AlertRecord, DailyStats, StockDay
-from storage.models.snapshot import CatalogueState, Offer, Product, ProductStatus, SnapshotRun
+from storage.models.snapshot import (
+    CatalogueState,
+    EmagCategory,
+    Offer,
+    Product,
+    ProductStatus,
+    SnapshotRun,
+)
 
 __all__ = [
     "ActionClaim",
@@ -19,6 +26,7 @@ __all__ = [
     "Digest",
     "DigestItem",
     "DigestMessage",
+    "EmagCategory",
     "MessageState",
     "Offer",
     "Product",

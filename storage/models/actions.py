@@ -4,11 +4,13 @@ current content of messages stockbot edits."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Text,
 )
@@ -54,6 +56,10 @@ class TransferRecord(Base):
         String(16), default="in_transit", server_default="in_transit"
     )
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # RON a day the destination lost when the transfer was marked, and once it arrived:
+    # what following the recommendation earned (the KPIs sum it per category).
+    lost_before: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    lost_after: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
 
 
 class ActionClaim(Base):

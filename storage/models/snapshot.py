@@ -35,6 +35,9 @@ class Product(Base):
     pnk: Mapped[str | None] = mapped_column(String(32), index=True)
     ean: Mapped[str | None] = mapped_column(String(32), index=True)
     name: Mapped[str | None] = mapped_column(String(512))
+    # The category as the source names it, and as it is compared (trimmed, lower case).
+    category: Mapped[str | None] = mapped_column(String(128))
+    category_key: Mapped[str | None] = mapped_column(String(128), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -116,7 +119,9 @@ class ProductStatus(Base):
     # stock with competition (or an offer to fix), 1 imbalanced, 0 none.
     stock_rank: Mapped[int] = mapped_column(Integer)
     # The oldest send among the listed offers (never sent = the epoch); None if unlisted.
-    oldest_sent: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the oldest weekly update of the listed offers falls due (epoch seconds, the
+    # category's weekly_update_days after the send; never sent: long ago).
+    oldest_due: Mapped[int | None] = mapped_column(BigInteger)
     lost_sales: Mapped[Decimal] = mapped_column(Numeric(16, 4))
     sku: Mapped[str] = mapped_column(String(128))
     rules_key: Mapped[str] = mapped_column(String(32))
@@ -135,8 +140,9 @@ class ProductStatus(Base):
     competition_fbe: Mapped[int] = mapped_column(Integer)
     rank_main: Mapped[int | None] = mapped_column(Integer)
     rank_fbe: Mapped[int | None] = mapped_column(Integer)
-    sent_main: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    sent_fbe: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_main: Mapped[int | None] = mapped_column(BigInteger)
+    due_fbe: Mapped[int | None] = mapped_column(BigInteger)
+    category_key: Mapped[str | None] = mapped_column(String(128), index=True)
     read_main: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_fbe: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Listed but unsellable (engine.md, Competition); fix_offer's rank: 3 high, 2 medium.
@@ -158,3 +164,14 @@ class CatalogueState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EmagCategory(Base):
+    """An eMAG category's name by its id (category/read), kept so that a sync asks eMAG
+    only for the ids it has not seen."""
+
+    __tablename__ = "emag_categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -64,6 +64,27 @@ def upgrade() -> None:
             sa.Column(name, sa.Integer(), nullable=False, server_default=sa.text("0")),
         )
     op.add_column("product_status", sa.Column("cover_days", sa.Float(), nullable=True))
+    # The weekly update's due time, per category (epoch seconds), replaces the send times.
+    with op.batch_alter_table("product_status") as batch:
+        for name in ("oldest_sent", "sent_main", "sent_fbe"):
+            batch.drop_column(name)
+    for name in ("oldest_due", "due_main", "due_fbe"):
+        op.add_column("product_status", sa.Column(name, sa.BigInteger(), nullable=True))
+    for table in ("products", "product_status"):
+        op.add_column(table, sa.Column("category_key", sa.String(length=128), nullable=True))
+        op.create_index(f"ix_{table}_category_key", table, ["category_key"])
+    op.add_column("products", sa.Column("category", sa.String(length=128), nullable=True))
+    op.create_table(
+        "emag_categories",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("read_at", UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for name in ("lost_before", "lost_after"):
+        op.add_column(
+            "transfer_records", sa.Column(name, sa.Numeric(precision=14, scale=4), nullable=True)
+        )
     op.create_table(
         "catalogue_state",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -76,6 +97,21 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("transfer_records") as batch:
+        batch.drop_column("lost_before")
+        batch.drop_column("lost_after")
+    op.drop_table("emag_categories")
+    for table in ("products", "product_status"):
+        op.drop_index(f"ix_{table}_category_key", table_name=table)
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("category_key")
+    with op.batch_alter_table("products") as batch:
+        batch.drop_column("category")
+    with op.batch_alter_table("product_status") as batch:
+        for name in ("oldest_due", "due_main", "due_fbe"):
+            batch.drop_column(name)
+    for name in ("oldest_sent", "sent_main", "sent_fbe"):
+        op.add_column("product_status", sa.Column(name, UTCDateTime(timezone=True), nullable=True))
     op.drop_table("catalogue_state")
     op.drop_table("stock_days")
     with op.batch_alter_table("transfer_records") as batch:
