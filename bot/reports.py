@@ -77,6 +77,19 @@ class BulkItem(BaseModel):
     analysis: Analysis | None = None
 
 
+class CategorySummary(BaseModel):
+    """The summary numbers of one category (None: products without a category)."""
+
+    category: str | None
+    products: int
+    products_needing_attention: int
+    high: int
+    medium: int
+    low: int
+    estimated_lost_sales_per_day: Decimal
+    weekly_update_compliance_pct: float | None
+
+
 class BulkSummary(BaseModel):
     """The seed's bulk summary."""
 

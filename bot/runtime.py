@@ -10,8 +10,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import StockbotError
+from bot.rules_file import check_categories
 from bot.service import StockService
 from bot.settings import Settings
+from storage.counts import category_keys
 from storage.db import alembic_config, make_engine, make_session_factory, upgrade
 
 
@@ -53,4 +55,8 @@ def build_runtime(settings: Settings, migrate: bool = True) -> Runtime:
     if migrate:
         check_schema(engine)
     sessions = make_session_factory(engine)
-    return Runtime(settings, engine, sessions, StockService(sessions, settings.rules()))
+    rules = settings.rules()
+    if settings.rules_file and rules.categories and migrate:
+        with sessions() as session:
+            check_categories(settings.rules_file, rules, category_keys(session))
+    return Runtime(settings, engine, sessions, StockService(sessions, rules))

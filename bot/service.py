@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import engine
 from bot.engine import limits
-from bot.engine.models import ACCOUNTS, Analysis, ProductSnapshot, Rules, TransferCheck
+from bot.engine.models import (
+    ACCOUNTS,
+    Analysis,
+    ProductSnapshot,
+    Rules,
+    TransferCheck,
+    category_key,
+)
 from bot.engine.numbers import whole_number
 from bot.errors import InvalidInput, NotFound
 from bot.reports import (
@@ -26,6 +33,7 @@ from bot.reports import (
     Summary,
     alert_entry,
 )
+from storage import counts as tallies
 from storage import queries
 from storage.db import transaction
 from storage.status import catalogue_version, ensure_status
@@ -98,7 +106,7 @@ class StockService:
         product = self.snapshot(sku)
         return engine.validate_transfer(product, proposal, self.clock(), self.rules)
 
-    def _current_status(self) -> int:
+    def current_status(self) -> int:
         """The catalogue's version, classified under these rules.
 
         Another process may have classified the catalogue under other thresholds; any
@@ -111,14 +119,34 @@ class StockService:
                 version = self._ensured = catalogue_version(session)
         return version
 
-    def alerts(self, limit: object = 50) -> AlertsReport:
-        """The most urgent products, and counts per priority over the whole catalogue."""
-        size = parse_limit(limit)
-        now = self.clock()
-        version = self._current_status()
+    def category(self, name: str | None) -> str | None:
+        """The key of a category the catalogue has, or InvalidInput listing them."""
+        if name is None:
+            return None
+        key = category_key(name)
         with self.sessions() as session:
-            counts = self.catalogue_counts(session, now, version)
-            page = queries.alert_page(session, now, self.rules, size)
+            known = tallies.category_names(session)
+        if key not in known:
+            listed = ", ".join(sorted(known.values())[:10]) or "none yet"
+            raise InvalidInput(
+                "category", f"no product is in category {name.strip()!r}; categories: {listed}"
+            )
+        return key
+
+    def alerts(self, limit: object = 50, category: str | None = None) -> AlertsReport:
+        """The most urgent products, and counts per priority over the whole catalogue (or
+        over one category, and its products only)."""
+        size = parse_limit(limit)
+        key = self.category(category)
+        now = self.clock()
+        version = self.current_status()
+        with self.sessions() as session:
+            counts = (
+                self.catalogue_counts(session, now, version)
+                if key is None
+                else tallies.catalogue_counts(session, now, self.rules, key)
+            )
+            page = queries.alert_page(session, now, self.rules, size, key)
             snapshots = queries.snapshots_by_ids(session, [row.product_id for row in page], now)
         entries = [
             alert_entry(engine.analyze(snapshots[row.product_id], now, self.rules)) for row in page
@@ -149,14 +177,14 @@ class StockService:
             and timedelta(0) <= now - cached[1] <= timedelta(seconds=COUNTS_FRESH_SECONDS)
         ):
             return cached[2]
-        counts = queries.catalogue_counts(session, now, self.rules)
+        counts = tallies.catalogue_counts(session, now, self.rules)
         self._counts = (version, now, counts)
         return counts
 
     def summary(self) -> Summary:
         """The dashboard numbers, from set-based queries over the whole catalogue."""
         now = self.clock()
-        version = self._current_status()
+        version = self.current_status()
         with self.sessions() as session:
             return self.summary_in(session, now, version)
 

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     cover_days: int = Field(14, alias="STOCKBOT_COVER_DAYS", ge=1, le=365)
     supply_lead_days: int = Field(14, alias="STOCKBOT_SUPPLY_LEAD_DAYS", ge=0, le=365)
     transit_days: int = Field(7, alias="STOCKBOT_TRANSIT_DAYS", ge=1, le=90)
+    # A TOML file of thresholds per product category (bot/rules_file.py).
+    rules_file: str | None = Field(None, alias="STOCKBOT_RULES")
 
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
@@ -141,8 +143,9 @@ class Settings(BaseSettings):
         )
 
     def rules(self) -> Rules:
-        """The engine's thresholds."""
-        return Rules(
+        """The engine's thresholds, with STOCKBOT_RULES's per category when it is set;
+        RulesFileError (one line: file, line, key) when that file is wrong."""
+        base = Rules(
             low_stock=self.low_stock,
             transfer_cap=self.transfer_cap,
             source_floor=self.source_floor,
@@ -153,6 +156,11 @@ class Settings(BaseSettings):
             supply_lead_days=self.supply_lead_days,
             transit_days=self.transit_days,
         )
+        if not self.rules_file:
+            return base
+        from bot.rules_file import load_rules  # only when a rules file is configured
+
+        return load_rules(self.rules_file, base)
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -15,7 +15,7 @@ from slack_bolt import BoltContext, Respond
 
 from bot import engine, interactions
 from bot.database_errors import database_trouble
-from bot.errors import StockbotError
+from bot.errors import InvalidInput, StockbotError
 from bot.kpis import kpis
 from bot.runtime import Runtime
 from bot.service import parse_limit
@@ -34,7 +34,7 @@ KPI_DAYS = 30
 
 FORMS = {
     "analyze": "/stock analyze SKU",
-    "alerts": f"/stock alerts [N]  (N from 1 to {MAX_ALERTS})",
+    "alerts": f"/stock alerts [N] [category:NAME]  (N from 1 to {MAX_ALERTS})",
     "summary": "/stock summary",
     "transfer": "/stock transfer SKU FROM TO AMOUNT  (e.g. /stock transfer EMG331 fbe main 10)",
     "bulk": f"/stock bulk SKU SKU ...  (up to {MAX_BULK})",
@@ -44,7 +44,7 @@ FORMS = {
 }
 _ARITY = {
     "analyze": (1, 1),
-    "alerts": (0, 1),
+    "alerts": (0, None),
     "summary": (0, 0),
     "transfer": (4, 4),
     "bulk": (1, None),
@@ -118,8 +118,18 @@ def run_analyze(runtime: Runtime, request: StockCommand, user: str) -> Message:
 
 
 def run_alerts(runtime: Runtime, request: StockCommand, user: str) -> Message:
-    limit = parse_limit(request.args[0], MAX_ALERTS, "N") if request.args else DEFAULT_ALERTS
-    report = runtime.service.alerts(limit)
+    # `category:Name` (the name may have spaces: everything after the colon) and/or N.
+    words = list(request.args)
+    category = None
+    for index, word in enumerate(words):
+        if word.lower().startswith("category:"):
+            category = " ".join([word.split(":", 1)[1], *words[index + 1 :]]).strip()
+            words = words[:index]
+            break
+    if category == "" or len(words) > 1:
+        raise InvalidInput("N", "alerts takes a number and a category:NAME, each at most once")
+    limit = parse_limit(words[0], MAX_ALERTS, "N") if words else DEFAULT_ALERTS
+    report = runtime.service.alerts(limit, category)
     text = f"{report.total} products need attention; showing {len(report.alerts)}"
     return _in_channel(text, build_alerts_blocks(report))
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot.engine.models import ACCOUNTS, Rules
 from storage.classifier import classified_products
+from storage.counts import catalogue_counts
 from storage.models import AlertRecord, DailyStats, Offer, ProductStatus, StockDay
-from storage.queries import catalogue_counts
 from storage.transits import settle_transits
 
 RECOVERY_WINDOW = timedelta(days=7)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, case, func, or_, select
+from sqlalchemy import Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules
+from bot.engine.models import OfferSnapshot, ProductSnapshot, Rules
 from storage.classifier import FbeOffer, MainOffer, classified_products, priority_rank
 from storage.db import chunks
 from storage.models import Offer, Product, ProductStatus, SnapshotRun, Snooze
@@ -144,42 +142,15 @@ def snapshots_by_ids(
     return found
 
 
-def catalogue_counts(session: Session, now: datetime, rules: Rules) -> dict[str, Any]:
-    """Products per priority and per issue, offers listed and sent within the weekly
-    window, and the newest read per account: one scan of the stored classification."""
-    classified = classified_products(now, rules).subquery()
-    c = classified.c
-    now_epoch = math.floor(now.timestamp())
-    sums = {
-        "high": case((c.priority_rank == 3, 1), else_=0),
-        "medium": case((c.priority_rank == 2, 1), else_=0),
-        "low": case((c.priority_rank == 1, 1), else_=0),
-        "zero_stock_with_competition": c.zero,
-        "needs_weekly_update": c.needs_update,
-        "lost_sales_per_day": c.lost_sales,
-    }
-    for account in ACCOUNTS:
-        listed, due = getattr(c, f"listed_{account}"), getattr(c, f"due_{account}")
-        sums[f"listed_{account}"] = listed
-        sums[f"compliant_{account}"] = case((and_(listed == 1, due > now_epoch), 1), else_=0)
-    columns = [func.count().label("products")]
-    columns += [func.coalesce(func.sum(value), 0).label(name) for name, value in sums.items()]
-    columns += [
-        func.max(getattr(c, f"read_{account}")).label(f"read_{account}") for account in ACCOUNTS
-    ]
-    row = session.execute(select(*columns).select_from(classified)).one()._asdict()
-    counts: dict[str, Any] = {
-        name: int(row[name]) for name in ["products", *sums] if name != "lost_sales_per_day"
-    }
-    counts["lost_sales_per_day"] = Decimal(row["lost_sales_per_day"]).quantize(Decimal("0.01"))
-    for account in ACCOUNTS:
-        counts[f"read_{account}"] = row[f"read_{account}"]
-    return counts
-
-
-def alert_page(session: Session, now: datetime, rules: Rules, limit: int | None) -> list[Row[Any]]:
-    """The most urgent alerting products (all when `limit` is None): priority, then
-    estimated lost sales, then SKU."""
+def alert_page(
+    session: Session,
+    now: datetime,
+    rules: Rules,
+    limit: int | None,
+    category: str | None = None,
+) -> list[Row[Any]]:
+    """The most urgent alerting products (all when `limit` is None; of one category, by
+    its key, when given): priority, then estimated lost sales, then SKU."""
     classified = classified_products(now, rules).subquery()
     statement = (
         select(classified)
@@ -190,6 +161,8 @@ def alert_page(session: Session, now: datetime, rules: Rules, limit: int | None)
             classified.c.sku,
         )
     )
+    if category is not None:
+        statement = statement.where(classified.c.category_key == category)
     if limit is not None:
         statement = statement.limit(limit)
     return list(session.execute(statement).all())
@@ -238,13 +211,17 @@ def status_page(
     offset: int,
     limit: int,
     sort: str = "priority",
+    category: str | None = None,
 ) -> tuple[list[Row[Any]], int]:
-    """One page of products (all, or of one priority rank) and how many there are in
-    all: most urgent first, or by lost sales (most first), or by days of cover (fewest
-    first, unknown last)."""
+    """One page of products (all, of one priority rank, of one category by its key) and
+    how many there are in all: most urgent first, or by lost sales (most first), or by
+    days of cover (fewest first, unknown last)."""
     classified = classified_products(now, rules).subquery()
     statement = select(classified)
     counted = select(func.count()).select_from(classified)
+    if category is not None:
+        statement = statement.where(classified.c.category_key == category)
+        counted = counted.where(classified.c.category_key == category)
     if priority_rank is not None:
         statement = statement.where(classified.c.priority_rank == priority_rank)
         counted = counted.where(classified.c.priority_rank == priority_rank)

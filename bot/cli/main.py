@@ -19,6 +19,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import engine, interactions
 from bot.cli import textviews
+from bot.cli.categories import (
+    cmd_alerts,
+    cmd_bulk,
+    cmd_rules,
+    cmd_summary,
+    register_category_options,
+)
 from bot.cli.emag import register_commands
 from bot.cli.processes import cmd_serve, cmd_worker
 from bot.database_errors import database_trouble
@@ -27,6 +34,7 @@ from bot.intake.csv_import import CsvImportError, parse_offers_csv
 from bot.intake.seed import DEMO_PRODUCTS, seed_demo, store_snapshots
 from bot.jobs import worker as jobs
 from bot.kpis import kpis
+from bot.rules_file import RulesFileError
 from bot.runtime import Runtime, build_runtime
 from bot.service import utcnow
 from bot.settings import ConfigError, Settings, load_settings
@@ -66,14 +74,6 @@ def cmd_analyze(args: argparse.Namespace, runtime: Runtime) -> None:
     _emit(args, runtime.service.analyze(args.sku), textviews.render_analysis)
 
 
-def cmd_alerts(args: argparse.Namespace, runtime: Runtime) -> None:
-    _emit(args, runtime.service.alerts(args.limit), textviews.render_alerts)
-
-
-def cmd_summary(args: argparse.Namespace, runtime: Runtime) -> None:
-    _emit(args, runtime.service.summary(), textviews.render_summary)
-
-
 def cmd_transfer(args: argparse.Namespace, runtime: Runtime) -> None:
     check = runtime.service.validate_transfer(
         args.sku, args.from_account, args.to_account, args.amount
@@ -84,10 +84,6 @@ def cmd_transfer(args: argparse.Namespace, runtime: Runtime) -> None:
 def cmd_kpis(args: argparse.Namespace, runtime: Runtime) -> None:
     report = kpis(runtime.sessions, utcnow(), args.days)
     _emit(args, report, textviews.render_kpis)
-
-
-def cmd_bulk(args: argparse.Namespace, runtime: Runtime) -> None:
-    _emit(args, runtime.service.bulk(args.skus), textviews.render_bulk)
 
 
 def cmd_mark_transferred(args: argparse.Namespace, runtime: Runtime) -> None:
@@ -175,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     transfer = add("transfer", cmd_transfer, "validate a transfer between accounts")
     for name in ("sku", "from_account", "to_account", "amount"):
         transfer.add_argument(name)
-    add("bulk", cmd_bulk, "analyze up to 1000 SKUs").add_argument("skus", nargs="+")
+    add("bulk", cmd_bulk, "analyze up to 1000 SKUs").add_argument("skus", nargs="*")
+    add("rules", cmd_rules, "the thresholds in force per category")
+    register_category_options(commands.choices)
     marked = add(
         "mark-transferred", cmd_mark_transferred, "record a transfer done (units in transit)", False
     )
@@ -229,7 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.handler(args, build_runtime(settings))
         else:
             args.handler(args, settings)
-    except UsageError as exc:
+    except (UsageError, RulesFileError) as exc:
+        # A wrong rules file is the command's input being wrong, like its arguments.
         print(f"stockbot: usage: {exc}", file=sys.stderr)
         return 2
     except (StockbotError, ConfigError) as exc:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.engine.models import ACCOUNTS, Analysis, TransferCheck
 from bot.kpis import KpiReport
-from bot.reports import AlertEntry, AlertsReport, BulkReport, Summary
+from bot.reports import AlertEntry, AlertsReport, BulkReport, CategorySummary, Summary
 from bot.wording import (
     KPI_LABELS,
     account_numbers,
@@ -186,6 +186,27 @@ def render_summary(summary: Summary) -> str:
             state += f" ({status.last_run_error})"
         rows.append([f"{account.upper()} last refresh", f"{_when(status.last_read_at)}, {state}"])
     return _table(["", ""], rows).split("\n", 2)[2]
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def render_categories(found: list[CategorySummary]) -> str:
+    """The summary numbers per category, one row each."""
+    rows = [
+        [
+            item.category or "(no category)",
+            str(item.products),
+            f"{item.high} / {item.medium} / {item.low}",
+            money_per_day(item.estimated_lost_sales_per_day),
+            "—"
+            if item.weekly_update_compliance_pct is None
+            else f"{item.weekly_update_compliance_pct}%",
+        ]
+        for item in found
+    ]
+    return _table(["category", "products", "high/med/low", "lost now", "weekly updates"], rows)
 
 
 def render_bulk(report: BulkReport) -> str:

@@ -25,6 +25,7 @@ MAX_SKU = 128  # products.sku, sku_key
 MAX_PNK = 32  # products.pnk, offers.pnk (eMAG's are 9 characters)
 MAX_EAN = 32  # products.ean (an EAN-13 is 13)
 MAX_NAME = 512  # products.name
+MAX_CATEGORY = 128  # products.category
 MAX_STOCK = 65535  # eMAG's stock values; the engine's transfer amounts
 MAX_OFFERS = 65535  # sellers on one PNK: far beyond any real product
 MAX_RANK = 65535

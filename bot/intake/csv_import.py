@@ -26,6 +26,7 @@ TEXT_LIMITS = {
     "pnk": limits.MAX_PNK,
     "ean": limits.MAX_EAN,
     "name": limits.MAX_NAME,
+    "category": limits.MAX_CATEGORY,
 }
 T = TypeVar("T")
 
@@ -143,7 +144,7 @@ def parse_offers_csv(lines: Iterable[str], now: datetime) -> list[ProductSnapsho
     seen: dict[tuple[str, str], int] = {}
     for row in _rows(lines, now, problems):
         account, offer = _offer(row, now)
-        described = {name: row.text(name) for name in ("pnk", "ean", "name")}
+        described = {name: row.text(name) for name in ("pnk", "ean", "name", "category")}
         sku = row.text("sku") or ""
         key = (lookup_key(sku), account)
         if offer is not None and key in seen:
@@ -156,6 +157,7 @@ def parse_offers_csv(lines: Iterable[str], now: datetime) -> list[ProductSnapsho
         product.pnk = product.pnk or described["pnk"]
         product.ean = product.ean or described["ean"]
         product.name = product.name or described["name"]
+        product.category = product.category or described["category"]
         setattr(product, account, offer)
     if problems:
         raise CsvImportError(problems)

@@ -18,11 +18,12 @@ from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.category_views import summary_by_category
 from bot.database_errors import database_trouble
 from bot.engine.models import Analysis, TransferCheck
 from bot.errors import InsufficientStock, InvalidInput, NotFound, StockbotError
 from bot.kpis import KpiReport, kpis
-from bot.reports import AlertsReport, BulkReport, Summary
+from bot.reports import AlertsReport, BulkReport, CategorySummary, Summary
 from bot.runtime import Runtime
 from bot.service import MAX_ALERTS, MAX_BULK
 from bot.web.tokens import matches_any
@@ -62,6 +63,7 @@ class Success(BaseModel, Generic[Data]):
 class DashboardData(BaseModel):
     summary: Summary
     kpis: KpiReport
+    categories: list[CategorySummary]
 
 
 def _account_any_case(value: object) -> object:
@@ -160,10 +162,13 @@ def analyze(sku: str, request: Request) -> Success[Analysis]:
 
 @router.get("/alerts", response_model=Success[AlertsReport])
 def alerts(
-    request: Request, limit: Annotated[int, Query(ge=1, le=MAX_ALERTS)] = 50
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=MAX_ALERTS)] = 50,
+    category: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
 ) -> Success[AlertsReport]:
-    """The most urgent products, and the counts per priority over the whole catalogue."""
-    return Success[AlertsReport](data=_runtime(request).service.alerts(limit))
+    """The most urgent products, and the counts per priority over the whole catalogue
+    (or over one category, by name, with its products alone)."""
+    return Success[AlertsReport](data=_runtime(request).service.alerts(limit, category))
 
 
 @router.post("/transfer/suggest", response_model=Success[TransferCheck])
@@ -184,6 +189,7 @@ def dashboard_summary(
     data = DashboardData(
         summary=runtime.service.summary(),
         kpis=kpis(runtime.sessions, runtime.service.clock(), days),
+        categories=summary_by_category(runtime.service),
     )
     return Success[DashboardData](data=data)
 

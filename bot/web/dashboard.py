@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from bot import engine
-from bot.engine.models import PRIORITIES, PRIORITY_RANK
+from bot.engine.models import PRIORITIES, PRIORITY_RANK, category_key
 from bot.engine.numbers import whole_number
 from bot.errors import StockbotError
 from bot.reports import lost_per_day
@@ -27,6 +27,7 @@ from bot.web.sessions import COOKIE, LoginLimiter, session_value, valid_session
 from bot.web.tokens import matches_any
 from bot.wording import cover_text, money_per_day, sales_text, snooze_text, transit_text
 from storage import queries
+from storage.counts import category_names
 
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
@@ -67,7 +68,11 @@ def _login_page(
 
 
 def _rows(
-    runtime: Runtime, priority: str | None, page: int, sort: str = "priority"
+    runtime: Runtime,
+    priority: str | None,
+    page: int,
+    sort: str = "priority",
+    category: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     service = runtime.service
     now = service.clock()
@@ -80,6 +85,7 @@ def _rows(
             (page - 1) * PAGE_SIZE,
             PAGE_SIZE,
             sort,
+            category,
         )
         snapshots = queries.snapshots_by_ids(session, [row.product_id for row in found], now)
     rows = []
@@ -111,13 +117,19 @@ def _page(
     error: str | None = None,
     status: int = 200,
     sort: str = "priority",
+    category: str | None = None,
 ) -> HTMLResponse:
     runtime: Runtime = request.app.state.runtime
     if priority not in (None, "", *PRIORITIES):
         priority, error = None, f"unknown priority {priority!r}: showing all"
     if sort not in queries.SORTS:
         sort, error = "priority", f"unknown order {sort!r}: most urgent first"
-    rows, total = _rows(runtime, priority or None, page, sort)
+    with runtime.sessions() as session:
+        categories = category_names(session)
+    if category and category_key(category) not in categories:
+        category, error = None, f"unknown category {category!r}: showing all"
+    key = category_key(category) if category else None
+    rows, total = _rows(runtime, priority or None, page, sort, key)
     pages = max(1, -(-total // PAGE_SIZE))
     context = {
         "rows": rows,
@@ -127,6 +139,8 @@ def _page(
         "priority": priority or "",
         "priorities": PRIORITIES,
         "sort": sort,
+        "category": categories.get(key, "") if key else "",
+        "categories": sorted(categories.values()),
         "check": check,
         "error": error,
         "summary": runtime.service.summary(),
@@ -167,12 +181,16 @@ def install_dashboard(web: FastAPI) -> None:
 
     @web.get("/dashboard", include_in_schema=False, response_model=None)
     def dashboard(
-        request: Request, priority: str | None = None, page: str = "1", sort: str = "priority"
+        request: Request,
+        priority: str | None = None,
+        page: str = "1",
+        sort: str = "priority",
+        category: str | None = None,
     ) -> Response:
         if not _signed_in(request):
             return RedirectResponse("/dashboard/login", status_code=303)
         number = min(max(whole_number(page) or 1, 1), MAX_PAGE)
-        return _page(request, priority, number, sort=sort)
+        return _page(request, priority, number, sort=sort, category=category)
 
     @web.post("/dashboard/validate", include_in_schema=False, response_model=None)
     def validate(

@@ -1,0 +1,74 @@
+"""`stockbot rules`, and the category views of `alerts`, `summary` and `bulk`.
+
+`register_category_options(add, commands)` adds `rules` and the `--category` /
+`--by-category` options to the subcommands bot/cli/main.py defines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from bot.category_views import category_skus, summary_by_category
+from bot.cli import textviews
+from bot.errors import InvalidInput
+from bot.rules_file import describe
+from bot.runtime import Runtime
+
+
+def cmd_rules(args: argparse.Namespace, runtime: Runtime) -> None:
+    """The thresholds in force per category (STOCKBOT_RULES), the global ones first."""
+    rows = describe(runtime.service.rules)
+    if args.json:
+        print(json.dumps({name: values for name, values in rows}, indent=2))
+        return
+    for name, values in rows:
+        print(f"{name}: " + ", ".join(f"{key} {value}" for key, value in values.items()))
+
+
+def cmd_alerts(args: argparse.Namespace, runtime: Runtime) -> None:
+    report = runtime.service.alerts(args.limit, args.category)
+    print(report.model_dump_json(indent=2) if args.json else textviews.render_alerts(report))
+
+
+def cmd_summary(args: argparse.Namespace, runtime: Runtime) -> None:
+    if not args.by_category:
+        summary = runtime.service.summary()
+        print(summary.model_dump_json(indent=2) if args.json else textviews.render_summary(summary))
+        return
+    found = summary_by_category(runtime.service)
+    if args.json:
+        print(json.dumps([item.model_dump(mode="json") for item in found], indent=2))
+    else:
+        print(textviews.render_categories(found))
+
+
+def cmd_bulk(args: argparse.Namespace, runtime: Runtime) -> None:
+    """Up to 1000 SKUs given, or every SKU of a category, 1000 a page."""
+    if bool(args.skus) == bool(args.category):
+        raise InvalidInput("skus", "give SKUs or --category NAME, not both or neither")
+    if args.skus:
+        pages = [list(args.skus)]
+    else:
+        pages, after = [], ""
+        while page := category_skus(runtime.service, args.category, after):
+            pages.append(page)
+            after = page[-1]
+    reports = [runtime.service.bulk(page) for page in pages]
+    if args.json:
+        print(
+            json.dumps([r.model_dump(mode="json") for r in reports], indent=2)
+            if args.category
+            else reports[0].model_dump_json(indent=2)
+        )
+        return
+    print("\n".join(textviews.render_bulk(report) for report in reports))
+
+
+def register_category_options(commands: dict[str, argparse.ArgumentParser]) -> None:
+    """`--category` on alerts and bulk, `--by-category` on summary."""
+    commands["alerts"].add_argument("--category", help="only this category's products")
+    commands["summary"].add_argument(
+        "--by-category", action="store_true", help="the numbers per category"
+    )
+    commands["bulk"].add_argument("--category", help="every SKU of this category, paged")

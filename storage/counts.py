@@ -1,0 +1,105 @@
+"""Whole-catalogue counts (per priority, per issue, weekly-update compliance, data age),
+for all products, one category, or every category at once; and the catalogue's
+categories. One scan of the stored classification each."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from bot.engine.models import ACCOUNTS, Rules
+from storage.classifier import classified_products
+from storage.models import Product
+
+
+def _count_columns(c: Any, now: datetime) -> tuple[list[Any], list[str]]:
+    now_epoch = math.floor(now.timestamp())
+    sums = {
+        "high": case((c.priority_rank == 3, 1), else_=0),
+        "medium": case((c.priority_rank == 2, 1), else_=0),
+        "low": case((c.priority_rank == 1, 1), else_=0),
+        "zero_stock_with_competition": c.zero,
+        "needs_weekly_update": c.needs_update,
+        "lost_sales_per_day": c.lost_sales,
+    }
+    for account in ACCOUNTS:
+        listed, due = getattr(c, f"listed_{account}"), getattr(c, f"due_{account}")
+        sums[f"listed_{account}"] = listed
+        sums[f"compliant_{account}"] = case((and_(listed == 1, due > now_epoch), 1), else_=0)
+    columns = [func.count().label("products")]
+    columns += [func.coalesce(func.sum(value), 0).label(name) for name, value in sums.items()]
+    columns += [
+        func.max(getattr(c, f"read_{account}")).label(f"read_{account}") for account in ACCOUNTS
+    ]
+    return columns, list(sums)
+
+
+def _counts_of(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    counts: dict[str, Any] = {
+        name: int(row[name]) for name in ["products", *names] if name != "lost_sales_per_day"
+    }
+    counts["lost_sales_per_day"] = Decimal(row["lost_sales_per_day"]).quantize(Decimal("0.01"))
+    for account in ACCOUNTS:
+        counts[f"read_{account}"] = row[f"read_{account}"]
+    return counts
+
+
+def catalogue_counts(
+    session: Session, now: datetime, rules: Rules, category: str | None = None
+) -> dict[str, Any]:
+    """Products per priority and per issue, offers listed and sent within the weekly
+    window, and the newest read per account, over the whole catalogue (or one category,
+    by its key): one scan of the stored classification."""
+    classified = classified_products(now, rules).subquery()
+    columns, names = _count_columns(classified.c, now)
+    statement = select(*columns).select_from(classified)
+    if category is not None:
+        statement = statement.where(classified.c.category_key == category)
+    return _counts_of(session.execute(statement).one()._asdict(), names)
+
+
+def counts_by_category(session: Session, now: datetime, rules: Rules) -> dict[str | None, dict]:
+    """catalogue_counts for every category at once (None: products without one)."""
+    classified = classified_products(now, rules).subquery()
+    columns, names = _count_columns(classified.c, now)
+    key = classified.c.category_key
+    rows = session.execute(select(key.label("category"), *columns).group_by(key)).all()
+    return {row.category: _counts_of(row._asdict(), names) for row in rows}
+
+
+def skus_in_category(
+    session: Session, category: str, after: str = "", limit: int = 1000
+) -> list[str]:
+    """The SKUs of a category (by its key), in SKU order after `after`, a page at a time."""
+    return list(
+        session.scalars(
+            select(Product.sku)
+            .where(Product.category_key == category, Product.sku_key > after.upper())
+            .order_by(Product.sku_key)
+            .limit(limit)
+        )
+    )
+
+
+def category_names(session: Session) -> dict[str, str]:
+    """Each category's key and its name as the catalogue spells it."""
+    rows = session.execute(
+        select(Product.category_key, func.min(Product.category))
+        .where(Product.category_key.is_not(None))
+        .group_by(Product.category_key)
+    )
+    return {key: name for key, name in rows}
+
+
+def category_keys(session: Session) -> list[str]:
+    """The categories the catalogue's products are in (compared keys)."""
+    return list(
+        session.scalars(
+            select(Product.category_key).where(Product.category_key.is_not(None)).distinct()
+        )
+    )
