@@ -23,6 +23,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.earnings import EarningsReport, earnings
 from bot.service import parse_limit
 from storage import kpi_history
 from storage.models import DailyStats
@@ -52,6 +53,8 @@ class KpiReport(BaseModel):
     weekly_update_compliance: Kpi
     distribution_efficiency: Kpi
     buy_button_recovery_rate: Kpi
+    # What following the recommendations earned over the period (bot/earnings.py).
+    earnings: EarningsReport
 
 
 def parse_days(value: object) -> int:
@@ -126,6 +129,7 @@ def kpi_report(session: Session, until: datetime, days: int) -> KpiReport:
         days=days,
         since=since,
         until=until,
+        earnings=earnings(session, since, until),
         zero_stock_with_competition=_kpi(
             latest.zero_stock_with_competition if latest else None,
             "products",

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import AlertRecord, DailyStats
+from storage.models import AlertRecord, DailyStats, Product, TransferRecord
 
 SHORTAGES = ("zero_stock_with_competition", "low_stock_with_competition")
 
@@ -51,6 +51,52 @@ def zero_stock_spans(session: Session, since: datetime, until: datetime) -> list
                 AlertRecord.lost_sales_per_day.is_not(None),
                 AlertRecord.opened_at <= until,
                 or_(AlertRecord.closed_at.is_(None), AlertRecord.closed_at >= since),
+            )
+        ).all()
+    )
+
+
+def arrived_transfers(session: Session, since: datetime, until: datetime) -> list[Row[Any]]:
+    """Transfers marked done whose units arrived in [since, until], with the RON a day
+    their destination lost before and after, and the product's category."""
+    return list(
+        session.execute(
+            select(Product.category, TransferRecord.lost_before, TransferRecord.lost_after)
+            .join(Product, Product.id == TransferRecord.product_id)
+            .where(
+                TransferRecord.status == "arrived",
+                TransferRecord.settled_at >= since,
+                TransferRecord.settled_at <= until,
+            )
+        ).all()
+    )
+
+
+def shortage_outcomes(session: Session, since: datetime, until: datetime) -> list[Row[Any]]:
+    """Shortage alerts closed in [since, until]: the category, whether the buy button
+    came back, and whether someone marked a transfer for it while it was open."""
+    followed = (
+        select(TransferRecord.id)
+        .where(
+            TransferRecord.product_id == AlertRecord.product_id,
+            TransferRecord.to_account == AlertRecord.account,
+            TransferRecord.recorded_at >= AlertRecord.opened_at,
+            TransferRecord.recorded_at <= AlertRecord.closed_at,
+        )
+        .exists()
+    )
+    return list(
+        session.execute(
+            select(
+                Product.category,
+                AlertRecord.recovered_at.is_not(None).label("recovered"),
+                followed.label("followed"),
+            )
+            .join(Product, Product.id == AlertRecord.product_id)
+            .where(
+                AlertRecord.issue.in_(SHORTAGES),
+                AlertRecord.closed_at >= since,
+                AlertRecord.closed_at <= until,
             )
         ).all()
     )

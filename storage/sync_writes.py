@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.engine.models import Account, OfferSnapshot, ProductSnapshot, Rules, category_key
 from storage.db import chunks
-from storage.models import Offer, Product
+from storage.models import EmagCategory, Offer, Product
 from storage.queries import lookup_key
 from storage.status import refresh_status
 
@@ -54,6 +54,7 @@ class SyncedOffer(NamedTuple):
     doc_validation_text: str | None = None
     supply_lead_time: int | None = None
     category: str | None = None
+    category_id: int | None = None
 
     def snapshot(self, account: Account, read_at: datetime) -> ProductSnapshot:
         """The same offer as the engine's model."""
@@ -245,3 +246,18 @@ def remove_unread_offers(
     if product_ids:
         refresh_status(session, rules, product_ids)
     return len(product_ids)
+
+
+def stored_category_names(session: Session) -> dict[int, str]:
+    """eMAG category names by id, as earlier syncs read them."""
+    return dict(session.execute(select(EmagCategory.id, EmagCategory.name)).all())
+
+
+def store_category_names(session: Session, names: dict[int, str], now: datetime) -> None:
+    """Keep the category names a sync read, for the next one."""
+    for category_id, name in names.items():
+        stored = session.get(EmagCategory, category_id)
+        if stored is None:
+            session.add(EmagCategory(id=category_id, name=name, read_at=now))
+        else:
+            stored.name, stored.read_at = name, now

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.engine.competition import positions
+from bot.engine.demand import lost_sales_per_day
 from bot.engine.models import Rules, TransferProposal
 from storage.db import chunks
 from storage.models import Offer, TransferRecord
+from storage.queries import snapshots_by_ids
 from storage.status import refresh_status
 
 OPEN = ("in_transit", "overdue")
@@ -49,11 +53,21 @@ def record_transfer(
         main_stock_written=False,
         stock_before=destination or 0,
         status="in_transit",
+        lost_before=_loss(session, product_id, proposal.to_account, now),
     )
     session.add(record)
     session.flush()
     refresh_totals(session, [product_id], rules)
     return record
+
+
+def _loss(session: Session, product_id: int, account: str, now: datetime) -> Decimal | None:
+    """RON a day the account of the product loses now (bot.engine.demand)."""
+    snapshot = snapshots_by_ids(session, [product_id], now).get(product_id)
+    if snapshot is None:
+        return None
+    lost = lost_sales_per_day(positions(snapshot)[account])  # type: ignore[index]
+    return None if lost is None else Decimal(str(lost))
 
 
 def settle_transits(session: Session, now: datetime, rules: Rules) -> int:
@@ -84,6 +98,9 @@ def settle_transits(session: Session, now: datetime, rules: Rules) -> int:
         if status != record.status:
             record.status = status
             record.settled_at = now if status in ("arrived", "lost") else None
+            if status == "arrived":
+                # What following the recommendation earned, once the units are there.
+                record.lost_after = _loss(session, record.product_id, record.to_account, now)
             changed.add(record.product_id)
     if changed:
         session.flush()

@@ -236,4 +236,15 @@ def render_bulk(report: BulkReport) -> str:
 def render_kpis(report: KpiReport) -> str:
     head = f"KPIs over the last {report.days} days (to {_when(report.until)})"
     rows = [[label, kpi_value(getattr(report, name))] for name, label in KPI_LABELS.items()]
-    return head + "\n" + _table(["kpi", "value"], rows)
+    parts = [head, _table(["kpi", "value"], rows), "What following the recommendations earned:"]
+    earned = report.earnings
+    for name, item in [("all products", earned.total), *earned.by_category.items()]:
+        parts += _wrapped(
+            f"{name}: {money_per_day(item.recovered_per_day)} recovered by "
+            f"{item.transfers_arrived} transfers that arrived; buy button back after "
+            f"{percent(item.recovered_followed_pct)} of {item.shortages_followed} shortages "
+            f"acted on vs {percent(item.recovered_left_alone_pct)} of "
+            f"{item.shortages_left_alone} left alone",
+            "  ",
+        )
+    return "\n".join(parts)

@@ -99,6 +99,19 @@ class EmagClient(OfferWrites):
             if fresh:
                 yield fresh
 
+    def read_category_names(self, ids: Iterable[int]) -> dict[int, str]:
+        """The names of eMAG categories by id (`category/read`, one call per id); an id
+        eMAG does not know is left out."""
+        names: dict[int, str] = {}
+        for category_id in ids:
+            results = self._post("category/read", "offers", {"id": category_id})
+            for item in results if isinstance(results, list) else []:
+                if isinstance(item, dict) and str(item.get("id")) == str(category_id):
+                    name = str(item.get("name") or "").strip()
+                    if name:
+                        names[category_id] = name[:128]
+        return names
+
     @property
     def order_type(self) -> int:
         return ORDER_TYPES[self.account]

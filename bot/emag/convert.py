@@ -113,6 +113,7 @@ def offer_from_item(item: Mapping[str, Any]) -> SyncedOffer:
         doc_validation=_bounded(documentation.get("value"), 0, limits.MAX_STOCK),
         doc_validation_text=_text(documentation.get("description"), 255),
         supply_lead_time=_bounded(details.get("supply_lead_time"), 0, 3650),
+        category_id=_bounded(item.get("category_id"), 1, 2**31 - 1),
     )
 
 

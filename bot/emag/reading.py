@@ -47,6 +47,24 @@ def spooled(handle: IO[bytes]) -> Iterator[list[SyncedOffer]]:
         yield chunk
 
 
+def _named(client: EmagClient, read: AccountRead, offers: list[SyncedOffer]) -> list[SyncedOffer]:
+    """The offers with their category's name: eMAG sends only its id, so each id the
+    read has not met yet (nor a previous sync: `read.categories`) is asked once."""
+    missing = {
+        o.category_id for o in offers if o.category_id and o.category_id not in read.categories
+    }
+    if missing:
+        found = client.read_category_names(sorted(missing))
+        read.categories.update(found)
+        read.new_categories.update(found)
+    return [
+        offer._replace(category=read.categories.get(offer.category_id))
+        if offer.category_id
+        else offer
+        for offer in offers
+    ]
+
+
 class AccountRead:
     def __init__(self, account: Account) -> None:
         self.account = account
@@ -60,6 +78,9 @@ class AccountRead:
         self.conflicts: list[str] = []
         self.units: list[SoldLine] | None = None
         self.velocity_error: str | None = None
+        # eMAG category id -> name: those known before the read, and those it asked for.
+        self.categories: dict[int, str] = {}
+        self.new_categories: dict[int, str] = {}
 
     def close(self) -> None:
         self.spool.close()
@@ -75,7 +96,9 @@ def _sold_lines(client: EmagClient, since: datetime, stop: threading.Event) -> l
     return lines
 
 
-def read_account(client: EmagClient, now: datetime) -> AccountRead:
+def read_account(
+    client: EmagClient, now: datetime, categories: dict[int, str] | None = None
+) -> AccountRead:
     """Read the account's offers into a spool and, at the same time (orders have a budget
     of their own), its orders; raises EmagError, EmagIncompleteRead included.
 
@@ -83,6 +106,7 @@ def read_account(client: EmagClient, now: datetime) -> AccountRead:
     back short (emag-api.md, Reading offers), and such a read must delete nothing.
     """
     read = AccountRead(client.account)
+    read.categories = dict(categories or {})
     stop = threading.Event()
     since = now - timedelta(days=VELOCITY_DAYS)
     try:
@@ -128,6 +152,7 @@ def _read_offers(client: EmagClient, read: AccountRead) -> None:
                 logger.warning("%s: one SKU, two offers: %s", client.label, conflict)
                 continue
             converted.append(offer)
+        converted = _named(client, read, converted)
         pickle.dump(converted, read.spool, protocol=pickle.HIGHEST_PROTOCOL)
         read.pages += 1
         read.offers += len(converted)

@@ -55,6 +55,8 @@ from storage.models import Offer
 from storage.sync_writes import (
     mark_account_unread,
     remove_unread_offers,
+    store_category_names,
+    stored_category_names,
     upsert_account_chunk,
 )
 from storage.velocity import apply_velocities
@@ -121,6 +123,7 @@ def _apply(runtime: Runtime, read: AccountRead, now: datetime, started: float) -
             mark_account_unread(session, read.account)
             for chunk in spooled(read.spool):
                 upsert_account_chunk(session, read.account, chunk, now, rules)
+        store_category_names(session, read.new_categories, now)
         removed = remove_unread_offers(
             session, read.account, rules, read_before=now if chunked else None
         )
@@ -165,7 +168,9 @@ def _sync_one(
     account = client.account
     started = time.monotonic()
     try:
-        read = read_account(client, now)
+        with runtime.sessions() as session:
+            known = stored_category_names(session)
+        read = read_account(client, now, known)
     except EmagError as exc:
         error = str(exc)
         logger.warning("%s: sync failed, previous snapshot kept: %s", client.label, error)

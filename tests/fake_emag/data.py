@@ -28,6 +28,14 @@ NOUNS = (
     "Power bank 20000mAh",
     "Webcam Full HD",
 )
+# eMAG category ids and names (category/read); offers carry only the id.
+CATEGORIES = {
+    1001: "Telefoane mobile",
+    1002: "Huse telefoane",
+    1003: "Cabluri si adaptoare",
+    1004: "Mouse",
+    1005: "Boxe portabile",
+}
 HOTNESS = ("SUPER HOT", "HOT", "WARM", "COLD", "SUPER COLD")
 
 # The reference product of the spec: out of stock on MAIN, plenty on FBE, one competitor.
@@ -118,6 +126,7 @@ def complete_offer(fields: dict, rng: random.Random, offer_id: int) -> dict:
         "best_offer_sale_price": price * Decimal(str(rng.uniform(0.9, 1.0))),
         "best_offer_recommended_price": price * Decimal("1.1"),
         "offer_details": {"id": rng.randint(10_000_000, 99_999_999), "supply_lead_time": 14},
+        "category_id": rng.choice(sorted(CATEGORIES)),
         "offer_validation_status": {"value": 1, "description": "Saleable"},
         "validation_status": [
             {"value": 9, "description": "Approved documentation", "errors": None}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fake_emag.data import HOTNESS, money, normalize_offer
+from tests.fake_emag.data import CATEGORIES, HOTNESS, money, normalize_offer
 
 OFFER_FILTERS = ("id", "status", "part_number", "part_number_key", "general_stock")
 ORDER_FILTERS = ("id", "status", "type")
@@ -271,3 +271,20 @@ def find_by_eans(state: AccountState, catalogue: Iterable[dict], eans: list[str]
             ]
         }
     return ok(results)
+
+
+def read_categories(body: Any) -> Reply:
+    """category/read: the category with the `id` asked for (a list, as reads answer), or
+    a page of every category; each with its `id` and `name`."""
+    if not isinstance(body, dict):
+        body = {}
+    wanted = body.get("id")
+    if wanted is not None:
+        name = CATEGORIES.get(int(wanted)) if str(wanted).isdigit() else None
+        return ok([{"id": int(wanted), "name": name, "is_allowed": 1}] if name else [])
+    paging = _paging(body, 100)
+    if isinstance(paging, Reply):
+        return paging
+    page, per_page = paging
+    every = [{"id": key, "name": name, "is_allowed": 1} for key, name in sorted(CATEGORIES.items())]
+    return ok(every[(page - 1) * per_page : page * per_page])

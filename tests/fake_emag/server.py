@@ -486,6 +486,8 @@ class FakeEmag:
             return routes.save_offers(state, body)
         if method == "PATCH" and path.startswith("offer_stock/"):
             return routes.patch_stock(state, path.removeprefix("offer_stock/"), body)
+        if method == "POST" and path == "category/read":
+            return routes.read_categories(body)
         if method == "POST" and path == "order/read":
             return routes.read_orders(state, body)
         if method == "GET" and path == "documentation/find_by_eans":

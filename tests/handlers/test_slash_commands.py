@@ -216,3 +216,25 @@ def test_a_sku_with_ampersand_and_angle_brackets_is_found_through_slacks_escapin
     [message] = wait_for(lambda: bot.slack.messages("C1"))
     assert "A&amp;B&lt;1&gt;" in _text(message)  # found, and escaped again for display
     assert not bot.slack.ephemerals("C1")
+
+
+def test_alerts_of_one_category_through_slack(bot: Bot) -> None:
+    store_snapshots(
+        bot.runtime.sessions,
+        [
+            product(offer("main", 0, 3), offer("fbe", 30, 3), sku="PHONE1").model_copy(
+                update={"category": "Telefoane mobile"}
+            )
+        ],
+        "csv",
+        bot.clock.now,
+        bot.runtime.service.rules,
+    )
+    bot.sender.command("alerts 5 category:telefoane mobile")
+    [message] = wait_for(lambda: bot.slack.messages("C1"))
+    text = _text(message)
+    assert "PHONE1" in text and "EMG331" not in text
+    assert "1 need attention" in text
+    bot.sender.command("alerts category:Tablete")
+    [note] = wait_for(lambda: bot.slack.ephemerals("C1"))
+    assert "no product is in category 'Tablete'" in note["text"]

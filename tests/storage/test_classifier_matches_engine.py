@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from bot.engine import analyze
-from bot.engine.models import PRIORITY_RANK, Rules
+from bot.engine.models import PRIORITY_RANK, CategoryRules, Rules, category_key
 from storage.classifier import classified_products
 from storage.db import transaction
 from storage.models import Offer, Product
@@ -15,17 +15,35 @@ from storage.writes import upsert_snapshots
 from tests.conftest import NOW
 from tests.strategies import competing_pairs, products
 
-catalogues = st.lists(st.one_of(products(), competing_pairs()), min_size=1, max_size=25).map(
-    lambda items: [item.model_copy(update={"sku": f"SKU{i}"}) for i, item in enumerate(items)]
+CATEGORY_NAMES = ("Telefoane", "huse ", None)
+categorised = st.tuples(st.one_of(products(), competing_pairs()), st.sampled_from(CATEGORY_NAMES))
+catalogues = st.lists(categorised, min_size=1, max_size=25).map(
+    lambda items: [
+        item.model_copy(update={"sku": f"SKU{i}", "category": category})
+        for i, (item, category) in enumerate(items)
+    ]
 )
+THRESHOLDS = {
+    "low_stock": st.integers(1, 8),
+    "transfer_cap": st.integers(1, 12),
+    "source_floor": st.integers(0, 6),
+    "idle_floor": st.integers(0, 15),
+    "weekly_update_days": st.integers(1, 10),
+    "cover_days": st.integers(1, 30),
+}
+overrides = st.dictionaries(st.sampled_from(sorted(THRESHOLDS)), st.integers(1, 12), max_size=4)
+category_rules = st.dictionaries(st.sampled_from(["Telefoane", "Huse"]), overrides, max_size=2)
 rule_sets = st.builds(
-    Rules,
-    low_stock=st.integers(1, 8),
-    transfer_cap=st.integers(1, 12),
-    source_floor=st.integers(0, 6),
-    idle_floor=st.integers(0, 15),
-    weekly_update_days=st.integers(1, 10),
-    cover_days=st.integers(1, 30),
+    lambda base, extra: base.model_copy(
+        update={
+            "categories": {
+                category_key(name): CategoryRules(name=name, overrides=values)
+                for name, values in extra.items()
+            }
+        }
+    ),
+    st.builds(Rules, **THRESHOLDS),
+    category_rules,
 )
 
 

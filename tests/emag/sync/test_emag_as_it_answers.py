@@ -16,6 +16,7 @@ from bot.emag.sync import sync_accounts
 from bot.runtime import Runtime
 from storage.models import Offer, SnapshotRun
 from tests.fake_emag import FakeEmag
+from tests.fake_emag.data import CATEGORIES
 
 EMG331 = {"main": 243409, "fbe": 871204}
 BUCHAREST = ZoneInfo("Europe/Bucharest")
@@ -163,3 +164,22 @@ def test_pnk_check_by_ean_reads_emags_dict_answer(
     [issue] = [issue for issue in issues if issue.kind == "ean_other_pnk"]
     assert (issue.sku, issue.ean_pnk) == ("EMG002", "ZZZZZZZZ9")
     assert len(fake.requests("main", "documentation/find_by_eans")) == 1
+
+
+def test_categories_come_by_id_named_by_category_read_once(
+    fake: FakeEmag, runtime: Runtime, clients: EmagClients
+):
+    fake.populate(30)
+    assert sync_accounts(runtime, clients, _now()).ok
+    asked = fake.requests(path="category/read")
+    ids = {o["category_id"] for o in fake.offers("main")} | {
+        o["category_id"] for o in fake.offers("fbe")
+    }
+    # One call per category id the catalogue uses; the two accounts may share a few.
+    assert {r.body["id"] for r in asked} == ids
+    [main_offer] = [o for o in fake.offers("main") if o["part_number"] == "EMG331"]
+    assert runtime.service.analyze("EMG331").category == CATEGORIES[main_offer["category_id"]]
+
+    fake.clear_requests()
+    assert sync_accounts(runtime, clients, _now()).ok
+    assert fake.requests(path="category/read") == []  # known from the last sync
