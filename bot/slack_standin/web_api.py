@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bot.slack_standin.limits import block_errors, view_errors
+from bot.slack_standin.limits import block_errors, too_long, view_errors
 
 RESPONSE_URL_USES = 5
 
@@ -129,6 +129,8 @@ class WebApiMethods:
             errors = block_errors(body.get("blocks", []))
             if errors:
                 return {"ok": False, "error": "invalid_blocks", "errors": errors}
+            if too_long(body.get("blocks", [])):
+                return {"ok": False, "error": "msg_blocks_too_long"}
         if method == "chat.postMessage":
             message = self._post(channel, body)
             return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}

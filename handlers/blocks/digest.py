@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from bot.jobs.digest_plan import DigestEntry, DigestPlan
 from bot.wording import issue_label, recommendation_line
 from handlers.blocks.kit import (
-    MAX_BLOCKS,
     Block,
     button,
     context,
@@ -18,6 +17,7 @@ from handlers.blocks.kit import (
     proposal_value,
     section,
 )
+from handlers.blocks.size import MAX_BLOCKS
 from handlers.ids import VALIDATE_TRANSFER
 
 

@@ -10,19 +10,18 @@ from bot.kpis import KpiReport
 from bot.reports import AlertEntry, AlertsReport, BulkReport, Summary
 from bot.wording import KPI_LABELS, issue_label, kpi_value, recommendation_line
 from handlers.blocks.kit import (
-    MAX_BLOCKS,
     Block,
     button,
     context,
     data_age_line,
     escape,
-    fit,
+    escape_clipped,
     header,
     local_time,
-    packed_sections,
     proposal_value,
     section,
 )
+from handlers.blocks.size import MESSAGE, Budget, fit, fits_all
 from handlers.ids import SNOOZE, SNOOZE_DAYS, VALIDATE_TRANSFER
 
 _LOSS_NOTE = "RON/day estimated lost"
@@ -30,7 +29,7 @@ _LOSS_NOTE = "RON/day estimated lost"
 
 def alert_line(entry: AlertEntry, with_name: bool = False) -> str:
     issues = ", ".join(issue_label(issue) for issue in entry.issues) or "no issue"
-    name = f" {escape(entry.name[:100])}" if with_name and entry.name else ""
+    name = f" {escape_clipped(entry.name, 100)}" if with_name and entry.name else ""
     line = (
         f"*{escape(entry.sku)}*{name} [{entry.priority.upper()}] {issues} - "
         f"MAIN {entry.stock_main} / FBE {entry.stock_fbe}"
@@ -63,21 +62,31 @@ def counts_line(counts: dict[str, int], total: int, shown: int) -> str:
     )
 
 
-def build_alerts_blocks(report: AlertsReport, max_blocks: int = MAX_BLOCKS) -> list[Block]:
+def alert_items(
+    report: AlertsReport, head: list[Block], budget: Budget = MESSAGE
+) -> list[Block | str]:
+    """The alerts after `head`: as many as fit keep their button (one section each),
+    the rest are one line each, so that every alert is shown when the lines fit."""
+    blocks = [alert_block(e, f"alert:{i}") for i, e in enumerate(report.alerts)]
+    lines = [alert_line(e) for e in report.alerts]
+    low, high = 0, len(blocks)  # the most buttons that still show every alert
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits_all(head, [*blocks[:middle], *lines[middle:]], budget=budget):
+            low = middle
+        else:
+            high = middle - 1
+    return [*blocks[:low], *lines[low:]]
+
+
+def build_alerts_blocks(report: AlertsReport, budget: Budget = MESSAGE) -> list[Block]:
     head = [
         header("Stock alerts"),
         section(counts_line(report.counts, report.total, len(report.alerts))),
     ]
     if not report.alerts:
         return [*head, section("Nothing needs attention.")]
-    room = max_blocks - len(head)
-    entries = report.alerts
-    if len(entries) <= room:
-        return head + [alert_block(e, f"alert:{i}") for i, e in enumerate(entries)]
-    # More alerts than blocks: the first ones keep their buttons, the rest are lines.
-    with_buttons = [alert_block(e, f"alert:{i}") for i, e in enumerate(entries[: room - 2])]
-    rest = packed_sections([alert_line(e) for e in entries[room - 2 :]])
-    return fit(head + with_buttons + rest, max_blocks=max_blocks)
+    return fit(head, alert_items(report, head, budget), budget=budget)
 
 
 def summary_blocks(
@@ -96,7 +105,7 @@ def summary_blocks(
     for account, status in summary.accounts.items():
         state = status.last_run_status or "never read"
         if status.last_run_error:
-            state += f": {escape(status.last_run_error[:200])}"
+            state += f": {escape_clipped(status.last_run_error, 200)}"
         refresh.append(
             f"{account.upper()} last read {local_time(status.last_read_at, zone)} ({state})"
         )
@@ -130,20 +139,15 @@ def build_bulk_blocks(report: BulkReport) -> list[Block]:
     lines = []
     for item in report.results:
         if item.analysis is None:
-            lines.append(f"`{escape(item.sku)}` not found")
+            lines.append(f"`{escape_clipped(item.sku, 200)}` not found")
             continue
         analysis = item.analysis
         top = analysis.recommendations[0] if analysis.recommendations else None
         lines.append(
-            f"`{escape(analysis.sku)}` {analysis.priority.upper()} - "
+            f"`{escape_clipped(analysis.sku, 200)}` {analysis.priority.upper()} - "
             f"MAIN {analysis.current_situation.stock_main} / "
             f"FBE {analysis.current_situation.stock_fbe}"
             + (f" - {escape(recommendation_line(top))}" if top else "")
         )
-    return fit(
-        [
-            header("Bulk analysis"),
-            section(f"{report.found} of {report.requested} found"),
-            *packed_sections(lines),
-        ]
-    )
+    head = [header("Bulk analysis"), section(f"{report.found} of {report.requested} found")]
+    return fit(head, lines, more="and {n} more - `stockbot bulk` on the command line lists all")

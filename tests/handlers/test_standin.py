@@ -55,3 +55,16 @@ def test_messages_slack_would_refuse_are_refused(client: WebClient) -> None:
     blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": ""}]}]
     with pytest.raises(SlackApiError, match="invalid_blocks"):
         client.chat_postMessage(channel="C1", text="x", blocks=blocks)
+
+
+def _sections(count: int, size: int) -> list[dict]:
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "x" * size}} for _ in range(count)
+    ]
+
+
+def test_a_message_too_long_in_total_is_refused_as_slack_does(client: WebClient) -> None:
+    # bolt-js#2867: ~9,600 characters of text accepted, ~11,300 refused.
+    client.chat_postMessage(channel="C1", text="ok", blocks=_sections(4, 2400))
+    with pytest.raises(SlackApiError, match="msg_blocks_too_long"):
+        client.chat_postMessage(channel="C1", text="too long", blocks=_sections(4, 2900))
