@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/Bucharest", alias="STOCKBOT_TIMEZONE")
     digest_all_clear: bool = Field(True, alias="STOCKBOT_DIGEST_ALL_CLEAR")
     digest_max_items: int = Field(5000, alias="STOCKBOT_DIGEST_MAX_ITEMS", ge=1)
+    # slack.md: about one chat.postMessage a second per channel.
+    slack_posts_per_second: float = Field(1.0, alias="STOCKBOT_SLACK_POSTS_PER_SECOND", gt=0, le=50)
+    # How long a digest's claim lasts unless its run renews it (it does, while posting).
+    digest_lease_seconds: int = Field(120, alias="STOCKBOT_DIGEST_LEASE_SECONDS", ge=10, le=1800)
 
     emag_api_url: str = Field("https://marketplace-api.emag.ro/api-3", alias="EMAG_API_URL")
     emag_main_username: str | None = Field(None, alias="EMAG_MAIN_USERNAME")

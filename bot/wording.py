@@ -18,18 +18,21 @@ def issue_label(issue: str) -> str:
     return _ISSUE_LABELS.get(issue, issue.replace("_", " "))
 
 
-def recommendation_line(rec: Recommendation) -> str:
-    """One line a person reads: priority, what to do, why."""
+def recommendation_action(rec: Recommendation) -> str:
+    """What to do, in a few words: "stock transfer: move 10 FBE -> MAIN"."""
     if rec.is_transfer:
-        action = (
+        return (
             f"{rec.type.replace('_', ' ')}: move {rec.suggested_amount} "
             f"{(rec.from_account or '').upper()} -> {(rec.to_account or '').upper()}"
         )
-    elif rec.type == "offer_update":
-        action = f"offer update on {(rec.account or '').upper()}"
-    else:
-        action = f"{rec.type.replace('_', ' ')} on {(rec.account or '').upper()}"
-    return f"[{rec.priority.upper()}] {action} - {rec.reason}"
+    if rec.type == "offer_update":
+        return f"offer update on {(rec.account or '').upper()}"
+    return f"{rec.type.replace('_', ' ')} on {(rec.account or '').upper()}"
+
+
+def recommendation_line(rec: Recommendation) -> str:
+    """One line a person reads: priority, what to do, why."""
+    return f"[{rec.priority.upper()}] {recommendation_action(rec)} - {rec.reason}"
 
 
 KPI_LABELS = {

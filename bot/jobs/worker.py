@@ -28,14 +28,16 @@ CHART_DAYS = 30
 def post_digest(runtime: Runtime, force: bool = False) -> DigestOutcome:
     """Post today's digest (or a forced extra one) to STOCKBOT_ALERT_CHANNEL; on Mondays
     the trend chart of the last 30 days follows it."""
-    client = make_web_client(runtime.settings)
+    # No blind resend: a lost answer is settled by looking in the channel (digest_post).
+    client = make_web_client(runtime.settings, resend=False)
     now = runtime.service.clock()
     outcome = run_digest(runtime, client, now, force=force)
     zone = runtime.settings.zone
     if outcome.status == "sent" and now.astimezone(zone).weekday() == MONDAY:
         try:
+            # Uploads need the channel's ID (slack.md), the one the digest's post answered.
             client.files_upload_v2(
-                channel=runtime.settings.alert_channel,
+                channel=outcome.channel_id,
                 content=trend_chart(runtime.sessions, now, CHART_DAYS),
                 filename="stock-trend.png",
                 title=f"Stock alerts and weekly-update compliance, last {CHART_DAYS} days",

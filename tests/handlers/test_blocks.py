@@ -194,9 +194,7 @@ def test_parse_stock_command_refuses_wrong_forms(text: str) -> None:
         parse_stock_command(text)
 
 
-@pytest.mark.parametrize(
-    "raw", ["&x" * 3000, "<@U1> " * 700, "x" * 2995 + "<https://e.example|y>"]
-)
+@pytest.mark.parametrize("raw", ["&x" * 3000, "<@U1> " * 700, "x" * 2995 + "<https://e.example|y>"])
 def test_clipping_never_cuts_through_an_entity_or_a_link(raw: str) -> None:
     for text in (clip(escape(raw)), escape_clipped(raw, 3000)):
         assert len(text) <= 3000 and text.endswith("...")
