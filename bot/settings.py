@@ -6,6 +6,7 @@ names the variable and never echoes its value (some of them are secrets).
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +21,10 @@ CommaList = Annotated[list[str], NoDecode]
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable."""
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
 
 
 def _split_commas(value: Any) -> Any:
@@ -48,6 +53,16 @@ class Settings(BaseSettings):
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
     admins: CommaList = Field(default_factory=list, alias="STOCKBOT_ADMINS")
     allowed_channels: CommaList = Field(default_factory=list, alias="STOCKBOT_ALLOWED_CHANNELS")
+
+    # The Slack answers' pool (default: the cores), how long a command may wait in it
+    # before "busy, answering in a moment", and the REST API's and dashboard's own pool.
+    answer_threads: int = Field(
+        default_factory=_cores, alias="STOCKBOT_ANSWER_THREADS", ge=1, le=64
+    )
+    busy_notice_seconds: float = Field(2.0, alias="STOCKBOT_BUSY_NOTICE_SECONDS", gt=0, le=2.5)
+    api_threads: int = Field(
+        default_factory=lambda: max(4, 2 * _cores()), alias="STOCKBOT_API_THREADS", ge=1, le=256
+    )
 
     alert_channel: str | None = Field(None, alias="STOCKBOT_ALERT_CHANNEL")
     digest_cron: str = Field("42 7 9 * * mon-fri", alias="STOCKBOT_DIGEST_CRON")

@@ -1,8 +1,9 @@
 """The Slack surface. `register_handlers(app)` is the one place listeners are wired.
 
-Commands, clicks and events are acked the moment they arrive and their work runs after
-the response (Bolt lazy listeners), so a burst of requests never waits behind another's
-database read. The modal submission answers in its ack, as Slack requires.
+Commands, clicks and events are acked the moment they arrive, doing no database or CPU
+work; their answers are queued in a pool bounded to the cores (handlers/answering.py),
+so a burst of requests never waits behind another's database read and a command that
+has to wait is told so. The modal submission answers in its ack, as Slack requires.
 
 Thin: parse, call the service or the engine, render with `handlers/blocks/`. It may
 import the engine, the service and the shared pieces, never `storage/` (the service
@@ -21,6 +22,7 @@ from handlers.actions import (
     handle_snooze,
     handle_validate_transfer,
 )
+from handlers.answering import answered, queued
 from handlers.commands import handle_stock_command
 from handlers.home import handle_app_home_opened
 
@@ -31,10 +33,10 @@ def ack_now(ack: Ack) -> None:
 
 
 def register_handlers(app: App) -> None:
-    app.command(ids.COMMAND)(ack=ack_now, lazy=[handle_stock_command])
-    app.action(ids.VALIDATE_TRANSFER)(ack=ack_now, lazy=[handle_validate_transfer])
-    app.action(ids.CHANGE_AMOUNT)(ack=ack_now, lazy=[handle_change_amount])
-    app.action(ids.SNOOZE)(ack=ack_now, lazy=[handle_snooze])
-    app.action(ids.MARK_TRANSFERRED)(ack=ack_now, lazy=[handle_mark_transferred])
+    app.command(ids.COMMAND)(ack=ack_now, lazy=[queued(handle_stock_command, busy=True)])
+    app.action(ids.VALIDATE_TRANSFER)(ack=ack_now, lazy=[queued(handle_validate_transfer)])
+    app.action(ids.CHANGE_AMOUNT)(ack=ack_now, lazy=[answered(handle_change_amount)])
+    app.action(ids.SNOOZE)(ack=ack_now, lazy=[queued(handle_snooze)])
+    app.action(ids.MARK_TRANSFERRED)(ack=ack_now, lazy=[queued(handle_mark_transferred)])
     app.view(ids.AMOUNT_VIEW)(handle_amount_submission)
-    app.event("app_home_opened")(ack=ack_now, lazy=[handle_app_home_opened])
+    app.event("app_home_opened")(ack=ack_now, lazy=[queued(handle_app_home_opened)])

@@ -1,8 +1,8 @@
 """`/stock`: parse the text into a command, call the service, render Block Kit.
 
-The command is acked on arrival (handlers.ack_now); the answer goes through `respond()`:
-analyses and reports in the channel for the team, errors and usage ephemeral to the
-person who typed."""
+The command is acked on arrival (handlers.ack_now) and answered from the answer pool
+(handlers/answering.py) through `respond()`, within the size guard: analyses and reports
+in the channel for the team, errors and usage ephemeral to the person who typed."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.errors import StockbotError
 from bot.kpis import kpis
 from bot.runtime import Runtime
 from bot.service import parse_limit
+from handlers.answering import send
 from handlers.blocks.analysis import analysis_fallback, build_analysis_blocks
 from handlers.blocks.kit import escape, local_time
 from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks, build_summary_blocks
@@ -211,8 +212,9 @@ def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -
 def handle_stock_command(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     """/stock <subcommand> ...: the one slash command, answered after the ack."""
     runtime: Runtime = context["runtime"]
-    respond(
+    send(
+        respond,
         **answer_stock_command(
             runtime, command.get("text", ""), command["user_id"], command.get("channel_id", "")
-        )
+        ),
     )

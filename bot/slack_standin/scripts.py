@@ -22,6 +22,7 @@ class Delay:
     method: str
     seconds: float
     after: int
+    times: int | None
 
 
 class ScriptedFailures:
@@ -44,11 +45,11 @@ class ScriptedFailures:
         with self._lock:
             self._failures.append(Failure(method, 0, None, times, after=after))
 
-    def slow(self, method: str, seconds: float, after: int = 0) -> None:
-        """After `after` calls, each call of `method` (or "response_url") is carried out
-        at once and answered `seconds` later."""
+    def slow(self, method: str, seconds: float, after: int = 0, times: int | None = None) -> None:
+        """After `after` calls, the next `times` calls (None: all) of `method` (or
+        "response_url") are carried out at once and answered `seconds` later."""
         with self._lock:
-            self._delays.append(Delay(method, seconds, after))
+            self._delays.append(Delay(method, seconds, after, times))
 
     def _lateness(self, path: str) -> float:
         method = "response_url" if path.startswith("/response/") else path.split("?")[0]
@@ -59,6 +60,10 @@ class ScriptedFailures:
                     if delay.after > 0:
                         delay.after -= 1
                         return 0.0
+                    if delay.times is not None:
+                        delay.times -= 1
+                        if delay.times <= 0:
+                            self._delays.remove(delay)
                     return delay.seconds
         return 0.0
 

@@ -1,28 +1,47 @@
 """The web process: Slack's endpoint, the health check, the REST API (api.py) and the
 dashboard (dashboard.py).
 
-One FastAPI app serves everything on one port (Procfile `web:`).
+One FastAPI app serves everything on one port (Procfile `web:`). Slack's requests are
+dispatched on a pool of their own, so a burst of REST or dashboard calls (which run on
+the bounded default pool, STOCKBOT_API_THREADS) can never hold an ack back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from sqlalchemy import text
-from starlette.concurrency import run_in_threadpool
 
 from bot.runtime import Runtime
 from bot.web.api import install_api
 from bot.web.dashboard import install_dashboard
 
+SLACK_DISPATCH_THREADS = 16
+
 
 def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
     """The ASGI app; `slack_app` adds POST /slack/events."""
+    # Acks verify, parse and answer: light work, many at once.
+    dispatch = ThreadPoolExecutor(SLACK_DISPATCH_THREADS, thread_name_prefix="slack-ack")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The REST API's and the dashboard's sync routes run on this (anyio's) pool.
+        to_thread.current_default_thread_limiter().total_tokens = runtime.settings.api_threads
+        yield
+        dispatch.shutdown(wait=False)
+
     web = FastAPI(
+        lifespan=lifespan,
         title="stockbot",
         version="1",
         description="MAIN/FBE stock analysis for eMAG sellers (the source's stock-sync API).",
@@ -50,10 +69,10 @@ def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
         @web.post("/slack/events", include_in_schema=False)
         async def slack_events(request: Request) -> Response:
             body = await request.body()
-            # Bolt's App is synchronous: dispatch in a worker thread so one slow
-            # request never holds up the acks of the others on the event loop.
-            bolt_response = await run_in_threadpool(
-                slack_app.dispatch, to_bolt_request(request, body)
+            # Bolt's App is synchronous: dispatch in a thread of Slack's own pool, so
+            # neither the event loop nor the API's threads hold up an ack.
+            bolt_response = await asyncio.get_running_loop().run_in_executor(
+                dispatch, slack_app.dispatch, to_bolt_request(request, body)
             )
             return to_starlette_response(bolt_response)
 

@@ -109,11 +109,12 @@ def summary_blocks(
         refresh.append(
             f"{account.upper()} last read {local_time(status.last_read_at, zone)} ({state})"
         )
-    return [
+    blocks = [
         section(fields=fields),
         context(data_age_line(summary.data_as_of, summary.stale, now, zone, stale_hours)),
-        context("  |  ".join(refresh)),
     ]
+    # Slack refuses an empty text: no line when no account has been read or configured.
+    return [*blocks, context("  |  ".join(refresh))] if refresh else blocks
 
 
 def kpi_blocks(report: KpiReport) -> list[Block]:

@@ -1,0 +1,89 @@
+"""The thread pool the Slack answers run in: bounded to the cores, a queue rather than
+dozens of threads fighting the acks for the interpreter, and able to say when a task has
+waited too long to start (so a person gets "busy, answering in a moment", not silence).
+
+Plain threading, no Slack: the Slack surface (handlers/answering.py) decides what a
+waiting task's notice says and how it is sent.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+NOTICE_THREADS = 4
+
+
+@dataclass(order=True)
+class _Waiting:
+    deadline: float
+    seq: int
+    notice: Callable[[], None] = field(compare=False)
+    started: threading.Event = field(compare=False, default_factory=threading.Event)
+
+
+class AnswerPool:
+    """`submit(task, notice)`: run `task` on one of `threads` threads; if it has not
+    started `busy_after` seconds later, run `notice` (on a small pool of its own, so a
+    full queue cannot hold the notices back)."""
+
+    def __init__(self, threads: int, busy_after: float) -> None:
+        self.busy_after = busy_after
+        self._work = ThreadPoolExecutor(threads, thread_name_prefix="slack-answer")
+        self._notices = ThreadPoolExecutor(NOTICE_THREADS, thread_name_prefix="slack-notice")
+        self._waiting: list[_Waiting] = []
+        self._seq = itertools.count()
+        self._changed = threading.Condition()
+        self._closed = False
+        self._watch = threading.Thread(target=self._watchdog, name="slack-busy", daemon=True)
+        self._watch.start()
+
+    def __deepcopy__(self, memo: dict[int, object]) -> AnswerPool:
+        # One per app: Bolt deep-copies the request context for its lazy listeners.
+        return self
+
+    def submit(self, task: Callable[[], None], notice: Callable[[], None] | None = None) -> None:
+        started = threading.Event()
+
+        def run() -> None:  # marks the start, so the watchdog knows not to say "busy"
+            started.set()
+            try:
+                task()
+            except Exception:  # the task reports its own failures; this is the last net
+                log.exception("answer failed")
+
+        if notice is not None:
+            waiting = _Waiting(time.monotonic() + self.busy_after, next(self._seq), notice, started)
+            with self._changed:
+                heapq.heappush(self._waiting, waiting)
+                self._changed.notify()
+        self._work.submit(run)
+
+    def _watchdog(self) -> None:
+        with self._changed:
+            while not self._closed:
+                if not self._waiting:
+                    self._changed.wait()
+                    continue
+                first = self._waiting[0]
+                delay = first.deadline - time.monotonic()
+                if delay > 0:
+                    self._changed.wait(delay)
+                    continue
+                heapq.heappop(self._waiting)
+                if not first.started.is_set():
+                    self._notices.submit(first.notice)
+
+    def shutdown(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
+        self._work.shutdown(wait=False, cancel_futures=True)
+        self._notices.shutdown(wait=False)
