@@ -1,6 +1,8 @@
 """The thread pool the Slack answers run in: bounded to the cores, a queue rather than
 dozens of threads fighting the acks for the interpreter, and able to say when a task has
 waited too long to start (so a person gets "busy, answering in a moment", not silence).
+Sending an answer to Slack is waiting, not work: it goes to a small pool of its own, so
+a thread of the bounded pool never sits idle on the network.
 
 Plain threading, no Slack: the Slack surface (handlers/answering.py) decides what a
 waiting task's notice says and how it is sent.
@@ -11,6 +13,8 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +22,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
-NOTICE_THREADS = 4
+IO_THREADS = 8
+# The answer threads' niceness: when they and the acks want the same cores, the kernel
+# lets the acks (and the event loop) run first.
+ANSWER_NICENESS = 10
+
+
+def _yield_to_acks() -> None:
+    """Lower this thread's CPU priority (Linux: niceness is per thread there; elsewhere
+    setpriority would lower the whole process, so nothing is done)."""
+    if sys.platform == "linux":
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ANSWER_NICENESS)
 
 
 @dataclass(order=True)
@@ -31,13 +45,15 @@ class _Waiting:
 
 class AnswerPool:
     """`submit(task, notice)`: run `task` on one of `threads` threads; if it has not
-    started `busy_after` seconds later, run `notice` (on a small pool of its own, so a
-    full queue cannot hold the notices back)."""
+    started `busy_after` seconds later, run `notice` on the I/O pool (so a full queue
+    cannot hold the notices back). `deliver(send)`: run `send` on the I/O pool."""
 
     def __init__(self, threads: int, busy_after: float) -> None:
         self.busy_after = busy_after
-        self._work = ThreadPoolExecutor(threads, thread_name_prefix="slack-answer")
-        self._notices = ThreadPoolExecutor(NOTICE_THREADS, thread_name_prefix="slack-notice")
+        self._work = ThreadPoolExecutor(
+            threads, thread_name_prefix="slack-answer", initializer=_yield_to_acks
+        )
+        self._io = ThreadPoolExecutor(IO_THREADS, thread_name_prefix="slack-send")
         self._waiting: list[_Waiting] = []
         self._seq = itertools.count()
         self._changed = threading.Condition()
@@ -66,6 +82,10 @@ class AnswerPool:
                 self._changed.notify()
         self._work.submit(run)
 
+    def deliver(self, send: Callable[[], None]) -> None:
+        """Send an answer to Slack without holding a thread of the bounded pool."""
+        self._io.submit(send)
+
     def _watchdog(self) -> None:
         with self._changed:
             while not self._closed:
@@ -79,11 +99,11 @@ class AnswerPool:
                     continue
                 heapq.heappop(self._waiting)
                 if not first.started.is_set():
-                    self._notices.submit(first.notice)
+                    self._io.submit(first.notice)
 
     def shutdown(self) -> None:
         with self._changed:
             self._closed = True
             self._changed.notify()
         self._work.shutdown(wait=False, cancel_futures=True)
-        self._notices.shutdown(wait=False)
+        self._io.shutdown(wait=False)

@@ -7,8 +7,10 @@
   gets "Busy, answering in a moment." rather than silence. `answered(listener)` runs a
   listener with no database work (opening a modal) at once instead.
 - `send(respond, message)` puts every answer through the size guard and raises when
-  Slack refuses it; a listener that fails or is refused is logged with its error and
-  traceback, and the person waiting gets one ephemeral line.
+  Slack refuses it; `deliver(...)` does the same from the pool's I/O threads, so the
+  bounded pool computes and never waits on the network. A listener that fails, or an
+  answer Slack refuses, is logged with its error and traceback, and the person waiting
+  gets one ephemeral line.
 """
 
 from __future__ import annotations
@@ -48,6 +50,24 @@ def send(respond: Respond, **message: Any) -> None:
     answer = respond(**guard(message))
     if answer.status_code != 200:
         raise AnswerRefused(answer.status_code, _error(answer.body))
+
+
+def deliver(context: BoltContext, respond: Respond, what: str, **message: Any) -> None:
+    """`send` on the I/O pool: the answer leaves while the bounded pool goes on working.
+    A refusal is logged with its traceback and told in one line."""
+
+    def run() -> None:
+        try:
+            send(respond, **message)
+        except Exception as exc:
+            log.exception("the answer to %s was refused or lost", what)
+            try:
+                tell(respond, None, context, refusal(exc))
+            except Exception:
+                log.exception("could not tell the person that the answer to %s failed", what)
+
+    pool: AnswerPool = context["answers"]
+    pool.deliver(run)
 
 
 def _error(body: str) -> str:

@@ -18,10 +18,11 @@ from bot.errors import StockbotError
 from bot.kpis import kpis
 from bot.runtime import Runtime
 from bot.service import parse_limit
-from handlers.answering import send
+from handlers.answering import deliver
 from handlers.blocks.analysis import analysis_fallback, build_analysis_blocks
 from handlers.blocks.kit import escape, local_time
 from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks, build_summary_blocks
+from handlers.blocks.size import guard
 from handlers.blocks.transfer import build_transfer_blocks, transfer_fallback
 from handlers.ids import SNOOZE_DAYS
 
@@ -212,9 +213,7 @@ def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -
 def handle_stock_command(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     """/stock <subcommand> ...: the one slash command, answered after the ack."""
     runtime: Runtime = context["runtime"]
-    send(
-        respond,
-        **answer_stock_command(
-            runtime, command.get("text", ""), command["user_id"], command.get("channel_id", "")
-        ),
+    answer = answer_stock_command(
+        runtime, command.get("text", ""), command["user_id"], command.get("channel_id", "")
     )
+    deliver(context, respond, f"/stock {command.get('text', '')[:40]}", **guard(answer))

@@ -25,12 +25,14 @@ from bot.runtime import Runtime
 from bot.web.api import install_api
 from bot.web.dashboard import install_dashboard
 
-SLACK_DISPATCH_THREADS = 16
+# Acks are a few milliseconds of work each: a few threads keep up with a burst, and more
+# only fight each other and the event loop for the interpreter (benchmarks/slack_ack.py
+# --mixed: 4 threads held ack p99 near 0.5 s where 8 or 16 reached 1.5-3.3 s).
+SLACK_DISPATCH_THREADS = 4
 
 
 def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
     """The ASGI app; `slack_app` adds POST /slack/events."""
-    # Acks verify, parse and answer: light work, many at once.
     dispatch = ThreadPoolExecutor(SLACK_DISPATCH_THREADS, thread_name_prefix="slack-ack")
 
     @asynccontextmanager

@@ -42,21 +42,22 @@ def test_a_command_stuck_behind_a_busy_pool_is_acked_at_once_and_told_it_is_comi
     one_answer_thread: Bot,
 ) -> None:
     bot = one_answer_thread
-    # The first answer takes 1.5 s to reach Slack, holding the only answer thread.
-    bot.slack.slow("response_url", seconds=1.5, times=1)
-    first = bot.sender.command_fields("help", "U1", "C1")
-    bot.sender._form(first)
-    wait_for(lambda: _answers(bot, _key(first)))
-    second = bot.sender.command_fields("summary", "U2", "C1")
-
-    started = time.monotonic()
-    ack = bot.sender._form(second)
-    acked = time.monotonic() - started
+    with bot.runtime.engine.connect() as writer:
+        # Another process writing: the snooze waits for SQLite's lock on the only thread.
+        writer.exec_driver_sql("BEGIN IMMEDIATE")
+        bot.sender.command("snooze EMG331 3d")
+        waiting = bot.sender.command_fields("help", "U2", "C1")
+        started = time.monotonic()
+        ack = bot.sender._form(waiting)
+        acked = time.monotonic() - started
+        told = wait_for(lambda: _answers(bot, _key(waiting)))
+        writer.rollback()
 
     assert ack.status_code == 200 and acked < 0.5
-    said = wait_for(lambda: [a for a in _answers(bot, _key(second)) if "blocks" in a])
-    texts = [a.get("text") for a in _answers(bot, _key(second))]
-    assert texts[0] == BUSY and said[0]["response_type"] == "in_channel"
+    assert told[0]["text"] == BUSY and told[0]["response_type"] == "ephemeral"
+    answered = wait_for(lambda: _answers(bot, _key(waiting))[1:])
+    assert answered[0]["text"].startswith("*stockbot* keeps MAIN and FBE offers selling")
+    wait_for(lambda: [m for m in bot.slack.ephemerals() if "is snoozed until" in m["text"]])
 
 
 def test_an_answer_slack_refuses_is_logged_with_its_traceback_and_told_in_one_line(
@@ -70,7 +71,7 @@ def test_an_answer_slack_refuses_is_logged_with_its_traceback_and_told_in_one_li
     [told] = wait_for(lambda: bot.slack.ephemerals("C1"))
 
     assert told["text"] == "Slack refused the answer: invalid_blocks"
-    failures = [r for r in caplog.records if "handle_stock_command failed" in r.getMessage()]
+    failures = [r for r in caplog.records if "refused or lost" in r.getMessage()]
     assert failures and failures[0].exc_info is not None  # the traceback is in the log
     assert "AnswerRefused" in caplog.text and "invalid_blocks" in caplog.text
 

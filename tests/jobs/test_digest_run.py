@@ -130,18 +130,6 @@ def test_a_failure_between_parts_resumes_without_reposting(runtime, client, slac
     assert len(ids) == len(set(ids)) == 120
 
 
-def test_three_thousand_alerts_are_split_and_none_is_lost_or_repeated(runtime, client, slack):
-    store(runtime, [low_on_fbe(f"BULK{i:04d}") for i in range(3000)], NOW)
-    outcome = run_digest(runtime, client, NOW)
-    assert outcome.status == "sent" and outcome.parts_posted > 60
-    posted = [request["body"] for request in slack.requests("chat.postMessage")]
-    assert len(posted) == outcome.parts_posted
-    ids = alert_ids(slack.messages(CHANNEL))
-    assert len(ids) == len(set(ids)) == 3000
-    for message in slack.messages(CHANNEL):
-        assert len(message["blocks"]) <= 50
-
-
 def test_snoozed_alert_is_left_out_until_it_gets_worse(runtime, client, slack):
     store(runtime, [low_on_fbe("SNZ1"), low_on_fbe("OTHER")], NOW)
     with runtime.sessions() as session, session.begin():
