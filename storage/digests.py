@@ -162,6 +162,14 @@ def finish(session: Session, digest_id: int, now: datetime, error: str | None = 
     digest.lease_until = None
 
 
+def left_claimed(session: Session, channel: str, day: date) -> bool:
+    """Whether the day's scheduled digest was claimed and never finished (its run died)."""
+    found = select(Digest.id).where(
+        Digest.channel == channel, Digest.day == day, Digest.slot == "daily"
+    )
+    return session.scalar(found.where(Digest.status == "claimed").limit(1)) is not None
+
+
 def last_sent(session: Session, channel: str) -> Digest | None:
     """The channel's newest sent digest: the baseline of the next one."""
     return session.scalar(

@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,7 +22,7 @@ from bot.errors import StockbotError
 from bot.intake.csv_import import parse_offers_csv
 from bot.intake.seed import DEMO_PRODUCTS, seed_demo, store_snapshots
 from bot.jobs import worker as jobs
-from bot.jobs.scheduler import build_scheduler
+from bot.jobs.scheduler import RESUME_JOB, add_once, build_scheduler
 from bot.kpis import kpis
 from bot.runtime import Runtime, build_runtime
 from bot.service import utcnow
@@ -147,6 +148,10 @@ def cmd_worker(args: argparse.Namespace, runtime: Runtime) -> None:
         )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     scheduler = build_scheduler(settings, **scheduled)
+    if "digest_job" in scheduled:
+        # A digest a dead worker left half posted: taken over once its claim has lapsed.
+        lapsed = timedelta(seconds=settings.digest_lease_seconds + 5)
+        add_once(scheduler, RESUME_JOB, lapsed, lambda: jobs.resume_digest_job(runtime))
     for job in scheduler.get_jobs():
         jobs.log.info("%s: %s (%s)", job.id, job.trigger, settings.timezone)
     scheduler.start()

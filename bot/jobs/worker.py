@@ -1,5 +1,6 @@
-"""The worker's scheduled jobs: the daily digest, and the eMAG sync followed (when
-STOCKBOT_AUTO_RESEND is on) by the weekly re-send of offers not sent for a week.
+"""The worker's scheduled jobs: the daily digest (and, at start, the take-over of one a
+dead worker left half posted), and the eMAG sync followed (when STOCKBOT_AUTO_RESEND is
+on) by the weekly re-send of offers not sent for a week.
 
 Each job logs its outcome and never raises: the scheduler must outlive one bad run.
 """
@@ -19,6 +20,7 @@ from bot.runtime import Runtime
 from bot.service import utcnow
 from bot.slack_client import make_web_client
 from bot.web.chart import trend_chart
+from storage import digests
 
 log = logging.getLogger("stockbot.worker")
 MONDAY = 0
@@ -69,6 +71,21 @@ def digest_job(runtime: Runtime) -> None:
         log.info("digest %s: %s", outcome.status, outcome.detail)
     except Exception:
         log.exception("digest run failed")
+
+
+def resume_digest_job(runtime: Runtime) -> None:
+    """Run once, a lease after the worker starts: today's digest, claimed by a worker that
+    died mid-post (a deploy, a kill), is taken over now rather than left for tomorrow."""
+    try:
+        channel = runtime.settings.alert_channel or ""
+        day = runtime.service.clock().astimezone(runtime.settings.zone).date()
+        with runtime.sessions() as session:
+            if not digests.left_claimed(session, channel, day):
+                return
+        outcome = post_digest(runtime)
+        log.info("unfinished digest taken over, %s: %s", outcome.status, outcome.detail)
+    except Exception:
+        log.exception("taking over the unfinished digest failed")
 
 
 def sync_job(runtime: Runtime) -> None:

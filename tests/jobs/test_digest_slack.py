@@ -4,6 +4,7 @@ and exactly once when answers are lost or the process is killed mid-digest."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from datetime import timedelta
 from itertools import pairwise
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.intake.demo_data import emg331
+from bot.jobs import worker as jobs
 from bot.jobs.digest import follow_up_resolved, run_digest
 from bot.runtime import Runtime
 from bot.slack_client import make_web_client
@@ -20,6 +22,7 @@ from storage.models import Digest, DigestMessage
 from tests.conftest import NOW
 from tests.factories import offer, product
 from tests.jobs.conftest import CHANNEL, PACE, store
+from tests.jobs.test_digest_review_fixes import _DiesOnSecondPost
 from tests.jobs.test_digest_run import alert_ids, low_on_fbe, texts
 
 
@@ -167,3 +170,21 @@ def test_a_lapsed_claim_is_taken_over_and_a_live_one_is_left(runtime, client, sl
     with runtime.sessions() as session:
         assert session.scalar(select(Digest.attempts)) == 2
         assert all(m.ts for m in session.scalars(select(DigestMessage)))
+
+
+def test_the_worker_takes_over_a_digest_its_dead_predecessor_left_half_posted(
+    runtime, client, slack
+):
+    store(runtime, [low_on_fbe(f"W{i:03d}") for i in range(120)], NOW)
+    jobs.resume_digest_job(runtime)
+    assert slack.requests("chat.postMessage") == []  # nothing unfinished: nothing posted
+    with contextlib.suppress(SystemExit):
+        run_digest(runtime, _DiesOnSecondPost(client), NOW)
+    assert len(parts_of(slack)) == 1
+
+    jobs.resume_digest_job(runtime)
+
+    posted = parts_of(slack)
+    assert sorted(posted) == list(range(len(posted))) and len(posted) >= 3
+    with runtime.sessions() as session:
+        assert session.scalar(select(Digest.status)) == "sent"
