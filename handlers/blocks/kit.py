@@ -143,21 +143,6 @@ def confirm_dialog(title: str, text: str, yes: str) -> Block:
     }
 
 
-def packed_sections(lines: Sequence[str], title: str | None = None) -> list[Block]:
-    """`lines` (under a bold title) in as few sections as fit 3000 characters each."""
-    blocks: list[Block] = []
-    current = f"*{title}*" if title else ""
-    for line in lines:
-        line = clip(line, MAX_TEXT - 1)
-        if current and len(current) + len(line) + 1 > MAX_TEXT:
-            blocks.append(section(current))
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    if current:
-        blocks.append(section(current))
-    return blocks
-
-
 def local_time(moment: datetime | None, zone: ZoneInfo, pattern: str = "%d %b %H:%M") -> str:
     return moment.astimezone(zone).strftime(pattern) if moment else "unknown"
 

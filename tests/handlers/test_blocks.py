@@ -24,7 +24,6 @@ from handlers.blocks.kit import (
     escape,
     escape_clipped,
     header,
-    packed_sections,
     section,
 )
 from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks
@@ -135,8 +134,8 @@ def test_bulk_of_a_hundred_long_results_is_cut_within_limits_counting_the_rest()
     assert _more(blocks) > 0
 
 
-def test_packed_sections_never_exceed_the_text_limit() -> None:
-    blocks = packed_sections(["y" * 5000, "short", "z" * 2999], "Title")
+def test_lines_are_packed_into_sections_that_never_exceed_the_text_limit() -> None:
+    blocks = fit([], ["*Title*", "y" * 5000, "short", "z" * 2999])
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks)
     assert len(blocks) == 4  # no two of title, clipped y, short, z fit in one section
 
