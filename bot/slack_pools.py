@@ -57,7 +57,6 @@ class AnswerPool:
         self._waiting: list[_Waiting] = []
         self._seq = itertools.count()
         self._changed = threading.Condition()
-        self._closed = False
         self._watch = threading.Thread(target=self._watchdog, name="slack-busy", daemon=True)
         self._watch.start()
 
@@ -88,7 +87,7 @@ class AnswerPool:
 
     def _watchdog(self) -> None:
         with self._changed:
-            while not self._closed:
+            while True:  # a daemon thread: it ends with the process
                 if not self._waiting:
                     self._changed.wait()
                     continue
@@ -100,10 +99,3 @@ class AnswerPool:
                 heapq.heappop(self._waiting)
                 if not first.started.is_set():
                     self._io.submit(first.notice)
-
-    def shutdown(self) -> None:
-        with self._changed:
-            self._closed = True
-            self._changed.notify()
-        self._work.shutdown(wait=False, cancel_futures=True)
-        self._io.shutdown(wait=False)

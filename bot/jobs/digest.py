@@ -181,7 +181,7 @@ def _permalink(client: WebClient, channel_id: str | None, ts: str | None) -> str
     try:
         return str(client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
     except Exception as exc:  # the digest is sent; a missing link is only a missing link
-        log.warning("no link to the digest: %s", slack_failure(exc))
+        log.warning("no link to the digest: %s", slack_failure(exc), exc_info=True)
         return None
 
 
@@ -228,7 +228,12 @@ def _mark_resolved(
         try:
             client.chat_update(channel=message.channel, ts=message.ts, text=text, blocks=blocks)
         except Exception as exc:  # left for the next run to try again
-            log.warning("could not mark resolved alerts in %s: %s", message.ts, slack_failure(exc))
+            log.warning(
+                "could not mark resolved alerts in %s: %s",
+                message.ts,
+                slack_failure(exc),
+                exc_info=True,
+            )
             return False
         return True
 

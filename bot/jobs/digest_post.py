@@ -114,6 +114,7 @@ class DigestPoster:
                 reason = slack_failure(exc)
                 if exc.response.status_code < 500:
                     # Slack refused it (or kept rate limiting it): it was not posted.
+                    log.warning("digest part %s refused: %s", part.part, reason, exc_info=True)
                     self._forget_attempt(part)
                     raise PartFailed(f"part {part.part}: {reason}") from None
             except _LOST as exc:
@@ -121,7 +122,12 @@ class DigestPoster:
             else:
                 self._record(part, answer["ts"], answer["channel"])
                 return
-            log.warning("digest part %s: %s; looking for it in the channel", part.part, reason)
+            log.warning(
+                "digest part %s: %s; looking for it in the channel",
+                part.part,
+                reason,
+                exc_info=True,
+            )
             if self._settle(part, parts):
                 return
         raise PartFailed(f"part {part.part}: {reason}, {SENDS_PER_PART} times")

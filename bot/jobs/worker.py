@@ -47,7 +47,7 @@ def post_digest(runtime: Runtime, force: bool = False) -> DigestOutcome:
             )
         except Exception as exc:  # the digest went out; a missing chart must not fail it
             reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
-            log.warning("weekly chart not uploaded: %s", reason)
+            log.warning("weekly chart not uploaded: %s", reason, exc_info=True)
     return outcome
 
 
