@@ -1,17 +1,24 @@
-"""Benchmark (not a test): how fast `stockbot serve` acks `/stock analyze` and answers.
+"""Benchmark (not a test): how fast `stockbot serve` acks slash commands and answers.
 
     .venv/bin/python benchmarks/slack_ack.py [--products 100000] [--requests 500] [--concurrency 20]
+    .venv/bin/python benchmarks/slack_ack.py --mixed --concurrency 200
 
 Seeds N demo products into a temp SQLite file, starts `stockbot serve` as a real process
-against the Slack stand-in, then sends signed `/stock analyze SKU` requests over loopback,
-`--concurrency` at a time. Reports the ack latency (HTTP response to the slash command)
-and the full-answer latency (until the analysis reaches the response_url), p50 and p99.
-Targets (issue 4): ack p99 under 100 ms, answer p99 under 300 ms.
+against the Slack stand-in, then sends signed `/stock` requests over loopback,
+`--concurrency` at a time: `analyze SKU` by default; with `--mixed` 60% analyze, 20%
+`alerts 50`, 10% summary and 10% `bulk` of 100 SKUs, all `--concurrency` of them at once
+(`--requests` defaults to that). Reports the ack latency (HTTP response to the slash
+command), the answer latency (until the answer, not a "busy" line, reaches the
+response_url), p50 and p99, the acks over Slack's 3 s, the "busy" lines, and the server's
+peak RSS.
+Targets: issue 4, analyze only: ack p99 under 100 ms, answer p99 under 300 ms; issue 17,
+200 mixed at once over 100k products on 2 cores: every ack under 3 s, all answered.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import socket
@@ -20,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -29,7 +36,8 @@ import httpx
 from bot.engine.models import Rules
 from bot.intake.seed import seed_demo
 from bot.slack_standin import SlackStandin
-from bot.slack_standin.requests import SlackSender
+from bot.slack_standin.requests import SlackSender, signed_headers
+from handlers.answering import BUSY
 from storage.db import make_engine, make_session_factory, upgrade
 
 TOKEN = "xoxb-bench"
@@ -47,7 +55,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1, help="`stockbot serve --workers`")
+    parser.add_argument("--mixed", action="store_true", help="analyze/alerts/summary/bulk mix")
     args = parser.parse_args()
+    if args.mixed and args.requests == parser.get_default("requests"):
+        args.requests = args.concurrency
 
     with tempfile.TemporaryDirectory() as folder, SlackStandin(token=TOKEN) as slack:
         url = f"sqlite:///{folder}/bench.db"
@@ -85,64 +96,132 @@ def main() -> None:
                 except httpx.TransportError:
                     time.sleep(0.1)
             run(app_url, slack, args)
+            print(f"server peak RSS {peak_rss_mib(server.pid):.0f} MiB")
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The process's (and, with --workers, its children's) peak resident memory."""
+    pids = [pid] + [int(p) for p in _children(pid)]
+    total = 0
+    for each in pids:
+        with open(f"/proc/{each}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+def _children(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return children.read().split()
+    except OSError:
+        return []
+
+
+def command_text(index: int, skus: list[str], mixed: bool) -> str:
+    """The index-th command: analyze, or in the mix 6 analyze, 2 alerts, 1 summary, 1 bulk."""
+    sku = skus[index % len(skus)]
+    if not mixed:
+        return f"analyze {sku}"
+    kind = index % 10
+    if kind < 6:
+        return f"analyze {sku}"
+    if kind < 8:
+        return "alerts 50"
+    if kind == 8:
+        return "summary"
+    return "bulk " + " ".join(skus[(index + i) % len(skus)] for i in range(100))
+
+
+def burst(
+    events_url: str, bodies: list[tuple[str, str]], concurrency: int
+) -> list[tuple[str, float, float, int]]:
+    """Post the signed `bodies` (key, form body), `concurrency` at a time; for each: its
+    key, when it was sent, the ack latency, the HTTP status. Runs in a process of its own,
+    so the stand-in's work in this one never delays the measuring."""
+    client = httpx.Client(timeout=60, limits=httpx.Limits(max_connections=None))
+
+    def one(item: tuple[str, str]) -> tuple[str, float, float, int]:
+        key, body = item
+        headers = signed_headers(SECRET, body)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        began = time.time()
+        response = client.post(events_url, content=body.encode(), headers=headers)
+        return key, began, time.time() - began, response.status_code
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        return list(pool.map(one, bodies))
 
 
 def run(app_url: str, slack: SlackStandin, args: argparse.Namespace) -> None:
     sender = SlackSender(app_url, SECRET, slack)
     rng = random.Random(331)
     skus = ["EMG331"] + [f"EMG{1000 + rng.randrange(args.products)}" for _ in range(999)]
-    sent: dict[str, float] = {}
-    acks: list[float] = []
-    failures = 0
 
-    def one(index: int) -> None:
-        nonlocal failures
-        fields = sender.command_fields(f"analyze {skus[index % len(skus)]}", "UBENCH", "CBENCH")
-        key = fields["response_url"].rsplit("/", 1)[1]
-        body = urlencode(fields)
-        began = time.time()
-        response = sender.post(body, "application/x-www-form-urlencoded")
-        acks.append(time.time() - began)
-        sent[key] = began
-        if response.status_code != 200:
-            failures += 1
+    def bodies(start: int, count: int) -> list[tuple[str, str]]:
+        made = []
+        for index in range(start, start + count):
+            fields = sender.command_fields(command_text(index, skus, args.mixed), "UB", "CB")
+            made.append((fields["response_url"].rsplit("/", 1)[1], urlencode(fields)))
+        return made
 
-    for index in range(100):  # warm-up: every worker's connections, caches, SQLite pages
-        one(index)
-    acks.clear()
-    sent.clear()
+    def answered(keys: set[str]) -> int:
+        return len({r["key"] for r in slack.requests("response_url")} & keys)
+
+    # Warm-up: every worker's connections, caches, SQLite pages; every answer given.
+    warm = bodies(0, 100)
+    for _, body in warm:
+        sender.post(body, "application/x-www-form-urlencoded")
+    deadline = time.time() + 120
+    while answered({key for key, _ in warm}) < len(warm) and time.time() < deadline:
+        time.sleep(0.1)
+
     wall = time.perf_counter()
-    with ThreadPoolExecutor(args.concurrency) as pool:
-        list(pool.map(one, range(args.requests)))
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as child:
+        results = child.submit(
+            burst, sender.events_url, bodies(100, args.requests), args.concurrency
+        ).result()
+    sent = {key: began for key, began, _, _ in results}
+    acks = [ack for _, _, ack, _ in results]
+    failures = sum(status != 200 for *_, status in results)
     deadline = time.time() + 60
 
-    def answered() -> int:
-        return sum(1 for record in slack.requests("response_url") if record["key"] in sent)
+    def answers() -> dict[str, float]:
+        """When each request's answer (not a "busy" line) reached its response_url."""
+        found = {}
+        for record in slack.requests("response_url"):
+            if record["key"] in sent and record["body"].get("text") != BUSY:
+                found.setdefault(record["key"], record["at"] - sent[record["key"]])
+        return found
 
-    while answered() < args.requests and time.time() < deadline:
+    while len(answers()) < args.requests and time.time() < deadline:
         time.sleep(0.05)
     wall = time.perf_counter() - wall
-    answers = [
-        record["at"] - sent[record["key"]]
+    latencies = list(answers().values())
+    busy = sum(
+        1
         for record in slack.requests("response_url")
-        if record["key"] in sent
-    ]
+        if record["key"] in sent and record["body"].get("text") == BUSY
+    )
     sender.close()
     ms = 1000
     print(
-        f"{args.requests} requests, {args.concurrency} at a time, {wall:.1f} s wall, "
-        f"{failures} non-200, {len(answers)} answers"
+        f"{args.requests} {'mixed ' if args.mixed else ''}requests, {args.concurrency} at a "
+        f"time, {wall:.1f} s wall, {failures} non-200, {len(latencies)} answered, "
+        f"{busy} told busy first"
     )
     print(
         f"ack     p50 {statistics.median(acks) * ms:6.1f} ms   "
-        f"p99 {percentile(acks, 0.99) * ms:6.1f} ms   (target p99 < 100 ms)"
+        f"p99 {percentile(acks, 0.99) * ms:6.1f} ms   max {max(acks) * ms:6.1f} ms   "
+        f"over 3 s: {sum(ack > 3 for ack in acks)}"
     )
     print(
-        f"answer  p50 {statistics.median(answers) * ms:6.1f} ms   "
-        f"p99 {percentile(answers, 0.99) * ms:6.1f} ms   (target p99 < 300 ms)"
+        f"answer  p50 {statistics.median(latencies) * ms:6.1f} ms   "
+        f"p99 {percentile(latencies, 0.99) * ms:6.1f} ms"
     )
 
 

@@ -1,5 +1,10 @@
 """The Bolt app: `create_app(settings, client=None)` wires the Slack listeners to the
-process's runtime. Nothing runs at import time."""
+process's runtime and its pools. Nothing runs at import time.
+
+Three kinds of threads serve Slack: the request's own (web/app.py's dispatch pool, or
+Socket Mode's) verifies, parses and acks; Bolt's small I/O pool runs the lazy listeners'
+quick front (opening a modal while its trigger_id is fresh, queueing the answer); the
+answer pool, bounded to the cores, does the database and CPU work."""
 
 from __future__ import annotations
 
@@ -14,10 +19,12 @@ from slack_sdk.errors import SlackApiError
 from bot.runtime import Runtime, build_runtime
 from bot.settings import ConfigError, Settings
 from bot.slack_client import make_web_client
+from bot.slack_pools import AnswerPool
 from handlers import register_handlers
 
 log = logging.getLogger("stockbot.slack")
-LISTENER_THREADS = 32
+# Bolt's pool for the lazy listeners' fronts: Slack calls and queueing, no database work.
+IO_THREADS = 8
 
 
 class _QuietBolt(logging.Filter):
@@ -66,15 +73,19 @@ def create_app(
     except OSError as exc:
         raise ConfigError(f"SLACK_API_URL is unreachable: {type(exc).__name__}") from None
     app = _bolt_app(client, settings, socket_mode)
+    answers = AnswerPool(settings.answer_threads, settings.busy_notice_seconds)
 
     @app.middleware
     def provide_runtime(context: BoltContext, next: Any) -> None:
         context["runtime"] = runtime
+        context["answers"] = answers
         next()
 
     @app.error
     def report_error(error: Exception, body: dict[str, Any]) -> None:
-        log.error("listener failed: %s (%s)", type(error).__name__, body.get("type"))
+        log.error(
+            "listener failed: %s (%s)", type(error).__name__, body.get("type"), exc_info=error
+        )
 
     register_handlers(app)
     return app
@@ -90,8 +101,6 @@ def _bolt_app(client: WebClient, settings: Settings, socket_mode: bool) -> App:
         raise_error_for_unhandled_request=False,
         # Ack in the request's own thread, then run the lazy work (handlers/__init__).
         process_before_response=True,
-        # The lazy work runs in this pool; Bolt's default of 5 threads is too few for a
-        # burst of commands.
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
+        listener_executor=ThreadPoolExecutor(IO_THREADS, thread_name_prefix="slack-io"),
         logger=log,
     )

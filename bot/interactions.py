@@ -7,7 +7,7 @@ behalf, so the admin rule and the once-only rule live here.
 
 from __future__ import annotations
 
-import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -167,6 +167,8 @@ def push_main_after_transfer(
 
 
 Blocks = list[dict[str, Any]]
+EDIT_TRIES = 5
+log = logging.getLogger(__name__)
 
 
 def edit_message(
@@ -181,18 +183,30 @@ def edit_message(
 
     `seen` is the message as the click saw it (the starting point the first time);
     `change` makes the new text and blocks from the current ones; `send` puts them in
-    Slack and says whether Slack took them. Edits of one message run one at a time (the
-    row lock), and a refused one leaves the stored content as it was."""
+    Slack and says whether Slack took them. No transaction is open while `send` runs: when
+    another edit was recorded meanwhile, Slack may show either, so this one is made again
+    on top of the other and sent again; the last one sent then carries both. A refused
+    edit records nothing."""
     if not ts:
         text, blocks = change(seen.get("blocks") or [])
         return send(text, blocks)
-    with service.sessions() as session, session.begin():
-        state = messages.lock_message(
-            session, channel, ts, seen.get("text") or "", seen.get("blocks") or [], service.clock()
-        )
-        text, blocks = change(json.loads(state.blocks))
+    for _ in range(EDIT_TRIES):
+        with transaction(service.sessions) as session:
+            current = messages.current_content(
+                session,
+                channel,
+                ts,
+                seen.get("text") or "",
+                seen.get("blocks") or [],
+                service.clock(),
+            )
+        text, blocks = change(current.blocks)
         if not send(text, blocks):
-            session.rollback()
             return False
-        state.text, state.blocks = text, json.dumps(blocks)
+        with transaction(service.sessions) as session:
+            if messages.record_edit(
+                session, channel, ts, current.version, text, blocks, service.clock()
+            ):
+                return True
+    log.warning("message %s in %s kept changing under %d edits", ts, channel, EDIT_TRIES)
     return True

@@ -6,6 +6,7 @@ names the variable and never echoes its value (some of them are secrets).
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +23,10 @@ PLATFORM_ZONES = {".ro": "Europe/Bucharest", ".bg": "Europe/Sofia", ".hu": "Euro
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable."""
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
 
 
 def _split_commas(value: Any) -> Any:
@@ -59,11 +64,25 @@ class Settings(BaseSettings):
     admins: CommaList = Field(default_factory=list, alias="STOCKBOT_ADMINS")
     allowed_channels: CommaList = Field(default_factory=list, alias="STOCKBOT_ALLOWED_CHANNELS")
 
+    # The Slack answers' pool (default: the cores), how long a command may wait in it
+    # before "busy, answering in a moment", and the REST API's and dashboard's own pool.
+    answer_threads: int = Field(
+        default_factory=_cores, alias="STOCKBOT_ANSWER_THREADS", ge=1, le=64
+    )
+    busy_notice_seconds: float = Field(2.0, alias="STOCKBOT_BUSY_NOTICE_SECONDS", gt=0, le=2.5)
+    api_threads: int = Field(
+        default_factory=lambda: max(4, 2 * _cores()), alias="STOCKBOT_API_THREADS", ge=1, le=256
+    )
+
     alert_channel: str | None = Field(None, alias="STOCKBOT_ALERT_CHANNEL")
     digest_cron: str = Field("42 7 9 * * mon-fri", alias="STOCKBOT_DIGEST_CRON")
     timezone: str = Field("Europe/Bucharest", alias="STOCKBOT_TIMEZONE")
     digest_all_clear: bool = Field(True, alias="STOCKBOT_DIGEST_ALL_CLEAR")
     digest_max_items: int = Field(5000, alias="STOCKBOT_DIGEST_MAX_ITEMS", ge=1)
+    # slack.md: about one chat.postMessage a second per channel.
+    slack_posts_per_second: float = Field(1.0, alias="STOCKBOT_SLACK_POSTS_PER_SECOND", gt=0, le=50)
+    # How long a digest's claim lasts unless its run renews it (it does, while posting).
+    digest_lease_seconds: int = Field(120, alias="STOCKBOT_DIGEST_LEASE_SECONDS", ge=10, le=1800)
 
     emag_api_url: str = Field("https://marketplace-api.emag.ro/api-3", alias="EMAG_API_URL")
     emag_main_username: str | None = Field(None, alias="EMAG_MAIN_USERNAME")

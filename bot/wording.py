@@ -77,24 +77,27 @@ def account_numbers(situation: CurrentSituation | AlertEntry, account: str, list
     return f"{name} {stock} ({sales_text(pace)}, {cover_text(cover, pace)})"
 
 
-def recommendation_line(rec: Recommendation) -> str:
-    """One line a person reads: priority, what to do, why."""
+def recommendation_action(rec: Recommendation) -> str:
+    """What to do, in a few words: "stock transfer: move 10 FBE -> MAIN"."""
     if rec.is_transfer:
-        action = (
+        return (
             f"{rec.type.replace('_', ' ')}: move {rec.suggested_amount} "
             f"{(rec.from_account or '').upper()} -> {(rec.to_account or '').upper()}"
         )
-    elif rec.type == "offer_update":
-        action = f"offer update on {(rec.account or '').upper()}"
-    elif rec.type == "fix_offer":
-        action = f"fix the offer on {(rec.account or '').upper()}"
-    elif rec.type == "check_transfer":
-        action = f"check the transfer to {(rec.account or '').upper()}"
-    elif rec.type == "restock" and rec.suggested_amount is not None:
-        action = f"restock {rec.suggested_amount} on {(rec.account or '').upper()}"
-    else:
-        action = f"{rec.type.replace('_', ' ')} on {(rec.account or '').upper()}"
-    return f"[{rec.priority.upper()}] {action} - {rec.reason}"
+    if rec.type == "offer_update":
+        return f"offer update on {(rec.account or '').upper()}"
+    if rec.type == "fix_offer":
+        return f"fix the offer on {(rec.account or '').upper()}"
+    if rec.type == "check_transfer":
+        return f"check the transfer to {(rec.account or '').upper()}"
+    if rec.type == "restock" and rec.suggested_amount is not None:
+        return f"restock {rec.suggested_amount} on {(rec.account or '').upper()}"
+    return f"{rec.type.replace('_', ' ')} on {(rec.account or '').upper()}"
+
+
+def recommendation_line(rec: Recommendation) -> str:
+    """One line a person reads: priority, what to do, why."""
+    return f"[{rec.priority.upper()}] {recommendation_action(rec)} - {rec.reason}"
 
 
 KPI_LABELS = {

@@ -1,14 +1,15 @@
 """Button clicks: validate_transfer, change_amount, snooze, mark_transferred; and the
 Change-amount modal's submission.
 
-Clicks are acked on arrival (handlers.ack_now) and these run after; clicks on
-messages answer through the action's response_url: the message is updated in
-place, refusals are ephemeral. Clicks in App Home open a modal instead (a view has no
-response_url)."""
+Clicks are acked on arrival (handlers.ack_now) and these run after, in the answer pool
+(handlers/answering.py); clicks on messages answer through the action's response_url:
+the message is updated in place, refusals are ephemeral. Clicks in App Home answer in
+the modal opened for them before any database work (a view has no response_url)."""
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -20,9 +21,11 @@ from bot import engine, interactions
 from bot.engine.models import TransferProposal
 from bot.errors import InsufficientStock, InvalidInput, StockbotError
 from bot.runtime import Runtime
+from handlers.answering import in_view, show_modal, tell
 from handlers.blocks.kit import context as context_block
 from handlers.blocks.kit import escape, local_time, section
 from handlers.blocks.modals import amount_modal, check_modal, message_modal
+from handlers.blocks.size import guard, guard_view
 from handlers.blocks.transfer import (
     build_transfer_blocks,
     done_line,
@@ -32,6 +35,7 @@ from handlers.blocks.transfer import (
 from handlers.ids import AMOUNT_BLOCK, AMOUNT_INPUT, SNOOZE_DAYS
 
 EDIT_TIMEOUT_SECONDS = 5
+log = logging.getLogger("stockbot.slack")
 
 
 def parse_button_proposal(value: str) -> TransferProposal:
@@ -56,34 +60,29 @@ def _stale_hours(runtime: Runtime) -> int:
     return runtime.service.rules.stale_snapshot_hours
 
 
-def _in_view(body: dict[str, Any]) -> bool:
-    return (body.get("container") or {}).get("type") == "view"
-
-
-def _tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
-    """One line to the person who clicked: ephemeral in a channel, a small modal in App
-    Home (a view has no response_url)."""
-    if _in_view(body):
-        client.views_open(trigger_id=body["trigger_id"], view=message_modal("stockbot", text))
-    else:
-        respond(response_type="ephemeral", replace_original=False, text=text)
-
-
 def _replace_with(
     body: dict[str, Any], respond: Respond
 ) -> Callable[[str, list[dict[str, Any]]], bool]:
-    """Replace the clicked message through the action's response_url.
-
-    The edit holds the message's row lock while Slack answers, so the call gets a short
-    timeout of its own rather than Bolt's 30 s default."""
+    """Replace the clicked message through the action's response_url (within the size
+    guard); a refusal is logged with Slack's answer. No transaction is open meanwhile, but
+    a person waits: a short timeout of its own rather than Bolt's 30 s default."""
     url = body.get("response_url")
 
     def send(text: str, blocks: list[dict[str, Any]]) -> bool:
+        message = guard({"text": text, "blocks": blocks})
         if not url:
-            return respond(replace_original=True, text=text, blocks=blocks).status_code == 200
-        answer = WebhookClient(url, timeout=EDIT_TIMEOUT_SECONDS).send(
-            text=text, blocks=blocks, replace_original=True
-        )
+            answer = respond(replace_original=True, **message)
+        else:
+            answer = WebhookClient(url, timeout=EDIT_TIMEOUT_SECONDS).send(
+                **message, replace_original=True
+            )
+        if answer.status_code != 200:
+            log.error(
+                "Slack refused the message update: HTTP %s %s",
+                answer.status_code,
+                answer.body[:300],
+                stack_info=True,
+            )
         return answer.status_code == 200
 
     return send
@@ -100,7 +99,7 @@ def handle_validate_transfer(
     runtime: Runtime = context["runtime"]
     service, user = runtime.service, body["user"]["id"]
     now, zone = service.clock(), runtime.settings.zone
-    if _in_view(body):
+    if in_view(body):
         try:
             proposal = parse_button_proposal(action.get("value", ""))
             check = service.validate_transfer(
@@ -109,17 +108,17 @@ def handle_validate_transfer(
             view = check_modal(check, now, zone, _stale_hours(runtime))
         except StockbotError as exc:
             view = message_modal("Transfer check", escape(str(exc)))
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        show_modal(client, context, view)
         return
     channel, ts = _where(body)
     block_id = action.get("block_id", "")
     key = f"validate:{channel}:{ts}:{block_id}"
     earlier = interactions.claim_click(service, key, user)
     if earlier is not None:
-        _tell(
-            body,
+        tell(
             respond,
             client,
+            context,
             f"Already validated by <@{earlier.user_id}> at "
             f"{local_time(earlier.claimed_at, zone, '%H:%M')}.",
         )
@@ -135,7 +134,7 @@ def handle_validate_transfer(
         text, stamp = transfer_fallback(check), done_line("Validated", user, now, zone)
     except StockbotError as exc:
         result = [section(f"*Cannot validate:* {escape(str(exc))}")]
-        text, stamp = str(exc), done_line("Checked", user, now, zone)
+        text, stamp = escape(str(exc)), done_line("Checked", user, now, zone)
     try:
         edited = interactions.edit_message(
             service,
@@ -151,7 +150,7 @@ def handle_validate_transfer(
         raise
     if not edited:
         interactions.release_click(service, key)
-        _tell(body, respond, client, "Slack refused the update; try the button again.")
+        tell(respond, client, context, "Slack refused the update; try the button again.")
 
 
 def handle_change_amount(
@@ -159,21 +158,26 @@ def handle_change_amount(
     action: dict[str, Any],
     respond: Respond,
     client: WebClient,
+    context: BoltContext,
 ) -> None:
-    """Open the Change-amount modal, prefilled with the button's proposal."""
+    """Open the Change-amount modal, prefilled with the button's proposal. No database
+    work, and not queued (handlers.answering.answered): it opens while the click's
+    trigger_id is fresh."""
     try:
         proposal = parse_button_proposal(action.get("value", ""))
     except StockbotError as exc:
-        _tell(body, respond, client, escape(str(exc)))
+        tell(respond, client, context, escape(str(exc)))
         return
     channel, ts = _where(body)
-    client.views_open(
-        trigger_id=body["trigger_id"], view=amount_modal(proposal, {"channel": channel, "ts": ts})
-    )
+    modal = amount_modal(proposal, {"channel": channel, "ts": ts})
+    client.views_open(trigger_id=body["trigger_id"], view=guard_view(modal))
 
 
 def handle_amount_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-    """Validate the amount typed in the modal; a bad one is a field error in the modal."""
+    """Validate the amount typed in the modal; a bad one is a field error in the modal.
+
+    The one listener that works before its ack: Slack takes a field error only in the
+    ack itself. The work is one product's read and a pure check."""
     runtime: Runtime = context["runtime"]
     service = runtime.service
     typed = (
@@ -197,7 +201,7 @@ def handle_amount_submission(ack: Ack, view: dict[str, Any], context: BoltContex
         ack(response_action="update", view=message_modal("Transfer check", escape(str(exc))))
         return
     view_out = check_modal(check, service.clock(), runtime.settings.zone, _stale_hours(runtime))
-    ack(response_action="update", view=view_out)
+    ack(response_action="update", view=guard_view(view_out))
 
 
 def handle_snooze(
@@ -215,13 +219,13 @@ def handle_snooze(
         sku = str(json.loads(action.get("value", "{}"))["sku"])
         result = interactions.snooze(runtime.service, sku, f"{SNOOZE_DAYS}d", user)
     except (ValueError, KeyError, TypeError):
-        _tell(body, respond, client, "This button does not carry a SKU.")
+        tell(respond, client, context, "This button does not carry a SKU.")
         return
     except StockbotError as exc:
-        _tell(body, respond, client, f"Not done: {escape(str(exc))}.")
+        tell(respond, client, context, f"Not done: {escape(str(exc))}.")
         return
     until = local_time(result.until, runtime.settings.zone, "%d %b %H:%M")
-    _tell(body, respond, client, f"{escape(result.sku)} snoozed until {until} by <@{user}>.")
+    tell(respond, client, context, f"{escape(result.sku)} snoozed until {until} by <@{user}>.")
 
 
 def handle_mark_transferred(
@@ -240,18 +244,18 @@ def handle_mark_transferred(
         proposal = parse_button_proposal(action.get("value", ""))
         channel, ts = _where(body)
         # In a modal (the validation after Change amount) the view is the place.
-        place = f"view:{(body.get('view') or {}).get('id', '')}" if _in_view(body) else ts
+        place = f"view:{(body.get('view') or {}).get('id', '')}" if in_view(body) else ts
         key = f"mark:{channel}:{place}:{action.get('block_id', '')}"
         marked = interactions.mark_transferred(service, proposal, user, key)
     except StockbotError as exc:
-        _tell(body, respond, client, f"Not recorded: {escape(str(exc))}.")
+        tell(respond, client, context, f"Not recorded: {escape(str(exc))}.")
         return
     record = marked.record
     if not marked.created:
-        _tell(
-            body,
+        tell(
             respond,
             client,
+            context,
             f"Already recorded by <@{record.recorded_by}> at "
             f"{local_time(record.recorded_at, zone, '%H:%M')}; nothing recorded twice.",
         )
@@ -272,14 +276,11 @@ def handle_mark_transferred(
         blocks = [context_block(stamp) if b.get("block_id") == clicked else b for b in current]
         return stamp, blocks or [context_block(stamp)]
 
-    if _in_view(body):
+    if in_view(body):
+        # The check the click came from, stamped, in the modal opened for the click.
         view = body.get("view") or {}
-        kept = {k: view[k] for k in ("type", "title", "close", "private_metadata") if k in view}
-        client.views_update(
-            view_id=view.get("id"),
-            hash=view.get("hash"),
-            view={**kept, "blocks": stamped(view.get("blocks") or [])[1]},
-        )
+        kept = {k: view[k] for k in ("type", "title", "close") if k in view}
+        show_modal(client, context, {**kept, "blocks": stamped(view.get("blocks") or [])[1]})
         return
     channel, ts = _where(body)
     interactions.edit_message(

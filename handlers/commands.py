@@ -1,8 +1,8 @@
 """`/stock`: parse the text into a command, call the service, render Block Kit.
 
-The command is acked on arrival (handlers.ack_now); the answer goes through `respond()`:
-analyses and reports in the channel for the team, errors and usage ephemeral to the
-person who typed."""
+The command is acked on arrival (handlers.ack_now) and answered from the answer pool
+(handlers/answering.py) through `respond()`, within the size guard: analyses and reports
+in the channel for the team, errors and usage ephemeral to the person who typed."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from bot.errors import InvalidInput, StockbotError
 from bot.kpis import kpis
 from bot.runtime import Runtime
 from bot.service import parse_limit
+from handlers.answering import deliver
 from handlers.blocks.analysis import analysis_fallback, build_analysis_blocks
 from handlers.blocks.kit import escape, local_time, unescape
 from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks, build_summary_blocks
+from handlers.blocks.size import guard
 from handlers.blocks.transfer import build_transfer_blocks, transfer_fallback
 from handlers.ids import SNOOZE_DAYS
 
@@ -227,5 +229,5 @@ def handle_stock_command(command: dict[str, Any], respond: Respond, context: Bol
     """/stock <subcommand> ...: the one slash command, answered after the ack."""
     runtime: Runtime = context["runtime"]
     text = unescape(command.get("text", ""))
-    channel = command.get("channel_id", "")
-    respond(**answer_stock_command(runtime, text, command["user_id"], channel))
+    answer = answer_stock_command(runtime, text, command["user_id"], command.get("channel_id", ""))
+    deliver(context, respond, f"/stock {text[:40]}", **guard(answer))

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.runtime import Runtime
 from handlers.blocks.home import build_home_view
+from handlers.blocks.size import guard_view
 
 HOME_ALERTS = 10
 
@@ -25,4 +26,4 @@ def handle_app_home_opened(event: dict[str, Any], client: WebClient, context: Bo
         runtime.settings.zone,
         service.rules.stale_snapshot_hours,
     )
-    client.views_publish(user_id=event["user"], view=view)
+    client.views_publish(user_id=event["user"], view=guard_view(view))

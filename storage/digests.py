@@ -1,22 +1,19 @@
-"""Digest bookkeeping: the claim that makes a digest happen once, its planned parts,
-and the items it reported (the baseline for "new or worse" and for follow-ups)."""
+"""Digest claims: the row that makes a digest happen once per channel and day, held as a
+short lease that its run renews while posting and another run takes over once it lapses
+(or once its process is gone), and the digest's outcome. Its parts and items are in
+`storage/digest_parts.py`."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, and_, delete, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Digest, DigestItem, DigestMessage
-
-# A claim this old with no outcome belongs to a process that died; another may take it.
-ABANDONED_AFTER = timedelta(minutes=30)
+from storage.models import Digest
 
 
 @dataclass(frozen=True)
@@ -24,39 +21,60 @@ class Claim:
     digest_id: int
     resumed: bool
     previous_error: str | None
+    channel_id: str | None
+
+
+@dataclass(frozen=True)
+class Taken:
+    """The digest is sent, or another run holds it; `reason` says which."""
+
+    reason: str
 
 
 def claim_digest(
-    session: Session, channel: str, day: date, slot: str, owner: str, now: datetime
-) -> Claim | None:
-    """Take the digest of `channel` for `day`/`slot`, or None when it is sent or taken.
+    session: Session,
+    channel: str,
+    day: date,
+    slot: str,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    gone: Callable[[str, int], bool],
+) -> Claim | Taken:
+    """Take the digest of `channel` for `day`/`slot` for `lease`, or say why not.
 
     The unique (channel, day, slot) row is the lock: a second process's insert fails,
-    and it may only take over a failed or abandoned claim, with a compare-and-set.
-    """
+    and it may only take over a failed claim, or a claimed one whose lease lapsed or whose
+    holder is `gone` (given the holder and the digest id), with a compare-and-set."""
     try:
         with session.begin_nested():
             digest = Digest(
                 channel=channel,
+                channel_id=known_channel_id(session, channel),
                 day=day,
                 slot=slot,
                 status="claimed",
                 claimed_by=owner,
                 claimed_at=now,
+                lease_until=now + lease,
                 attempts=1,
             )
             session.add(digest)
-        return Claim(digest.id, resumed=False, previous_error=None)
+        return Claim(digest.id, resumed=False, previous_error=None, channel_id=digest.channel_id)
     except IntegrityError:
         pass
     existing = session.scalars(
         select(Digest).where(Digest.channel == channel, Digest.day == day, Digest.slot == slot)
     ).one()
-    retryable = existing.status == "failed" or (
-        existing.status == "claimed" and existing.claimed_at < now - ABANDONED_AFTER
-    )
-    if not retryable:
-        return None
+    if existing.status not in ("failed", "claimed"):
+        return Taken(f"the digest of {day} for {channel} is {existing.status}")
+    if existing.status == "claimed":
+        until = existing.lease_until or existing.claimed_at + lease
+        if until > now and not gone(existing.claimed_by, existing.id):
+            return Taken(
+                f"the digest of {day} for {channel} is being posted by {existing.claimed_by} "
+                f"(its claim lapses at {until:%H:%M:%S} UTC unless renewed)"
+            )
     taken = session.execute(
         update(Digest)
         .where(
@@ -64,12 +82,54 @@ def claim_digest(
             Digest.status == existing.status,
             Digest.attempts == existing.attempts,
         )
-        .values(status="claimed", claimed_by=owner, claimed_at=now, attempts=Digest.attempts + 1)
+        .values(
+            status="claimed",
+            claimed_by=owner,
+            claimed_at=now,
+            lease_until=now + lease,
+            attempts=Digest.attempts + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:
-        return None
-    return Claim(existing.id, resumed=True, previous_error=existing.error or "did not finish")
+        return Taken(f"another run took the digest of {day} for {channel} just now")
+    return Claim(
+        existing.id,
+        resumed=True,
+        previous_error=existing.error or "did not finish",
+        channel_id=existing.channel_id or known_channel_id(session, channel),
+    )
+
+
+def renew(session: Session, digest_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
+    """Extend `owner`'s claim; False when it is no longer theirs (taken over)."""
+    renewed = session.execute(
+        update(Digest)
+        .where(Digest.id == digest_id, Digest.claimed_by == owner, Digest.status == "claimed")
+        .values(lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return renewed.rowcount == 1
+
+
+def known_channel_id(session: Session, channel: str) -> str | None:
+    """The ID Slack gave for `channel` (a name or an ID as configured), from the newest
+    digest that learnt it: a name is resolved once."""
+    return session.scalar(
+        select(Digest.channel_id)
+        .where(Digest.channel == channel, Digest.channel_id.is_not(None))
+        .order_by(Digest.id.desc())
+        .limit(1)
+    )
+
+
+def set_channel_id(session: Session, digest_id: int, channel_id: str) -> None:
+    session.execute(
+        update(Digest)
+        .where(Digest.id == digest_id)
+        .values(channel_id=channel_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def earlier_failures(session: Session, channel: str, before: date) -> list[Digest]:
@@ -93,101 +153,28 @@ def supersede(session: Session, digests: Sequence[Digest]) -> None:
         digest.status = "superseded"
 
 
-def has_posted(session: Session, digest_id: int) -> bool:
-    """Whether any part of the digest reached Slack (then its plan must be kept)."""
-    posted = select(DigestMessage.id).where(
-        DigestMessage.digest_id == digest_id, DigestMessage.ts.is_not(None)
-    )
-    return session.scalar(posted.limit(1)) is not None
-
-
-def drop_plan(session: Session, digest_id: int) -> None:
-    """Forget an unposted plan, so a retry plans afresh from the current snapshot."""
-    session.execute(delete(DigestMessage).where(DigestMessage.digest_id == digest_id))
-    session.execute(delete(DigestItem).where(DigestItem.digest_id == digest_id))
-
-
-def save_plan(
-    session: Session,
-    digest_id: int,
-    channel: str,
-    payloads: Sequence[dict[str, Any]],
-    items: Sequence[dict[str, Any]],
-) -> None:
-    """Store the parts to post and the items they report, before anything is posted."""
-    session.add_all(
-        DigestMessage(digest_id=digest_id, part=index, channel=channel, payload=json.dumps(payload))
-        for index, payload in enumerate(payloads)
-    )
-    if items:
-        session.execute(
-            DigestItem.__table__.insert(), [{**item, "digest_id": digest_id} for item in items]
-        )
-
-
-def unposted_parts(session: Session, digest_id: int) -> list[DigestMessage]:
-    return list(
-        session.scalars(
-            select(DigestMessage)
-            .where(DigestMessage.digest_id == digest_id, DigestMessage.ts.is_(None))
-            .order_by(DigestMessage.part)
-        )
-    )
-
-
-def mark_posted(session: Session, message_id: int, ts: str, now: datetime) -> None:
-    message = session.get(DigestMessage, message_id)
-    assert message is not None
-    message.ts, message.posted_at = ts, now
-    # Items shown in this part now know their message, for follow-ups.
-    session.execute(
-        update(DigestItem)
-        .where(DigestItem.digest_id == message.digest_id, DigestItem.part == message.part)
-        .values(message_ts=ts)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def finish(session: Session, digest_id: int, now: datetime, error: str | None = None) -> None:
     digest = session.get(Digest, digest_id)
     assert digest is not None
     digest.status = "failed" if error else "sent"
     digest.error = error
     digest.finished_at = now
+    digest.lease_until = None
 
 
-def baseline_items(session: Session, channel: str) -> dict[int, DigestItem]:
-    """The items of the channel's newest sent digest, by product id."""
-    last = session.scalar(
-        select(Digest.id)
+def left_claimed(session: Session, channel: str, day: date) -> bool:
+    """Whether the day's scheduled digest was claimed and never finished (its run died)."""
+    found = select(Digest.id).where(
+        Digest.channel == channel, Digest.day == day, Digest.slot == "daily"
+    )
+    return session.scalar(found.where(Digest.status == "claimed").limit(1)) is not None
+
+
+def last_sent(session: Session, channel: str) -> Digest | None:
+    """The channel's newest sent digest: the baseline of the next one."""
+    return session.scalar(
+        select(Digest)
         .where(Digest.channel == channel, Digest.status == "sent")
         .order_by(Digest.claimed_at.desc(), Digest.id.desc())
         .limit(1)
-    )
-    if last is None:
-        return {}
-    items = session.scalars(select(DigestItem).where(DigestItem.digest_id == last))
-    return {item.product_id: item for item in items}
-
-
-def shown_unresolved(session: Session, channel: str, alerting: Select) -> list[DigestItem]:
-    """Items shown in a posted message, not marked resolved, whose product is no longer
-    among `alerting` (a select of product ids)."""
-    return list(
-        session.scalars(
-            select(DigestItem)
-            .join(Digest, Digest.id == DigestItem.digest_id)
-            .where(
-                Digest.channel == channel,
-                DigestItem.message_ts.is_not(None),
-                DigestItem.resolved_at.is_(None),
-                DigestItem.product_id.not_in(alerting),
-            )
-        )
-    )
-
-
-def message_by_ts(session: Session, channel: str, ts: str) -> DigestMessage | None:
-    return session.scalar(
-        select(DigestMessage).where(DigestMessage.channel == channel, DigestMessage.ts == ts)
     )

@@ -1,10 +1,12 @@
 """The current content of the Slack messages stockbot edits (storage.models.MessageState),
-read and written under a lock that serialises every edit of one message, across threads
-and processes, on SQLite and PostgreSQL."""
+versioned so that edits of one message from several threads and processes never undo
+each other, without a lock held while Slack is called: an edit reads the content and
+its version, sends, and records only if the version is still the one it read."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,16 +17,23 @@ from sqlalchemy.orm import Session
 from storage.models import MessageState
 
 
-def lock_message(
+@dataclass(frozen=True)
+class Content:
+    text: str
+    blocks: list[dict[str, Any]]
+    version: int
+
+
+def current_content(
     session: Session,
     channel: str,
     ts: str,
     text: str,
     blocks: list[dict[str, Any]],
     now: datetime,
-) -> MessageState:
-    """The message's row, locked until the session's transaction ends; the first edit
-    stores `text`/`blocks` (what Slack showed) as its starting point."""
+) -> Content:
+    """What the message shows now; the first edit stores `text`/`blocks` (what Slack
+    showed) as its starting point."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(
         dialect.insert(MessageState)
@@ -38,15 +47,28 @@ def lock_message(
         )
         .on_conflict_do_nothing(index_elements=["channel", "ts"])
     )
-    # A write before the read: PostgreSQL locks the row, SQLite takes its write lock.
-    session.execute(
-        update(MessageState)
-        .where(MessageState.channel == channel, MessageState.ts == ts)
-        .values(version=MessageState.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return session.scalars(
+    state = session.scalars(
         select(MessageState)
         .where(MessageState.channel == channel, MessageState.ts == ts)
         .execution_options(populate_existing=True)
     ).one()
+    return Content(state.text, json.loads(state.blocks), state.version)
+
+
+def record_edit(
+    session: Session,
+    channel: str,
+    ts: str,
+    read: int,
+    text: str,
+    blocks: list[dict[str, Any]],
+    now: datetime,
+) -> bool:
+    """Store what Slack now shows, if no other edit was recorded since version `read`."""
+    changed = session.execute(
+        update(MessageState)
+        .where(MessageState.channel == channel, MessageState.ts == ts, MessageState.version == read)
+        .values(text=text, blocks=json.dumps(blocks), version=read + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return changed.rowcount == 1

@@ -7,8 +7,10 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +20,9 @@ from storage.db import make_engine, make_session_factory, upgrade
 from tests.pgcluster import ClusterUnavailable, start_cluster
 
 NOW = datetime(2026, 11, 25, 9, 7, 42, tzinfo=UTC)
+MANIFEST = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
+# The bot token's scopes as the manifest asks for them: the stand-in refuses the rest.
+MANIFEST_SCOPES = set(MANIFEST["oauth_config"]["scopes"]["bot"])
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -143,6 +143,8 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime) -> None:
     if outcome.status == "failed":
         raise StockbotError(f"digest failed: {outcome.detail}")
     print(f"digest {outcome.status}: {outcome.detail}")
+    if outcome.permalink:
+        print(outcome.permalink)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 
 from bot.emag.client import clients_from_settings
 from bot.jobs import worker as jobs
-from bot.jobs.scheduler import build_scheduler
+from bot.jobs.scheduler import RESUME_JOB, add_once, build_scheduler
 from bot.runtime import Runtime
 from bot.settings import ConfigError
 from bot.slack_client import make_web_client
@@ -39,6 +40,10 @@ def scheduler_for(runtime: Runtime, blocking: bool = True) -> BaseScheduler:
             "and/or EMAG_MAIN_* and EMAG_FBE_* (sync)"
         )
     scheduler = build_scheduler(settings, blocking=blocking, **scheduled)
+    if "digest_job" in scheduled:
+        # A digest a dead worker left half posted: taken over once its claim has lapsed.
+        lapsed = timedelta(seconds=settings.digest_lease_seconds + 5)
+        add_once(scheduler, RESUME_JOB, lapsed, lambda: jobs.resume_digest_job(runtime))
     for job in scheduler.get_jobs():
         jobs.log.info("%s: %s (%s)", job.id, job.trigger, settings.timezone)
     return scheduler

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from bot.engine.models import PRIORITY_RANK, Priority, Recommendation
 
@@ -20,6 +21,7 @@ class CurrentAlert:
     sku: str
     priority: Priority
     issues: tuple[str, ...]
+    lost_sales: Decimal = Decimal(0)  # RON a day
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,25 @@ class DigestEntry:
     stock_main: int
     stock_fbe: int
     top_recommendation: Recommendation | None
+    lost_sales: Decimal = Decimal(0)  # RON a day
+    # The numbers a seller decides by (None: unknown), as the alerts carry them.
+    listed_on: tuple[str, ...] = ("main", "fbe")
+    sales_per_day_main: float | None = None
+    sales_per_day_fbe: float | None = None
+    days_of_cover_main: float | None = None
+    days_of_cover_fbe: float | None = None
+    in_transit_main: int = 0
+    in_transit_fbe: int = 0
+    snoozed_until: datetime | None = None
 
 
 @dataclass
 class DigestPlan:
+    """What the digest says. `entries` are the new or worse alerts, most urgent first
+    (priority, then lost sales); `since` is the day of the digest compared with."""
+
     counts: dict[str, int]
+    lost_sales_per_day: Decimal
     data_as_of: datetime | None
     stale: bool
     entries: list[DigestEntry]
@@ -95,6 +111,11 @@ class DigestPlan:
     unchanged: int
     snoozed: int
     late_note: str | None
+    since: date | None = None
+
+    @property
+    def open_alerts(self) -> int:
+        return sum(self.counts.values())
 
 
 @dataclass(frozen=True)
@@ -102,3 +123,5 @@ class DigestOutcome:
     status: str  # sent | skipped | failed
     detail: str
     parts_posted: int = 0
+    channel_id: str | None = None
+    permalink: str | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 
 DIGEST_JOB = "stock-digest"
 SYNC_JOB = "emag-sync"
+RESUME_JOB = "stock-digest-resume"
 # A digest that could not start on time (process down, machine asleep) still goes out
 # if the worker is back within this many seconds; later it waits for the next day.
 MISFIRE_GRACE_SECONDS = 6 * 3600
@@ -51,3 +53,12 @@ def build_scheduler(
     if sync_job is not None:
         add_cron_job(scheduler, SYNC_JOB, settings.sync_cron, settings.timezone, sync_job)
     return scheduler
+
+
+def add_once(
+    scheduler: BaseScheduler, job_id: str, after: timedelta, job: Callable[[], object]
+) -> None:
+    """`job` once, `after` from now (e.g. when a dead worker's claim has lapsed)."""
+    scheduler.add_job(
+        job, "date", run_date=datetime.now().astimezone() + after, id=job_id, name=job_id
+    )

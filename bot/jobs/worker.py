@@ -1,5 +1,6 @@
-"""The worker's scheduled jobs: the daily digest, and the eMAG sync followed (when
-STOCKBOT_AUTO_RESEND is on) by the weekly re-send of offers not sent for a week.
+"""The worker's scheduled jobs: the daily digest (and, at start, the take-over of one a
+dead worker left half posted), and the eMAG sync followed (when STOCKBOT_AUTO_RESEND is
+on) by the weekly re-send of offers not sent for a week.
 
 Each job logs its outcome and never raises: the scheduler must outlive one bad run.
 """
@@ -19,6 +20,7 @@ from bot.runtime import Runtime
 from bot.service import utcnow
 from bot.slack_client import make_web_client
 from bot.web.chart import trend_chart
+from storage import digests
 
 log = logging.getLogger("stockbot.worker")
 MONDAY = 0
@@ -28,14 +30,16 @@ CHART_DAYS = 30
 def post_digest(runtime: Runtime, force: bool = False) -> DigestOutcome:
     """Post today's digest (or a forced extra one) to STOCKBOT_ALERT_CHANNEL; on Mondays
     the trend chart of the last 30 days follows it."""
-    client = make_web_client(runtime.settings)
+    # No blind resend: a lost answer is settled by looking in the channel (digest_post).
+    client = make_web_client(runtime.settings, resend=False)
     now = runtime.service.clock()
     outcome = run_digest(runtime, client, now, force=force)
     zone = runtime.settings.zone
     if outcome.status == "sent" and now.astimezone(zone).weekday() == MONDAY:
         try:
+            # Uploads need the channel's ID (slack.md), the one the digest's post answered.
             client.files_upload_v2(
-                channel=runtime.settings.alert_channel,
+                channel=outcome.channel_id,
                 content=trend_chart(runtime.sessions, now, CHART_DAYS),
                 filename="stock-trend.png",
                 title=f"Stock alerts and weekly-update compliance, last {CHART_DAYS} days",
@@ -43,7 +47,7 @@ def post_digest(runtime: Runtime, force: bool = False) -> DigestOutcome:
             )
         except Exception as exc:  # the digest went out; a missing chart must not fail it
             reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
-            log.warning("weekly chart not uploaded: %s", reason)
+            log.warning("weekly chart not uploaded: %s", reason, exc_info=True)
     return outcome
 
 
@@ -67,6 +71,21 @@ def digest_job(runtime: Runtime) -> None:
         log.info("digest %s: %s", outcome.status, outcome.detail)
     except Exception:
         log.exception("digest run failed")
+
+
+def resume_digest_job(runtime: Runtime) -> None:
+    """Run once, a lease after the worker starts: today's digest, claimed by a worker that
+    died mid-post (a deploy, a kill), is taken over now rather than left for tomorrow."""
+    try:
+        channel = runtime.settings.alert_channel or ""
+        day = runtime.service.clock().astimezone(runtime.settings.zone).date()
+        with runtime.sessions() as session:
+            if not digests.left_claimed(session, channel, day):
+                return
+        outcome = post_digest(runtime)
+        log.info("unfinished digest taken over, %s: %s", outcome.status, outcome.detail)
+    except Exception:
+        log.exception("taking over the unfinished digest failed")
 
 
 def sync_job(runtime: Runtime) -> None:

@@ -1,19 +1,21 @@
 """SlackStandin: a real HTTP server on 127.0.0.1 answering the Web API methods stockbot
-uses (their answers: `web_api.py`), keeping channel messages, ephemeral messages, modals
-and App Home views as Slack would, serving `response_url`s, checking Block Kit limits,
-recording every request, and able to answer with scripted failures (429 with
-Retry-After, 5xx)."""
+uses (their answers: `web_api.py`, `channels.py`), keeping channel messages, threads,
+ephemeral messages, modals and App Home views as Slack would, serving `response_url`s,
+checking Block Kit and size limits and the per-channel posting rate, recording every
+request, and able to answer with scripted failures (429 with Retry-After, 5xx), late
+answers, and answers that never arrive (the work done, the connection dropped)."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.slack_standin.channels import PostRate
+from bot.slack_standin.scripts import Delay, Failure, ScriptedFailures
 from bot.slack_standin.socket_mode import SocketModeStandin
 from bot.slack_standin.web_api import WebApiMethods
 
@@ -25,18 +27,10 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-@dataclass
-class _Failure:
-    method: str
-    status: int
-    retry_after: int | None
-    times: int | None
-    after: int = 0
-
-
-class SlackStandin(WebApiMethods):
+class SlackStandin(ScriptedFailures, WebApiMethods):
     """Start with `with SlackStandin(token=...) as slack:`; point SLACK_API_URL at
-    `slack.api_url`."""
+    `slack.api_url`. `post_rate`/`post_burst` are chat.postMessage's pace per channel
+    (slack.md: about one a second); `scopes`, when given, are the bot token's scopes."""
 
     def __init__(
         self,
@@ -44,14 +38,22 @@ class SlackStandin(WebApiMethods):
         host: str = "127.0.0.1",
         port: int = 0,
         app_token: str | None = None,
+        post_rate: float = 1.0,
+        post_burst: int = 3,
+        scopes: set[str] | None = None,
     ):
         self.token = token
         self.app_token = app_token
         self._socket_mode: SocketModeStandin | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._records: list[dict[str, Any]] = []
         self._channels: dict[str, list[dict[str, Any]]] = {}
-        self._failures: list[_Failure] = []
+        self._names: dict[str, str] = {}
+        self._scopes = scopes
+        self._rate = PostRate(post_rate, post_burst)
+        self._last_ts = 0.0
+        self._failures: list[Failure] = []
+        self._delays: list[Delay] = []
         self._seq = 0
         self._ephemerals: list[dict[str, Any]] = []
         self._responses: dict[str, dict[str, Any]] = {}
@@ -77,17 +79,29 @@ class SlackStandin(WebApiMethods):
                     status, headers, body = standin._handle(
                         self.path, dict(self.headers), data.decode()
                     )
+                if status == 0:  # done, but the answer is lost on the way back
+                    self.close_connection = True
+                    return
+                late = standin._lateness(self.path)
+                if late:
+                    time.sleep(late)
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the caller went away (killed) before a late answer
 
         self._server = _Server((host, port), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: stopping waits for one poll, and tests stop it often.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def api_url(self) -> str:
@@ -131,29 +145,24 @@ class SlackStandin(WebApiMethods):
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def fail_next(
-        self, method: str, status: int = 429, retry_after: int | None = 1, times: int | None = 1
-    ) -> None:
-        """The next `times` calls of `method` (None: every call) answer `status`."""
-        with self._lock:
-            self._failures.append(_Failure(method, status, retry_after, times))
-
-    def fail_after(self, method: str, successes: int, status: int = 500) -> None:
-        """Let `successes` calls of `method` through, then fail every call."""
-        with self._lock:
-            self._failures.append(_Failure(method, status, None, None, after=successes))
-
-    def clear_failures(self) -> None:
-        with self._lock:
-            self._failures.clear()
-
     def requests(self, method: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [r for r in self._records if method is None or r["method"] == method]
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
+        """Every message of the channel (given by ID or name), thread replies included, in
+        the order they were posted."""
         with self._lock:
-            return [dict(message) for message in self._channels.get(channel, [])]
+            found = self.channel_id(channel, by_name=True) or channel
+            return [dict(message) for message in self._channels.get(found, [])]
+
+    def top_level(self, channel: str) -> list[dict[str, Any]]:
+        """The messages shown in the channel itself: thread replies left out."""
+        return [m for m in self.messages(channel) if m.get("thread_ts", m["ts"]) == m["ts"]]
+
+    def replies(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The replies in the thread of message `ts`, oldest first."""
+        return [m for m in self.messages(channel) if m.get("thread_ts") == ts != m["ts"]]
 
     def ephemerals(self, channel: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -178,20 +187,6 @@ class SlackStandin(WebApiMethods):
         with self._lock:
             return self._home.get(user)
 
-    def _failure(self, method: str) -> _Failure | None:
-        for failure in self._failures:
-            if failure.method != method:
-                continue
-            if failure.after > 0:
-                failure.after -= 1
-                return None
-            if failure.times is not None:
-                failure.times -= 1
-                if failure.times <= 0:
-                    self._failures.remove(failure)
-            return failure
-        return None
-
     def _handle(self, path: str, headers: dict[str, str], raw: str) -> tuple[int, dict, dict]:
         path, _, query = path.partition("?")
         if headers.get("Content-Type", "").startswith("application/json"):
@@ -199,27 +194,34 @@ class SlackStandin(WebApiMethods):
         else:
             body = {key: values[0] for key, values in parse_qs(raw).items()}
         body = {**{key: values[0] for key, values in parse_qs(query).items()}, **body}
-        for key in ("blocks", "view", "files"):
+        for key in ("blocks", "view", "files", "metadata"):
             if isinstance(body.get(key), str):
                 body[key] = json.loads(body[key])
         if path.startswith("/response/"):
             return self._respond(path.removeprefix("/response/"), body)
         method = path.removeprefix("/api/")
         with self._lock:
-            self._records.append({"method": method, "body": body, "at": time.time()})
-            failure = self._failure(method)
-            if failure is not None:
-                extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-                error = "ratelimited" if failure.status == 429 else "internal_error"
-                return failure.status, extra, {"ok": False, "error": error}
-            if method == "apps.connections.open":
-                # Socket Mode: the app-level token, not the bot token, opens a connection.
-                if not self.app_token or headers.get("Authorization") != f"Bearer {self.app_token}":
-                    return 200, {}, {"ok": False, "error": "invalid_auth"}
-                return 200, {}, {"ok": True, "url": self.socket_mode.url}
-            if headers.get("Authorization") != f"Bearer {self.token}":
+            record = {"method": method, "body": body, "at": time.time()}
+            self._records.append(record)
+            status, extra, answer = self._scripted(method, headers, body)
+            record.update(status=status, error=answer.get("error"))
+            return status, extra, answer
+
+    def _scripted(self, method: str, headers: dict[str, str], body: dict) -> tuple[int, dict, dict]:
+        failure = self._failure(method)
+        if failure is not None and failure.status:
+            extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            error = "ratelimited" if failure.status == 429 else "internal_error"
+            return failure.status, extra, {"ok": False, "error": error}
+        if method == "apps.connections.open":
+            # Socket Mode: the app-level token, not the bot token, opens a connection.
+            if not self.app_token or headers.get("Authorization") != f"Bearer {self.app_token}":
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
-            return 200, {}, self._answer(method, body)
+            return 200, {}, {"ok": True, "url": self.socket_mode.url}
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            return 200, {}, {"ok": False, "error": "invalid_auth"}
+        status, extra, answer = self._answer(method, body)
+        return (0 if failure is not None else status), extra, answer
 
     def files(self) -> list[dict[str, Any]]:
         """Uploaded files: id, filename, title, data (bytes)."""

@@ -1,18 +1,20 @@
-"""The Web API methods the Slack stand-in answers (chat.*, views.*, files.*, the
-response_url), over the state `bot.slack_standin.server.SlackStandin` keeps; the HTTP
-plumbing, the records and the scripted failures live there."""
+"""The Web API methods the Slack stand-in answers (chat.*, views.*, files.*,
+conversations.*, the response_url), over the state `bot.slack_standin.server.SlackStandin`
+keeps; channels and their reading are in `channels.py`, the HTTP plumbing, the records and
+the scripted failures in `server.py`."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from bot.slack_standin.limits import block_errors, view_errors
+from bot.slack_standin.channels import ChannelMethods, PostRate
+from bot.slack_standin.limits import block_errors, too_long, view_errors
 
 RESPONSE_URL_USES = 5
 
 
-class WebApiMethods:
+class WebApiMethods(ChannelMethods):
     """What each method does to the stand-in's channels, modals, Home tabs and files.
 
     The caller holds `self._lock`; the attributes are set by SlackStandin.__init__."""
@@ -28,6 +30,7 @@ class WebApiMethods:
     _home: dict[str, dict[str, Any]]
     _files: dict[str, dict[str, Any]]
     _used_triggers: set[str]
+    _rate: PostRate
     base_url: str
 
     def apply_view_answer(self, view_id: str, answer: dict[str, Any]) -> dict[str, Any]:
@@ -59,28 +62,17 @@ class WebApiMethods:
             self._closed.add(view_id)
             return {"ok": True}
 
-    def _next_ts(self) -> str:
-        self._seq += 1
-        return f"{1700000000 + self._seq}.000100"
-
-    def _post(self, channel: str, body: dict[str, Any], user: str | None = None) -> dict:
-        message = {
-            "ts": self._next_ts(),
-            "text": body.get("text"),
-            "blocks": body.get("blocks", []),
-            "user": user or "UBOT",
-        }
-        self._channels.setdefault(channel, []).append(message)
-        return message
-
     def _find(self, channel: str, ts: str | None) -> dict[str, Any] | None:
-        for message in self._channels.get(channel, []) + self._ephemerals:
-            if message["ts"] == ts and message.get("channel", channel) == channel:
+        """A channel message or an ephemeral one (a response_url may replace either)."""
+        for message in self._ephemerals:
+            if message["ts"] == ts and message["channel"] == channel:
                 return message
-        return None
+        return self._in_channel(channel, ts)
 
     def _respond(self, key: str, body: dict[str, Any]) -> tuple[int, dict, dict]:
-        """A post to a response_url: a new message, or the bound message replaced."""
+        """A post to a response_url: a new message, or the bound message replaced. Not
+        held to msg_blocks_too_long: bolt-js#2867 saw respond() take blocks that
+        chat.postMessage refused."""
         with self._lock:
             self._records.append(
                 {"method": "response_url", "key": key, "body": body, "at": time.time()}
@@ -88,6 +80,9 @@ class WebApiMethods:
             target = self._responses.get(key)
             if target is None:
                 return 404, {}, {"ok": False, "error": "expired_url"}
+            failure = self._failure("response_url")  # type: ignore[attr-defined]
+            if failure is not None and failure.status:
+                return failure.status, {}, {"ok": False, "error": "invalid_blocks"}
             # Slack honours a response_url up to five times.
             target["uses"] = target.get("uses", 0) + 1
             if target["uses"] > RESPONSE_URL_USES:
@@ -121,18 +116,37 @@ class WebApiMethods:
                 )
             return 200, {}, {"ok": True}
 
-    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
-        channel = body.get("channel", "")
+    def _answer(self, method: str, body: dict[str, Any]) -> tuple[int, dict, dict]:
+        """(HTTP status, headers, body) of a Web API call."""
+        if method == "chat.postMessage":
+            # slack.md: the per-channel rate, 429 with Retry-After when over it.
+            channel = self.channel_id(str(body.get("channel", "")), by_name=True)
+            wait = self._rate.take(channel) if channel else None
+            if wait is not None:
+                return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
+        return 200, {}, self._call(method, body)
+
+    def _call(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT"}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             errors = block_errors(body.get("blocks", []))
             if errors:
                 return {"ok": False, "error": "invalid_blocks", "errors": errors}
+            if too_long(body.get("blocks", [])):
+                return {"ok": False, "error": "msg_blocks_too_long"}
+            if "metadata" in body and not _valid_metadata(body["metadata"]):
+                return {"ok": False, "error": "invalid_metadata_format"}
+        # Only chat.postMessage takes a channel's name (slack.md); the rest need its ID.
+        channel = self.channel_id(str(body.get("channel", "")), method == "chat.postMessage")
+        if method.startswith("chat.") and method != "chat.getPermalink" and channel is None:
+            return {"ok": False, "error": "channel_not_found"}
         if method == "chat.postMessage":
+            assert channel is not None
             message = self._post(channel, body)
             return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
         if method == "chat.update":
+            assert channel is not None
             message = self._find(channel, body.get("ts"))
             if message is None:
                 return {"ok": False, "error": "message_not_found"}
@@ -150,6 +164,11 @@ class WebApiMethods:
                 }
             )
             return {"ok": True, "message_ts": ts}
+        if method == "chat.getPermalink":
+            return self._permalink(body)
+        if method in ("conversations.history", "conversations.replies"):
+            thread = str(body.get("ts", "")) if method == "conversations.replies" else None
+            return self._history(body, thread)
         if method in ("views.open", "views.update", "views.publish"):
             return self._view(method, body)
         if method == "files.getUploadURLExternal":
@@ -187,8 +206,12 @@ class WebApiMethods:
                 return {"ok": False, "error": "file_not_found"}
             stored["title"] = item.get("title")
             shared.append(stored)
-        channel = body.get("channel_id") or body.get("channels", "")
-        if channel:
+        given = body.get("channel_id") or body.get("channels", "")
+        if given:
+            # slack.md: file uploads need the channel's ID, not its name.
+            channel = self.channel_id(str(given))
+            if channel is None:
+                return {"ok": False, "error": "channel_not_found"}
             message = self._post(channel, {"text": body.get("initial_comment")})
             message["files"] = [
                 {"id": f["id"], "title": f.get("title"), "name": f["filename"]} for f in shared
@@ -226,3 +249,12 @@ class WebApiMethods:
         stored = {**view, "id": view_id}
         self._views[view_id] = stored
         return {"ok": True, "view": stored}
+
+
+def _valid_metadata(metadata: Any) -> bool:
+    """api.slack.com/metadata: an event_type and an event_payload object."""
+    return (
+        isinstance(metadata, dict)
+        and isinstance(metadata.get("event_type"), str)
+        and isinstance(metadata.get("event_payload"), dict)
+    )

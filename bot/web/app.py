@@ -1,20 +1,26 @@
 """The web process: Slack's endpoint, the health check, the REST API (api.py) and the
 dashboard (dashboard.py).
 
-One FastAPI app serves everything on one port (Procfile `web:`).
+One FastAPI app serves everything on one port (Procfile `web:`). Slack's requests are
+dispatched on a pool of their own, so a burst of REST or dashboard calls (which run on
+the bounded default pool, STOCKBOT_API_THREADS) can never hold an ack back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_starlette_response
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
-from starlette.concurrency import run_in_threadpool
 
 from bot.runtime import Runtime
 from bot.settings import ConfigError
@@ -24,10 +30,25 @@ from bot.web.edge import RequestEdge, configure_logging
 from bot.web.headers import SecurityHeaders
 from bot.web.slack_edge import Refused, checked_request
 
+# Acks are a few milliseconds of work each: a few threads keep up with a burst, and more
+# only fight each other and the event loop for the interpreter (benchmarks/slack_ack.py
+# --mixed: 4 threads held ack p99 near 0.5 s where 8 or 16 reached 1.5-3.3 s).
+SLACK_DISPATCH_THREADS = 4
+
 
 def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
     """The ASGI app; `slack_app` adds POST /slack/events."""
+    dispatch = ThreadPoolExecutor(SLACK_DISPATCH_THREADS, thread_name_prefix="slack-ack")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The REST API's and the dashboard's sync routes run on this (anyio's) pool.
+        to_thread.current_default_thread_limiter().total_tokens = runtime.settings.api_threads
+        yield
+        dispatch.shutdown(wait=False)
+
     web = FastAPI(
+        lifespan=lifespan,
         title="stockbot",
         version="1",
         description="MAIN/FBE stock analysis for eMAG sellers (the source's stock-sync API).",
@@ -65,9 +86,11 @@ def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
                 )
             except Refused as exc:
                 return JSONResponse({"error": str(exc)}, status_code=exc.status)
-            # Bolt's App is synchronous: dispatch in a worker thread so one slow
-            # request never holds up the acks of the others on the event loop.
-            bolt_response = await run_in_threadpool(slack_app.dispatch, bolt_request)
+            # Bolt's App is synchronous: dispatch in a thread of Slack's own pool, so
+            # neither the event loop nor the API's threads hold up an ack.
+            bolt_response = await asyncio.get_running_loop().run_in_executor(
+                dispatch, slack_app.dispatch, bolt_request
+            )
             return to_starlette_response(bolt_response)
 
     web.add_middleware(SecurityHeaders)

@@ -25,11 +25,11 @@ from handlers.blocks.kit import (
     data_age_line,
     divider,
     escape,
-    fit,
     header,
     proposal_value,
     section,
 )
+from handlers.blocks.size import fit
 from handlers.ids import CHANGE_AMOUNT, SNOOZE, SNOOZE_DAYS, VALIDATE_TRANSFER
 
 _ACCOUNT_TITLES = {"main": "MAIN (seller-fulfilled)", "fbe": "FBE (fulfilled by eMAG)"}
@@ -143,7 +143,7 @@ def build_analysis_blocks(
                 "sku_actions",
             )
         )
-    return fit([*blocks, section("*Recommendations*"), *recs], tail)
+    return fit([*blocks, section("*Recommendations*")], recs, tail)
 
 
 def analysis_fallback(analysis: Analysis) -> str:

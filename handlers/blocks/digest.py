@@ -1,37 +1,79 @@
-"""Block Kit for the daily digest: split into messages within Slack's limits, each alert
-a section whose block_id lets a later update mark it resolved in place."""
+"""Block Kit for the daily digest: one channel message (the counts, the lost sales, the
+most urgent new or worse alerts with their buttons, what resolved) and the rest as
+replies in its thread, every part within the message limits, the channel message with
+room left for a validation to be shown in place. Each alert is a section whose block_id
+lets a later update mark it resolved in place.
+
+The thread lists the other alerts one compact line each, without buttons: a button
+takes ~200 characters of JSON, which would double the replies (and the minutes they
+take at one post a second); `/stock analyze SKU` gives any of them with its buttons."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.engine.models import ACCOUNTS
 from bot.jobs.digest_plan import DigestEntry, DigestPlan
-from bot.wording import issue_label, recommendation_line
+from bot.wording import (
+    account_numbers,
+    issue_label,
+    recommendation_action,
+    recommendation_line,
+    transit_text,
+)
 from handlers.blocks.kit import (
-    MAX_BLOCKS,
     Block,
     button,
+    clip,
     context,
     escape,
-    packed_sections,
+    escape_clipped,
+    header,
     proposal_value,
     section,
 )
+from handlers.blocks.size import MESSAGE, split, within_limits
 from handlers.ids import VALIDATE_TRANSFER
+
+HEAD_ALERTS = 10
+RESOLVED_IN_HEAD = 800  # characters of resolved SKUs in the channel message
+# The channel message keeps room for a click to show its validation in place
+# (replace_clicked); the thread's parts have no buttons to click.
+HEAD_BUDGET = MESSAGE.less(text=2_000, json=3_000)
+TITLE = "Stock alerts digest"
+
+Payload = dict[str, object]
 
 
 def alert_block_id(product_id: int) -> str:
     return f"alert:{product_id}"
 
 
+def _day(day: date | None) -> str:
+    return f"since {day:%a %d %b}" if day else "since the last digest"
+
+
+def _numbers(entry: DigestEntry) -> str:
+    """Per account stock, sales per day and days of cover, then what is in transit."""
+    shown = " / ".join(
+        account_numbers(entry, account, account in entry.listed_on)  # type: ignore[arg-type]
+        for account in ACCOUNTS
+    )
+    moving = [
+        transit_text(getattr(entry, f"in_transit_{account}"), account, None) for account in ACCOUNTS
+    ]
+    return shown + "".join(f" - {text}" for text in moving if text)
+
+
 def _entry_block(entry: DigestEntry) -> Block:
-    name = f" {escape(entry.name[:150])}" if entry.name else ""
+    name = f" {escape_clipped(entry.name, 150)}" if entry.name else ""
     issues = ", ".join(issue_label(issue) for issue in entry.issues)
+    loss = f" - {entry.lost_sales:,.2f} RON/day lost" if entry.lost_sales else ""
     lines = [
-        f"*{escape(entry.sku)}*{name}",
-        f"[{entry.priority.upper()}] {entry.change} - {issues} - "
-        f"MAIN {entry.stock_main} / FBE {entry.stock_fbe}",
+        f"*{escape_clipped(entry.sku, 200)}*{name}",
+        f"[{entry.priority.upper()}] {entry.change} - {issues} - {_numbers(entry)}{loss}",
     ]
     rec = entry.top_recommendation
     if rec is not None:
@@ -44,79 +86,133 @@ def _entry_block(entry: DigestEntry) -> Block:
     return block
 
 
-def _header(plan: DigestPlan, zone: ZoneInfo) -> list[Block]:
-    counts = plan.counts
-    as_of = (
-        plan.data_as_of.astimezone(zone).strftime("%d %b %H:%M") if plan.data_as_of else "unknown"
+def _thread_entry_block(entry: DigestEntry) -> Block:
+    name = f" {escape_clipped(entry.name, 60)}" if entry.name else ""
+    issues = ", ".join(issue_label(issue) for issue in entry.issues)
+    loss = f" - {entry.lost_sales:,.2f} RON/day" if entry.lost_sales else ""
+    rec = entry.top_recommendation
+    action = f"\n{escape(recommendation_action(rec))}" if rec is not None else ""
+    return section(
+        f"*{escape_clipped(entry.sku, 200)}*{name} [{entry.priority.upper()}] {entry.change}"
+        f" - {issues} - {_numbers(entry)}{loss}{action}",
+        block_id=alert_block_id(entry.product_id),
     )
+
+
+def _counts(plan: DigestPlan, zone: ZoneInfo) -> list[Block]:
+    counts = plan.counts
+    as_of = f"{plan.data_as_of.astimezone(zone):%d %b %H:%M}" if plan.data_as_of else "unknown"
     blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Stock alerts digest"}},
+        header(TITLE),
         section(
             f"*High* {counts['high']}  |  *Medium* {counts['medium']}  |  *Low* {counts['low']}"
-            "  (open alerts in the whole catalogue)"
+            "  (open alerts in the whole catalogue)\n"
+            f"*Lost sales* {plan.lost_sales_per_day:,.2f} RON/day "
+            "(zero stock with competition, at today's prices)"
         ),
         context(f"Data as of {as_of} ({zone.key})" + ("  -  STALE data" if plan.stale else "")),
     ]
     if plan.late_note:
-        blocks.append(context(escape(plan.late_note)))
+        blocks.append(context(escape_clipped(plan.late_note, 2_000)))
     return blocks
 
 
-def build_digest_messages(
-    plan: DigestPlan, zone: ZoneInfo, all_clear: bool = True
-) -> tuple[list[Block], dict[int, int]]:
-    """The digest's messages in order, and which message shows each alert (by product)."""
-    if not plan.entries and not plan.resolved_skus:
-        if not all_clear and not plan.late_note:
-            return [], {}
-        counts = plan.counts
-        text = (
-            "All clear: nothing new or worse since the last digest "
-            f"({counts['high']} high, {counts['medium']} medium, {counts['low']} low still open)."
-        )
-        if plan.late_note:
-            text += f" {escape(plan.late_note)}"
-        return [{"text": text, "blocks": [section(text)]}], {}
+def _resolved_line(plan: DigestPlan) -> tuple[str, bool]:
+    """The resolved SKUs for the channel message, and whether all of them fit there."""
+    skus = [escape(sku) for sku in plan.resolved_skus]
+    joined = ", ".join(skus)
+    title = f"*Resolved {_day(plan.since)} ({len(skus)})*\n"
+    if len(joined) <= RESOLVED_IN_HEAD:
+        return title + joined, True
+    shown = clip(joined, RESOLVED_IN_HEAD).removesuffix("...").rpartition(", ")[0]
+    rest = len(skus) - (shown.count(", ") + 1 if shown else 0)
+    return f"{title}{shown} and {rest} more (all of them in the thread)", False
 
-    body: list[tuple[Block, int | None]] = []
+
+def _channel_message(plan: DigestPlan, zone: ZoneInfo, shown: int) -> tuple[list[Block], bool]:
+    """The channel message with the first `shown` alerts, and whether the resolved list
+    fits in it."""
+    blocks = _counts(plan, zone)
     if plan.entries:
-        body.append((section(f"*New or worse ({len(plan.entries)})*"), None))
-        body += [(_entry_block(entry), entry.product_id) for entry in plan.entries]
+        blocks.append(section(f"*New or worse {_day(plan.since)} ({len(plan.entries)})*"))
+        blocks += [_entry_block(entry) for entry in plan.entries[:shown]]
+    more = []
+    if len(plan.entries) > shown:
+        more.append(f"{len(plan.entries) - shown} more in the thread")
     if plan.overflow:
-        body.append(
-            (context(f"and {plan.overflow} more new or worse - `/stock alerts` lists them"), None)
-        )
+        more.append(f"{plan.overflow} more not listed - `/stock alerts` lists them")
+    if more:
+        blocks.append(context("  |  ".join(more)))
+    resolved_whole = True
     if plan.resolved_skus:
-        title = f"Resolved since the last digest ({len(plan.resolved_skus)})"
-        body += [
-            (block, None)
-            for block in packed_sections([escape(sku) for sku in plan.resolved_skus], title)
-        ]
-    tail = [
-        f"{plan.unchanged} alert(s) unchanged since the last digest - `/stock alerts` lists them"
-    ]
+        line, resolved_whole = _resolved_line(plan)
+        blocks.append(section(line))
+    tail = [f"{plan.unchanged} alert(s) unchanged {_day(plan.since)}"]
     if plan.snoozed:
         tail.append(f"{plan.snoozed} snoozed alert(s) left out")
-    body.append((context("  |  ".join(tail)), None))
+    blocks.append(context("  |  ".join(tail) + " - `/stock alerts` lists them"))
+    return blocks, resolved_whole
 
-    header = _header(plan, zone)
-    chunks: list[list[tuple[Block, int | None]]] = []
-    room = MAX_BLOCKS - len(header)
-    while body:
-        chunks.append(body[:room])
-        body = body[room:]
-        room = MAX_BLOCKS - 1  # later parts start with one continuation line
-    payloads, parts_of = [], {}
-    fallback = f"Stock digest: {len(plan.entries)} new or worse, {len(plan.resolved_skus)} resolved"
-    for index, chunk in enumerate(chunks):
-        lead = (
-            header
-            if index == 0
-            else [context(f"Stock alerts digest, part {index + 1} of {len(chunks)}")]
+
+def _nothing_new(plan: DigestPlan) -> list[Block]:
+    if plan.open_alerts:
+        text = (
+            f"Nothing new {_day(plan.since)}; {plan.open_alerts} alerts still open "
+            f"({plan.counts['high']} high)."
         )
-        payloads.append({"text": fallback, "blocks": lead + [block for block, _ in chunk]})
-        parts_of.update({product_id: index for _, product_id in chunk if product_id is not None})
+    else:
+        text = "All clear: no open alerts."
+    if plan.late_note:
+        text += f" {escape_clipped(plan.late_note, 2_000)}"
+    return [section(text)]
+
+
+def build_digest_messages(
+    plan: DigestPlan, zone: ZoneInfo, nothing_new_line: bool = True
+) -> tuple[list[Payload], dict[int, int]]:
+    """The digest's parts in order (part 0 in the channel, the rest replies in its
+    thread) and which part shows each alert (by product)."""
+    if not plan.entries and not plan.resolved_skus:
+        if not nothing_new_line and not plan.late_note:
+            return [], {}
+        blocks = _nothing_new(plan)
+        return [{"text": blocks[0]["text"]["text"], "blocks": blocks}], {}
+
+    shown = min(HEAD_ALERTS, len(plan.entries))
+    head, resolved_whole = _channel_message(plan, zone, shown)
+    while shown and not within_limits(head, HEAD_BUDGET):
+        shown -= 1
+        head, resolved_whole = _channel_message(plan, zone, shown)
+    rest: list[Block | str] = [_thread_entry_block(entry) for entry in plan.entries[shown:]]
+    if not resolved_whole:
+        rest.append(f"*Resolved {_day(plan.since)} ({len(plan.resolved_skus)})*")
+        rest += [escape(sku) for sku in plan.resolved_skus]
+    thread = split(rest, _continued) if rest else []
+    fallback = (
+        f"{TITLE}: {len(plan.entries)} new or worse, {len(plan.resolved_skus)} resolved, "
+        f"{plan.open_alerts} open"
+    )
+    payloads: list[Payload] = [{"text": fallback, "blocks": head}]
+    for index, blocks in enumerate(thread):
+        label = f"{TITLE}, continued ({index + 1} of {len(thread)})"
+        payloads.append({"text": label, "blocks": [context(label), *blocks[1:]]})
+    parts_of = {
+        int(block["block_id"].split(":")[1]): index
+        for index, payload in enumerate(payloads)
+        for block in _blocks(payload)
+        if str(block.get("block_id", "")).startswith("alert:")
+    }
     return payloads, parts_of
+
+
+def _continued(index: int) -> list[Block]:
+    # Sized for the longest label; the real one (never longer) replaces it.
+    return [context(f"{TITLE}, continued (9999 of 9999)")]
+
+
+def _blocks(payload: Payload) -> Sequence[Block]:
+    blocks = payload.get("blocks")
+    return blocks if isinstance(blocks, list) else []
 
 
 def mark_resolved(
@@ -126,7 +222,7 @@ def mark_resolved(
     block_id = alert_block_id(product_id)
     when = now.astimezone(zone).strftime("%d %b %H:%M")
     blocks = [
-        section(f"~{escape(sku)}~  resolved at {when}", block_id=block_id)
+        section(f"~{escape_clipped(sku, 200)}~  resolved at {when}", block_id=block_id)
         if block.get("block_id") == block_id
         else block
         for block in payload.get("blocks", [])

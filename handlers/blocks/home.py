@@ -6,20 +6,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.reports import AlertsReport, Summary
-from handlers.blocks.kit import MAX_VIEW_BLOCKS, Block, divider, header, section
-from handlers.blocks.reports import build_alerts_blocks, summary_blocks
+from handlers.blocks.kit import Block, divider, header, section
+from handlers.blocks.reports import alert_items, summary_blocks
+from handlers.blocks.size import VIEW, fit
 
 
 def build_home_view(
     summary: Summary, alerts: AlertsReport, now: datetime, zone: ZoneInfo, stale_hours: int
 ) -> Block:
-    alert_blocks = build_alerts_blocks(alerts, max_blocks=MAX_VIEW_BLOCKS - 8)[1:]
-    blocks = [
+    head = [
         header("stockbot"),
         section("MAIN and FBE stock at a glance. `/stock help` lists the commands."),
         *summary_blocks(summary, now, zone, stale_hours),
         divider(),
-        section("*Top alerts*"),
-        *alert_blocks,
+        section("*Top alerts*" if alerts.alerts else "*Top alerts*\nNothing needs attention."),
     ]
-    return {"type": "home", "blocks": blocks}
+    return {"type": "home", "blocks": fit(head, alert_items(alerts, head, VIEW), budget=VIEW)}

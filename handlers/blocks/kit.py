@@ -1,10 +1,12 @@
 """Block Kit primitives every builder uses, with Slack's limits applied where the
-text is made: escaped mrkdwn, clipped texts, compact button values, lists cut with
-"and N more" so a message never breaks the 50-block rule."""
+text is made: escaped mrkdwn, texts clipped before they are escaped (and never through
+an entity or a `<...>` link), compact button values. The limits of a whole message live
+in `handlers/blocks/size.py`."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,8 +14,6 @@ from zoneinfo import ZoneInfo
 
 from bot.engine.models import Recommendation
 
-MAX_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
 MAX_TEXT = 3000
 MAX_FIELD = 2000
 MAX_HEADER = 150
@@ -33,6 +33,12 @@ def proposal_value(sku: str, rec: Recommendation, amount: int | None = None) -> 
     }
 
 
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# What a cut must not fall inside: an entity we escaped, or a mention/link Slack parses.
+_UNSPLITTABLE = re.compile(r"&(?:amp|lt|gt);|<[^<>\n]*>")
+ELLIPSIS = "..."
+
+
 def escape(text: str) -> str:
     """Text safe inside mrkdwn: Slack's three control characters escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -46,7 +52,30 @@ def unescape(text: str) -> str:
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """`text` in at most `limit` characters, "..." marking a cut; a cut that would fall
+    inside an `&amp;`-style entity or a `<...>` mention or link goes before it."""
+    if len(text) <= limit:
+        return text
+    cut = max(0, limit - len(ELLIPSIS))
+    for match in _UNSPLITTABLE.finditer(text, 0, cut + MAX_TEXT):
+        if match.start() < cut < match.end():
+            cut = match.start()
+            break
+    return text[:cut] + ELLIPSIS
+
+
+def escape_clipped(raw: str, limit: int) -> str:
+    """Data (a name, a SKU, an eMAG message) escaped, clipped *before* escaping so the
+    escaped result fits `limit` and no entity is cut."""
+    escaped = escape(raw)
+    if len(escaped) <= limit:
+        return escaped
+    budget, size = limit - len(ELLIPSIS), 0
+    for index, char in enumerate(raw):
+        size += len(_ESCAPES.get(char, char))
+        if size > budget:
+            return escape(raw[:index]) + ELLIPSIS
+    return escaped
 
 
 def section(
@@ -119,33 +148,6 @@ def confirm_dialog(title: str, text: str, yes: str) -> Block:
         "confirm": {"type": "plain_text", "text": clip(yes, 30)},
         "deny": {"type": "plain_text", "text": "Cancel"},
     }
-
-
-def packed_sections(lines: Sequence[str], title: str | None = None) -> list[Block]:
-    """`lines` (under a bold title) in as few sections as fit 3000 characters each."""
-    blocks: list[Block] = []
-    current = f"*{title}*" if title else ""
-    for line in lines:
-        line = clip(line, MAX_TEXT - 1)
-        if current and len(current) + len(line) + 1 > MAX_TEXT:
-            blocks.append(section(current))
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    if current:
-        blocks.append(section(current))
-    return blocks
-
-
-def fit(
-    blocks: list[Block], tail: Sequence[Block] = (), max_blocks: int = MAX_BLOCKS
-) -> list[Block]:
-    """`blocks` then `tail` within `max_blocks`; what does not fit is cut from `blocks`
-    and counted in an "and N more" line."""
-    if len(blocks) + len(tail) <= max_blocks:
-        return blocks + list(tail)
-    keep = max_blocks - len(tail) - 1
-    more = len(blocks) - keep
-    return [*blocks[:keep], context(f"and {more} more"), *tail]
 
 
 def local_time(moment: datetime | None, zone: ZoneInfo, pattern: str = "%d %b %H:%M") -> str:

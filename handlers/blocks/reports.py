@@ -20,19 +20,18 @@ from bot.wording import (
     transit_text,
 )
 from handlers.blocks.kit import (
-    MAX_BLOCKS,
     Block,
     button,
     context,
     data_age_line,
     escape,
-    fit,
+    escape_clipped,
     header,
     local_time,
-    packed_sections,
     proposal_value,
     section,
 )
+from handlers.blocks.size import MESSAGE, Budget, fit, fits_all
 from handlers.ids import SNOOZE, SNOOZE_DAYS, VALIDATE_TRANSFER
 
 
@@ -40,7 +39,7 @@ def alert_line(entry: AlertEntry, with_name: bool = False) -> str:
     """One alert with its numbers: stock, sales per day and cover per account, RON/day
     lost, what is in transit, a snooze."""
     issues = ", ".join(issue_label(issue) for issue in entry.issues) or "no issue"
-    name = f" {escape(entry.name[:100])}" if with_name and entry.name else ""
+    name = f" {escape_clipped(entry.name, 100)}" if with_name and entry.name else ""
     numbers = " / ".join(
         account_numbers(entry, account, account in entry.listed_on) for account in ACCOUNTS
     )
@@ -77,21 +76,31 @@ def counts_line(counts: dict[str, int], total: int, shown: int) -> str:
     )
 
 
-def build_alerts_blocks(report: AlertsReport, max_blocks: int = MAX_BLOCKS) -> list[Block]:
+def alert_items(
+    report: AlertsReport, head: list[Block], budget: Budget = MESSAGE
+) -> list[Block | str]:
+    """The alerts after `head`: as many as fit keep their button (one section each),
+    the rest are one line each, so that every alert is shown when the lines fit."""
+    blocks = [alert_block(e, f"alert:{i}") for i, e in enumerate(report.alerts)]
+    lines = [alert_line(e) for e in report.alerts]
+    low, high = 0, len(blocks)  # the most buttons that still show every alert
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits_all(head, [*blocks[:middle], *lines[middle:]], budget=budget):
+            low = middle
+        else:
+            high = middle - 1
+    return [*blocks[:low], *lines[low:]]
+
+
+def build_alerts_blocks(report: AlertsReport, budget: Budget = MESSAGE) -> list[Block]:
     head = [
         header("Stock alerts"),
         section(counts_line(report.counts, report.total, len(report.alerts))),
     ]
     if not report.alerts:
         return [*head, section("Nothing needs attention.")]
-    room = max_blocks - len(head)
-    entries = report.alerts
-    if len(entries) <= room:
-        return head + [alert_block(e, f"alert:{i}") for i, e in enumerate(entries)]
-    # More alerts than blocks: the first ones keep their buttons, the rest are lines.
-    with_buttons = [alert_block(e, f"alert:{i}") for i, e in enumerate(entries[: room - 2])]
-    rest = packed_sections([alert_line(e) for e in entries[room - 2 :]])
-    return fit(head + with_buttons + rest, max_blocks=max_blocks)
+    return fit(head, alert_items(report, head, budget), budget=budget)
 
 
 def summary_blocks(
@@ -110,15 +119,16 @@ def summary_blocks(
     for account, status in summary.accounts.items():
         state = status.last_run_status or "never read"
         if status.last_run_error:
-            state += f": {escape(status.last_run_error[:200])}"
+            state += f": {escape_clipped(status.last_run_error, 200)}"
         refresh.append(
             f"{account.upper()} last read {local_time(status.last_read_at, zone)} ({state})"
         )
-    return [
+    blocks = [
         section(fields=fields),
         context(data_age_line(summary.data_as_of, summary.stale, now, zone, stale_hours)),
-        context("  |  ".join(refresh)),
     ]
+    # Slack refuses an empty text: no line when no account has been read or configured.
+    return [*blocks, context("  |  ".join(refresh))] if refresh else blocks
 
 
 def kpi_blocks(report: KpiReport) -> list[Block]:
@@ -144,20 +154,15 @@ def build_bulk_blocks(report: BulkReport) -> list[Block]:
     lines = []
     for item in report.results:
         if item.analysis is None:
-            lines.append(f"`{escape(item.sku)}` not found")
+            lines.append(f"`{escape_clipped(item.sku, 200)}` not found")
             continue
         analysis = item.analysis
         top = analysis.recommendations[0] if analysis.recommendations else None
         lines.append(
-            f"`{escape(analysis.sku)}` {analysis.priority.upper()} - "
+            f"`{escape_clipped(analysis.sku, 200)}` {analysis.priority.upper()} - "
             f"MAIN {analysis.current_situation.stock_main} / "
             f"FBE {analysis.current_situation.stock_fbe}"
             + (f" - {escape(recommendation_line(top))}" if top else "")
         )
-    return fit(
-        [
-            header("Bulk analysis"),
-            section(f"{report.found} of {report.requested} found"),
-            *packed_sections(lines),
-        ]
-    )
+    head = [header("Bulk analysis"), section(f"{report.found} of {report.requested} found")]
+    return fit(head, lines, more="and {n} more - `stockbot bulk` on the command line lists all")

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from bot.engine.models import TransferCheck
 from handlers.blocks.kit import (
-    MAX_BLOCKS,
     Block,
     actions,
     button,
+    clip,
     confirm_dialog,
     context,
     data_age_line,
@@ -21,6 +21,7 @@ from handlers.blocks.kit import (
     local_time,
     section,
 )
+from handlers.blocks.size import within_limits
 from handlers.ids import CHANGE_AMOUNT, MARK_TRANSFERRED
 
 
@@ -122,25 +123,30 @@ def replace_clicked(
     blocks: list[Block], block_id: str, result: list[Block], stamp: str
 ) -> list[Block]:
     """The message with the clicked block's button gone, `result` and the `stamp` line
-    (e.g. "Validated by @user at 09:12") in its place, within the 50-block limit."""
+    (e.g. "Validated by @user at 09:12") in its place, within the message limits."""
 
     def expanded(clicked: Block | None) -> list[Block]:
         kept = [clicked] if clicked and clicked.get("type") == "section" else []
         return [*kept, *result, context(stamp)]
 
     out = _swap(blocks, block_id, expanded)
-    if len(out) <= MAX_BLOCKS:
+    if within_limits(out):
         return out
-    # A full message (a long digest part): fold the result into the clicked block.
-    summary = "\n".join(t for t in [*(_plain(block) for block in result), stamp] if t)
+    # A full message (a long digest part): fold the result into the clicked block, as
+    # much of it as the message has room for, the stamp always.
+    summary = "\n".join(t for t in (_plain(block) for block in result) if t)
+    for note in (f"{summary}\n{stamp}", f"{summary.partition(chr(10))[0]}\n{stamp}", stamp):
 
-    def folded(clicked: Block | None) -> list[Block]:
-        if clicked and clicked.get("type") == "section":
-            text = clicked.get("text", {}).get("text", "")
-            return [{**clicked, "text": {"type": "mrkdwn", "text": f"{text}\n{summary}"[:3000]}}]
-        return [section(summary, block_id=block_id)]
+        def folded(clicked: Block | None, note: str = note) -> list[Block]:
+            if clicked and clicked.get("type") == "section":
+                text = clicked.get("text", {}).get("text", "")
+                return [{**clicked, "text": {"type": "mrkdwn", "text": clip(f"{text}\n{note}")}}]
+            return [section(note, block_id=block_id)]
 
-    return _swap(blocks, block_id, folded)
+        out = _swap(blocks, block_id, folded)
+        if within_limits(out):
+            break
+    return out
 
 
 def _plain(block: Block) -> str:

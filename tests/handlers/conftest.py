@@ -21,12 +21,13 @@ from bot.slack_standin import SlackStandin
 from bot.slack_standin.requests import SlackSender
 from bot.web.app import create_web_app
 from storage.db import make_engine, make_session_factory, upgrade
-from tests.conftest import NOW
+from tests.conftest import MANIFEST_SCOPES, NOW
 from tests.fake_emag import FakeEmag
 
 TOKEN = "xoxb-slack-tests"
 SECRET = "signing-secret-for-tests"
 ADMIN = "UADMIN"
+PACE = 20  # posts a second, for the stand-in and the bot alike
 T = TypeVar("T")
 
 
@@ -78,13 +79,14 @@ class Bot:
 def _bot(tmp_path: Any, settings_extra: dict[str, str], url: str | None = None) -> Iterator[Bot]:
     """The served app on `url` (a SQLite file in tmp_path by default), demo-seeded."""
     url = url or f"sqlite:///{tmp_path / 'slack.db'}"
-    with SlackStandin(token=TOKEN) as slack:
+    with SlackStandin(token=TOKEN, post_rate=PACE, scopes=MANIFEST_SCOPES) as slack:
         settings = load_settings(
             DATABASE_URL=url,
             SLACK_BOT_TOKEN=TOKEN,
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=slack.api_url,
             STOCKBOT_ALERT_CHANNEL="CDIGEST",
+            STOCKBOT_SLACK_POSTS_PER_SECOND=str(PACE),
             **settings_extra,
         )
         engine = make_engine(url, settings.sqlite_busy_timeout_ms)

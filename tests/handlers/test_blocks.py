@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -17,8 +18,17 @@ from bot.intake.demo_data import emg331, generated_catalogue
 from bot.reports import AlertEntry, AlertsReport, BulkItem, BulkReport, BulkSummary
 from bot.slack_standin.limits import block_errors
 from handlers.blocks.analysis import build_analysis_blocks
-from handlers.blocks.kit import button, packed_sections, unescape
+from handlers.blocks.kit import (
+    button,
+    clip,
+    escape,
+    escape_clipped,
+    header,
+    section,
+    unescape,
+)
 from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks
+from handlers.blocks.size import fit, problems
 from handlers.blocks.transfer import build_transfer_blocks, replace_clicked
 from handlers.commands import UsageError, parse_stock_command
 from tests.conftest import NOW
@@ -105,21 +115,31 @@ def test_alerts_fit_in_one_message_and_lose_no_sku(count: int) -> None:
     assert count == 0 or "&lt;!channel&gt;" in text
 
 
-def test_bulk_of_a_hundred_long_results_stays_within_limits() -> None:
-    results = [BulkItem(sku=f"NOPE-{i}-" + "x" * 200, found=False) for i in range(60)]
+def _more(blocks: list) -> int:
+    """The N of an "and N more" line (0 when nothing was cut)."""
+    found = re.search(r"and (\d+) more", _all_text(blocks[-2:]))
+    return int(found.group(1)) if found else 0
+
+
+def test_bulk_of_a_hundred_long_results_is_cut_within_limits_counting_the_rest() -> None:
+    results = [BulkItem(sku=f"NOPE-{i}-" + "x" * 120, found=False) for i in range(60)]
     for product in list(generated_catalogue(40, NOW)):
         results.append(
             BulkItem(sku=product.sku, found=True, analysis=engine.analyze(product, NOW, RULES))
         )
     summary = BulkSummary(total_analyzed=40, action_required=40, high_priority=40)
-    report = BulkReport(requested=100, found=40, results=results, summary=summary)
-    blocks = build_bulk_blocks(report)
-    assert block_errors(blocks) == []
-    assert all(item.sku in _all_text(blocks) for item in results)
+    blocks = build_bulk_blocks(
+        BulkReport(requested=100, found=40, results=results, summary=summary)
+    )
+    assert block_errors(blocks) == [] and problems(blocks) == []
+    shown = [item for item in results if f"`{item.sku}`" in _all_text(blocks)]
+    # Shown from the start, in order, and the rest counted: none silently lost.
+    assert shown == results[: len(shown)] and len(shown) + _more(blocks) == 100
+    assert _more(blocks) > 0
 
 
-def test_packed_sections_never_exceed_the_text_limit() -> None:
-    blocks = packed_sections(["y" * 5000, "short", "z" * 2999], "Title")
+def test_lines_are_packed_into_sections_that_never_exceed_the_text_limit() -> None:
+    blocks = fit([], ["*Title*", "y" * 5000, "short", "z" * 2999])
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks)
     assert len(blocks) == 4  # no two of title, clipped y, short, z fit in one section
 
@@ -205,3 +225,22 @@ def test_an_offer_that_cannot_sell_is_said_so_and_gets_no_transfer_button() -> N
 )
 def test_command_text_is_unescaped_as_slack_escaped_it(sent: str, typed: str) -> None:
     assert unescape(sent) == typed
+
+
+@pytest.mark.parametrize("raw", ["&x" * 3000, "<@U1> " * 700, "x" * 2995 + "<https://e.example|y>"])
+def test_clipping_never_cuts_through_an_entity_or_a_link(raw: str) -> None:
+    for text in (clip(escape(raw)), escape_clipped(raw, 3000)):
+        assert len(text) <= 3000 and text.endswith("...")
+        assert re.search(r"&(?!amp;|lt;|gt;)", text) is None  # every & starts a whole entity
+    # Our own mrkdwn (mentions, links) is clipped before a `<...>`, never inside it.
+    mrkdwn = clip(raw)
+    assert len(mrkdwn) <= 3000 and re.search(r"<[^>]*$", mrkdwn) is None
+
+
+def test_fit_counts_what_it_cuts_and_stays_within_every_limit() -> None:
+    head = [header("Title")]
+    items = [section("y" * 2000, block_id=f"b{i}") for i in range(30)] + ["z" * 500] * 40
+    blocks = fit(head, items)
+    assert problems(blocks) == []
+    kept = sum(1 for b in blocks if b.get("block_id")) + _all_text(blocks).count("z" * 500)
+    assert kept + _more(blocks) == 70

@@ -29,6 +29,10 @@ def _records(bot: Bot) -> list[TransferRecord]:
         return list(session.scalars(select(TransferRecord)))
 
 
+def _modals_saying(bot: Bot, text: str) -> list[dict]:
+    return [view for view in bot.slack.views() if text in json.dumps(view)]
+
+
 def test_change_amount_opens_a_modal_and_a_bad_amount_is_a_field_error(bot: Bot) -> None:
     bot.sender.click(None, "change_amount", "rec:0", PROPOSAL)
     [view] = wait_for(lambda: bot.slack.views())
@@ -125,8 +129,9 @@ def test_app_home_shows_summary_and_alerts_and_validates_in_a_modal(bot: Bot) ->
     assert "Products tracked" in text and "Top alerts" in text and "Data as of" in text
     [button] = [b for b in _buttons(home) if "EMG331" in b["value"]][:1]
     bot.sender.click(None, button["action_id"], button["block_id"], button["value"], view=home)
-    [modal] = wait_for(lambda: bot.slack.views())
-    assert "Proposed: FBE 16 / MAIN 10" in json.dumps(modal)
+    # One modal, opened at once ("working") and then filled with the validation.
+    [modal] = wait_for(lambda: _modals_saying(bot, "Proposed: FBE 16 / MAIN 10"))
+    assert len(bot.slack.views()) == 1 and modal["title"]["text"] == "Transfer check"
 
 
 def test_validate_in_a_digest_message_updates_that_alert_in_place(bot: Bot) -> None:
@@ -207,8 +212,8 @@ def test_snooze_from_app_home_answers_in_a_modal(bot: Bot) -> None:
     button = snoozes[0]
     sku = json.loads(button["value"])["sku"]
     bot.sender.click(None, "snooze", button["block_id"], button["value"], user="U7", view=home)
-    [modal] = wait_for(lambda: bot.slack.views())
-    assert f"{sku} snoozed until" in json.dumps(modal)
+    wait_for(lambda: _modals_saying(bot, f"{sku} snoozed until"))
+    assert len(bot.slack.views()) == 1
     with bot.runtime.sessions() as session:
         [snooze] = session.scalars(select(Snooze)).all()
     assert snooze.created_by == "U7"

@@ -6,11 +6,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import yaml
 
 from bot import engine
 from bot.engine.models import Rules
@@ -22,9 +19,8 @@ from handlers.blocks.home import build_home_view
 from handlers.blocks.modals import amount_modal
 from handlers.blocks.reports import build_alerts_blocks
 from handlers.blocks.transfer import build_transfer_blocks
-from tests.conftest import NOW
+from tests.conftest import MANIFEST, NOW
 
-MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "manifest.yml").read_text())
 ZONE = ZoneInfo("Europe/Bucharest")
 
 
@@ -86,13 +82,24 @@ def test_every_request_url_is_the_one_slack_endpoint() -> None:
 
 
 def test_scopes_are_the_minimal_ones_used() -> None:
-    # files:write for the Monday trend chart (files_upload_v2).
+    # files:write for the Monday trend chart (files_upload_v2); channels:history and
+    # groups:history for the digest to read its (public or private) channel back when
+    # Slack's answer to a post was lost.
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == {
         "commands",
         "chat:write",
         "files:write",
+        "channels:history",
+        "groups:history",
     }
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_messages_tab_read_only_is_off_with_the_messages_tab_off() -> None:
+    # Slack refuses a manifest that makes a disabled messages tab read-only.
+    app_home = MANIFEST["features"]["app_home"]
+    assert app_home["messages_tab_enabled"] is False
+    assert app_home["messages_tab_read_only_enabled"] is False
 
 
 def test_every_button_the_builders_make_has_a_listener() -> None:

@@ -1,10 +1,13 @@
 """Edits of one message never undo each other: two clicks at once, or a click and the
-digest's "resolved" follow-up, both stay visible."""
+digest's "resolved" follow-up, both stay visible; and no edit holds the database while
+Slack answers."""
 
 from __future__ import annotations
 
 import threading
+import time
 
+from bot.intake.demo_data import emg331
 from bot.intake.seed import store_snapshots
 from bot.jobs.digest import follow_up_resolved, run_digest
 from bot.slack_client import make_web_client
@@ -101,3 +104,50 @@ def test_a_resolved_follow_up_keeps_an_earlier_validation(bot: Bot) -> None:
     assert not any(
         b["action_id"] == "validate_transfer" and "EMG331" in b["value"] for b in _buttons(after)
     )
+
+
+def test_a_slow_slack_during_the_follow_up_blocks_neither_an_import_nor_a_click(bot: Bot) -> None:
+    runtime, now = bot.runtime, bot.clock.now
+    message = _digest_message(bot, with_sku="EMG331")
+    [button] = [
+        b
+        for b in _buttons(message)
+        if b["action_id"] == "validate_transfer" and "EMG331" in b["value"]
+    ]
+    other = next(
+        b
+        for b in message["blocks"]
+        if b.get("block_id", "").startswith("alert:") and b["block_id"] != button["block_id"]
+    )
+    snapshot = runtime.service.snapshot(other["text"]["text"].split("*")[1])
+    fixed = snapshot.model_copy(
+        update={
+            account: offer.model_copy(
+                update={"stock": 50, "number_of_offers": 1, "last_sent_at": now}
+            )
+            for account in ("main", "fbe")
+            if (offer := getattr(snapshot, account)) is not None
+        }
+    )
+    store_snapshots(runtime.sessions, [fixed], "csv", now, runtime.service.rules)
+    bot.slack.slow("chat.update", seconds=2)
+    follow_up = threading.Thread(
+        target=follow_up_resolved, args=(runtime, make_web_client(runtime.settings), now)
+    )
+    follow_up.start()
+    wait_for(lambda: bot.slack.requests("chat.update"))  # Slack is taking its time
+
+    started = time.monotonic()
+    store_snapshots(runtime.sessions, [emg331(now)], "csv", now, runtime.service.rules)
+    imported = time.monotonic() - started
+    bot.sender.click(
+        message, "validate_transfer", button["block_id"], button["value"], channel=CHANNEL
+    )
+    wait_for(lambda: "Validated by" in _text(_current(bot, message["ts"])))
+    clicked = time.monotonic() - started
+
+    assert follow_up.is_alive()  # still waiting on Slack, holding nothing
+    assert imported < 1.0 and clicked < 1.8
+    follow_up.join(timeout=15)
+    after = _current(bot, message["ts"])
+    assert "resolved at" in _text(after) and "Validated by <@U1>" in _text(after)

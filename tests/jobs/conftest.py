@@ -16,10 +16,13 @@ from bot.settings import load_settings
 from bot.slack_client import make_web_client
 from bot.slack_standin import SlackStandin
 from storage.db import make_engine, make_session_factory
-from tests.conftest import NOW
+from tests.conftest import MANIFEST_SCOPES, NOW
 
 CHANNEL = "C0DIGEST"
 TOKEN = "xoxb-test-token"
+# Tests post at 20 a second against a stand-in held to the same rate (Slack's is 1/s:
+# tests/jobs/test_digest_pace.py checks that one).
+PACE = 20
 
 
 @dataclass
@@ -32,7 +35,7 @@ class Clock:
 
 @pytest.fixture
 def slack() -> Iterator[SlackStandin]:
-    with SlackStandin(token=TOKEN) as standin:
+    with SlackStandin(token=TOKEN, post_rate=PACE, scopes=MANIFEST_SCOPES) as standin:
         yield standin
 
 
@@ -48,6 +51,7 @@ def runtime(db_url: str, slack: SlackStandin, clock: Clock) -> Iterator[Runtime]
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_API_URL=slack.api_url,
         STOCKBOT_ALERT_CHANNEL=CHANNEL,
+        STOCKBOT_SLACK_POSTS_PER_SECOND=PACE,
     )
     engine = make_engine(db_url)
     sessions = make_session_factory(engine)
@@ -57,7 +61,8 @@ def runtime(db_url: str, slack: SlackStandin, clock: Clock) -> Iterator[Runtime]
 
 @pytest.fixture
 def client(runtime: Runtime):  # type: ignore[no-untyped-def]
-    return make_web_client(runtime.settings, retries=1)
+    """The client the digest posts with: no blind resend of a lost post."""
+    return make_web_client(runtime.settings, retries=1, resend=False)
 
 
 def store(runtime: Runtime, products: list[ProductSnapshot], now: datetime) -> None:

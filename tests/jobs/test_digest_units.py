@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +13,9 @@ from bot.engine.models import Recommendation
 from bot.jobs.digest_plan import Baseline, CurrentAlert, DigestEntry, DigestPlan, compare
 from bot.jobs.scheduler import DIGEST_JOB, MISFIRE_GRACE_SECONDS, build_scheduler
 from bot.settings import ConfigError, load_settings
-from handlers.blocks.digest import build_digest_messages, mark_resolved
+from bot.slack_standin.limits import block_errors, too_long
+from handlers.blocks.digest import HEAD_ALERTS, HEAD_BUDGET, build_digest_messages, mark_resolved
+from handlers.blocks.size import MESSAGE, problems
 from tests.conftest import NOW
 
 ZONE = ZoneInfo("Europe/Bucharest")
@@ -56,7 +60,8 @@ def transfer() -> Recommendation:
 
 def plan(entries: int, resolved: int = 0, **extra) -> DigestPlan:  # type: ignore[no-untyped-def]
     return DigestPlan(
-        counts={"high": entries, "medium": 0, "low": 0},
+        counts=extra.get("counts", {"high": entries, "medium": 0, "low": 0}),
+        lost_sales_per_day=Decimal("1234.5"),
         data_as_of=NOW,
         stale=False,
         entries=[
@@ -78,31 +83,39 @@ def plan(entries: int, resolved: int = 0, **extra) -> DigestPlan:  # type: ignor
         unchanged=7,
         snoozed=0,
         late_note=extra.get("late_note"),
+        since=date(2026, 11, 24),
     )
 
 
-def test_three_thousand_alerts_split_within_limits_none_lost_or_repeated():
+def _alert_ids(payload: dict) -> list[int]:
+    return [
+        int(block["block_id"].split(":")[1])
+        for block in payload["blocks"]
+        if block.get("block_id", "").startswith("alert:")
+    ]
+
+
+def test_three_thousand_alerts_one_channel_message_the_rest_in_its_thread_within_limits():
     payloads, parts_of = build_digest_messages(plan(3000, resolved=400), ZONE)
-    assert len(payloads) > 60
+    head, thread = payloads[0], payloads[1:]
+    # The channel message: counts, lost sales, the first ten alerts, "N more in the thread".
+    assert _alert_ids(head) == list(range(HEAD_ALERTS))
+    text = json.dumps(head["blocks"])
+    assert "*High* 3000" in text and "1,234.50 RON/day" in text
+    assert "2990 more in the thread" in text
+    assert "*Resolved since Tue 24 Nov (400)*" in text and "all of them in the thread" in text
     seen = []
     for index, payload in enumerate(payloads):
-        assert len(payload["blocks"]) <= 50
-        for block in payload["blocks"]:
-            texts = [block.get("text", {}).get("text", "")]
-            texts += [element.get("text", "") for element in block.get("elements", [])]
-            assert all(len(text) <= 3000 for text in texts)
-            if block.get("block_id", "").startswith("alert:"):
-                seen.append(int(block["block_id"].split(":")[1]))
-                assert parts_of[seen[-1]] == index
-                assert len(block["accessory"]["value"]) <= 2000
+        # Within Slack's limits; the channel message with room for a validation in place.
+        assert problems(payload["blocks"], HEAD_BUDGET if index == 0 else MESSAGE) == []
+        assert block_errors(payload["blocks"]) == [] and not too_long(payload["blocks"])
+        for product_id in _alert_ids(payload):
+            assert parts_of[product_id] == index
+            seen.append(product_id)
     assert sorted(seen) == list(range(3000))
-    resolved_text = "".join(
-        block["text"]["text"]
-        for payload in payloads
-        for block in payload["blocks"]
-        if block["type"] == "section" and "OLD" in block["text"]["text"]
-    )
-    assert all(f"OLD{i}\n" in resolved_text + "\n" for i in range(400))
+    assert thread[0]["text"] == f"Stock alerts digest, continued (1 of {len(thread)})"
+    resolved = "\n".join(json.dumps(p["blocks"]) for p in thread)
+    assert all(f"OLD{i}\\n" in resolved or f'OLD{i}"' in resolved for i in range(400))
 
 
 def test_entries_escape_mrkdwn_and_carry_the_proposal():
@@ -112,13 +125,20 @@ def test_entries_escape_mrkdwn_and_carry_the_proposal():
     value = json.loads(block["accessory"]["value"])
     assert value == {"sku": "SKU<0>", "from_account": "fbe", "to_account": "main", "amount": 10}
     assert block["accessory"]["action_id"] == "validate_transfer"
+    assert len(payloads) == 1
 
 
-def test_nothing_new_is_one_all_clear_line_or_nothing():
-    payloads, _ = build_digest_messages(plan(0), ZONE)
-    assert len(payloads) == 1 and len(payloads[0]["blocks"]) == 1
-    assert payloads[0]["text"].startswith("All clear")
-    assert build_digest_messages(plan(0), ZONE, all_clear=False) == ([], {})
+def test_nothing_new_says_how_many_alerts_are_still_open_never_all_clear():
+    open_alerts = {"high": 78, "medium": 20, "low": 2}
+    payloads, _ = build_digest_messages(plan(0, counts=open_alerts), ZONE)
+    assert [p["text"] for p in payloads] == [
+        "Nothing new since Tue 24 Nov; 100 alerts still open (78 high)."
+    ]
+    assert len(payloads[0]["blocks"]) == 1
+    none_open = {"high": 0, "medium": 0, "low": 0}
+    [quiet] = build_digest_messages(plan(0, counts=none_open), ZONE)[0]
+    assert quiet["text"] == "All clear: no open alerts."
+    assert build_digest_messages(plan(0), ZONE, nothing_new_line=False) == ([], {})
 
 
 def test_mark_resolved_replaces_only_that_alert():

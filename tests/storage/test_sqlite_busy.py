@@ -72,7 +72,7 @@ def test_the_snooze_button_while_locked_says_busy_too(bot: Bot) -> None:
     with WriteLock(_path(bot)):
         bot.sender.click(message, "snooze", block_id, value)
         [note] = wait_for(lambda: bot.slack.ephemerals("C1"), timeout=10)
-    assert note["text"] == BUSY + "."
+    assert note["text"] == BUSY.capitalize() + "."
     assert _snoozes(bot) == 0
 
 
