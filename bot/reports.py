@@ -62,7 +62,8 @@ class Summary(BaseModel):
     low: int
     zero_stock_with_competition: int
     needs_weekly_update: int
-    weekly_update_compliance_pct: float
+    # None: no offer listed, nothing to be compliant about (shown as "—").
+    weekly_update_compliance_pct: float | None
     estimated_lost_sales_per_day: Decimal
     data_as_of: datetime | None
     data_age_hours: float | None

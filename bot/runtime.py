@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,7 +38,13 @@ class Runtime:
 def check_schema(engine: Engine) -> None:
     """Upgrade an embedded SQLite file; on PostgreSQL, insist on `stockbot db upgrade`."""
     if engine.dialect.name == "sqlite":
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except CommandError as exc:
+            # A file written by a newer stockbot: its revision is unknown here.
+            raise SchemaOutOfDate(
+                f"the database was made by a newer stockbot ({exc}); upgrade stockbot"
+            ) from None
         return
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     head = ScriptDirectory.from_config(config).get_current_head()

@@ -218,7 +218,7 @@ class StockService:
             low=counts["low"],
             zero_stock_with_competition=counts["zero_stock_with_competition"],
             needs_weekly_update=counts["needs_weekly_update"],
-            weekly_update_compliance_pct=round(100.0 * compliant / listed, 1) if listed else 100.0,
+            weekly_update_compliance_pct=round(100.0 * compliant / listed, 1) if listed else None,
             estimated_lost_sales_per_day=counts["lost_sales_per_day"],
             data_as_of=as_of,
             data_age_hours=round((now - as_of).total_seconds() / 3600, 1) if as_of else None,

@@ -38,6 +38,17 @@ def cover_text(days: float | None, per_day: float | None) -> str:
     return "no sales" if per_day == 0 else UNKNOWN
 
 
+def percent(value: float | None) -> str:
+    """e.g. "92.5%"; "—" when there is nothing to measure."""
+    return UNKNOWN if value is None else f"{value}%"
+
+
+EMPTY_CATALOGUE = (
+    "The catalogue is empty: import offers (`stockbot import FILE.csv`), sync them from "
+    "eMAG (`stockbot sync`) or try the demo (`stockbot demo`)."
+)
+
+
 def money_per_day(value: float | Decimal | None) -> str:
     """RON a day, said so, e.g. "69.30 RON/day"; unknown said as such."""
     return "unknown" if value is None else f"{float(value):.2f} RON/day"

@@ -253,3 +253,8 @@ def pnk_mismatches(session: Session) -> list[PnkMismatch]:
         .order_by(Product.sku_key)
     )
     return [PnkMismatch(sku, main_pnk, fbe_pnk) for sku, main_pnk, fbe_pnk in rows]
+
+
+def snapshot_sources(session: Session) -> list[str]:
+    """Where the catalogue's data came from: demo, csv, emag."""
+    return sorted(session.scalars(select(SnapshotRun.source).distinct()))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import io
+import logging
+import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -26,12 +28,13 @@ from bot.cli.categories import (
     cmd_summary,
     register_category_options,
 )
+from bot.cli.demo import DEMO_DATABASE, cmd_demo, cmd_seed_demo
 from bot.cli.emag import register_commands
 from bot.cli.processes import cmd_serve, cmd_worker
 from bot.database_errors import database_trouble
 from bot.errors import StockbotError
 from bot.intake.csv_import import CsvImportError, parse_offers_csv
-from bot.intake.seed import DEMO_PRODUCTS, seed_demo, store_snapshots
+from bot.intake.seed import DEMO_PRODUCTS, store_snapshots
 from bot.jobs import worker as jobs
 from bot.kpis import kpis
 from bot.rules_file import RulesFileError
@@ -60,14 +63,6 @@ def _emit(args: argparse.Namespace, model: BaseModel, text: Callable[[Any], str]
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
     upgrade(make_engine(settings.database_url))
     print("database schema is up to date")
-
-
-def cmd_seed_demo(args: argparse.Namespace, runtime: Runtime) -> None:
-    counts = seed_demo(runtime.sessions, utcnow(), runtime.service.rules, args.products)
-    print(
-        f"seeded {counts['products']} products "
-        f"({counts['main']} MAIN offers, {counts['fbe']} FBE offers), EMG331 included"
-    )
 
 
 def cmd_analyze(args: argparse.Namespace, runtime: Runtime) -> None:
@@ -120,24 +115,6 @@ def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
     )
 
 
-def cmd_demo(args: argparse.Namespace, runtime: Runtime) -> None:
-    service = runtime.service
-    seed_demo(runtime.sessions, utcnow(), service.rules, args.products)
-    if args.serve:
-        from bot.playground.run import serve_playground  # the web stack loads only here
-
-        print(f"Demo data in {runtime.settings.database_url}", flush=True)
-        serve_playground(runtime, args.host, args.port)
-        return
-    print(f"Demo data in {runtime.settings.database_url}\n")
-    print("== stockbot analyze EMG331")
-    print(textviews.render_analysis(service.analyze("EMG331")))
-    print("\n== stockbot alerts --limit 10")
-    print(textviews.render_alerts(service.alerts(10)))
-    print("\n== stockbot transfer EMG331 fbe main 10")
-    print(textviews.render_transfer(service.validate_transfer("EMG331", "fbe", "main", 10)))
-
-
 def cmd_digest(args: argparse.Namespace, runtime: Runtime) -> None:
     outcome = jobs.post_digest(runtime, force=args.force)
     if outcome.status == "failed":
@@ -149,6 +126,9 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="stockbot", description="Keep MAIN and FBE eMAG offers selling.")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an unexpected failure"
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def add(name: str, handler: Callable[..., None], help_text: str, json_flag: bool = True):
@@ -218,13 +198,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="interface for --serve (default 127.0.0.1 only)"
     )
     demo.add_argument("--port", type=int, default=3000, help="port for --serve (default 3000)")
+    for name in ("seed-demo", "demo"):
+        # Into ./stockbot-demo.db unless DATABASE_URL says otherwise.
+        commands.choices[name].set_defaults(demo_data=True)
+        commands.choices[name].add_argument(
+            "--yes", action="store_true", help="also into a database holding real data"
+        )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = None
     try:
         args = build_parser().parse_args(argv)
-        settings = load_settings()
+        if args.command not in ("serve", "worker"):
+            # A one-off command says what happened in its own output; its retries and
+            # warnings are for --debug (the long-running ones log as services do).
+            logging.basicConfig(
+                level=logging.DEBUG if args.debug else logging.ERROR, format="%(name)s %(message)s"
+            )
+        # The demo has a file of its own: it must never land in a real catalogue.
+        demo = getattr(args, "demo_data", False) and "DATABASE_URL" not in os.environ
+        settings = load_settings(**({"database_url": DEMO_DATABASE} if demo else {}))
         if getattr(args, "needs_runtime", True):
             args.handler(args, build_runtime(settings))
         else:
@@ -239,12 +234,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SQLAlchemyError as exc:
         trouble = database_trouble(exc)
         if trouble is None:
-            raise
+            return _unexpected(args, exc)
         print(f"stockbot: error: {trouble[1]}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 1
+    except KeyboardInterrupt:
+        print("stockbot: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        return _unexpected(args, exc)
     return 0
+
+
+def _unexpected(args: argparse.Namespace | None, exc: Exception) -> int:
+    """Not an expected failure: still one line, and the way to see more."""
+    if getattr(args, "debug", False):
+        raise exc
+    said = str(exc).splitlines()[0][:300] if str(exc) else ""
+    print(
+        f"stockbot: error: {type(exc).__name__}{': ' + said if said else ''} "
+        "(run with --debug for the traceback)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 if __name__ == "__main__":

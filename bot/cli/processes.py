@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 from collections.abc import Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
+from slack_sdk.errors import SlackApiError
 
 from bot.emag.client import clients_from_settings
+from bot.errors import StockbotError
 from bot.jobs import worker as jobs
 from bot.jobs.scheduler import RESUME_JOB, add_once, build_scheduler
 from bot.runtime import Runtime
@@ -49,6 +52,19 @@ def scheduler_for(runtime: Runtime, blocking: bool = True) -> BaseScheduler:
     return scheduler
 
 
+def _port_free(host: str, port: int) -> None:
+    """One line now rather than uvicorn's error later: the port is taken."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise StockbotError(
+                f"cannot listen on {host}:{port}: {exc.strerror} (is stockbot already running? "
+                "use --port)"
+            ) from None
+
+
 def cmd_worker(args: argparse.Namespace, runtime: Runtime) -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     scheduler_for(runtime).start()
@@ -67,6 +83,12 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
 
         app = create_app(settings, runtime=runtime, socket_mode=True)
         token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
+        try:
+            # Asked once up front, so a refused token is one line, not a logged retry.
+            app.client.apps_connections_open(app_token=token)
+        except SlackApiError as exc:
+            reason = exc.response.get("error", "refused")
+            raise ConfigError(f"SLACK_APP_TOKEN was refused by Slack: {reason}") from None
         print("stockbot: Socket Mode, connecting to Slack", flush=True)
         if scheduler:
             scheduler.start()
@@ -74,14 +96,19 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
         return
     import uvicorn
 
-    from bot.web.app import create_web_app, tune_gc_for_serving
+    from bot.web.app import create_web_app, slack_off_reason, tune_gc_for_serving
 
     # Checked here, once, so a bad setting fails with one line before any worker starts.
-    web = create_web_app(runtime, create_app(settings, runtime=runtime))
+    _port_free(args.host, args.port)
+    off = slack_off_reason(settings)
+    slack_app = None if off else create_app(settings, runtime=runtime)
+    web = create_web_app(runtime, slack_app, off)
+    if off:
+        print(f"stockbot: {off}; serving the REST API and the dashboard", flush=True)
     print(
         f"stockbot: listening on http://{args.host}:{args.port} "
-        f"(POST /slack/events, GET /healthz), {args.workers} worker(s)"
-        + (", with the worker's scheduler" if scheduler else ""),
+        f"({'GET /dashboard, /api/v1' if off else 'POST /slack/events'}, GET /healthz), "
+        f"{args.workers} worker(s)" + (", with the worker's scheduler" if scheduler else ""),
         flush=True,
     )
     if args.workers == 1:

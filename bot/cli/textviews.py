@@ -10,11 +10,13 @@ from bot.engine.models import ACCOUNTS, Analysis, TransferCheck
 from bot.kpis import KpiReport
 from bot.reports import AlertEntry, AlertsReport, BulkReport, CategorySummary, Summary
 from bot.wording import (
+    EMPTY_CATALOGUE,
     KPI_LABELS,
     account_numbers,
     cover_text,
     kpi_value,
     money_per_day,
+    percent,
     recommendation_line,
     sales_text,
     snooze_text,
@@ -177,7 +179,7 @@ def render_summary(summary: Summary) -> str:
         ["zero stock with competition", str(summary.zero_stock_with_competition)],
         ["lost sales now", money_per_day(summary.estimated_lost_sales_per_day)],
         ["needing weekly update", str(summary.needs_weekly_update)],
-        ["weekly-update compliance", f"{summary.weekly_update_compliance_pct}%"],
+        ["weekly-update compliance", percent(summary.weekly_update_compliance_pct)],
         ["data as of", _when(summary.data_as_of) + ("  STALE" if summary.stale else "")],
     ]
     for account, status in summary.accounts.items():
@@ -185,11 +187,8 @@ def render_summary(summary: Summary) -> str:
         if status.last_run_error:
             state += f" ({status.last_run_error})"
         rows.append([f"{account.upper()} last refresh", f"{_when(status.last_read_at)}, {state}"])
-    return _table(["", ""], rows).split("\n", 2)[2]
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value}%"
+    table = _table(["", ""], rows).split("\n", 2)[2]
+    return table if summary.products_tracked else "\n".join([*_wrapped(EMPTY_CATALOGUE), table])
 
 
 def render_categories(found: list[CategorySummary]) -> str:
@@ -200,9 +199,7 @@ def render_categories(found: list[CategorySummary]) -> str:
             str(item.products),
             f"{item.high} / {item.medium} / {item.low}",
             money_per_day(item.estimated_lost_sales_per_day),
-            "—"
-            if item.weekly_update_compliance_pct is None
-            else f"{item.weekly_update_compliance_pct}%",
+            percent(item.weekly_update_compliance_pct),
         ]
         for item in found
     ]

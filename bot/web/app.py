@@ -23,7 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 from bot.runtime import Runtime
-from bot.settings import ConfigError
+from bot.settings import ConfigError, Settings
 from bot.web.api import install_api
 from bot.web.dashboard import install_dashboard
 from bot.web.edge import RequestEdge, configure_logging
@@ -36,8 +36,26 @@ from bot.web.slack_edge import Refused, checked_request
 SLACK_DISPATCH_THREADS = 4
 
 
-def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
-    """The ASGI app; `slack_app` adds POST /slack/events."""
+def slack_off_reason(settings: Settings) -> str | None:
+    """Why the Slack endpoint cannot run (credentials not set), or None when it can."""
+    missing = [
+        name
+        for name, value in (
+            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+            ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+        )
+        if value is None or not value.get_secret_value()
+    ]
+    if not missing:
+        return None
+    return f"the Slack endpoint is off until {' and '.join(missing)} are set"
+
+
+def create_web_app(
+    runtime: Runtime, slack_app: App | None = None, slack_off: str | None = None
+) -> FastAPI:
+    """The ASGI app; `slack_app` adds POST /slack/events, which answers 503 saying
+    `slack_off` when there is no app (Slack not configured yet)."""
     dispatch = ThreadPoolExecutor(SLACK_DISPATCH_THREADS, thread_name_prefix="slack-ack")
 
     @asynccontextmanager
@@ -93,6 +111,12 @@ def create_web_app(runtime: Runtime, slack_app: App | None = None) -> FastAPI:
             )
             return to_starlette_response(bolt_response)
 
+    elif slack_off is not None:
+
+        @web.post("/slack/events", include_in_schema=False)
+        def slack_events_off() -> JSONResponse:
+            return JSONResponse({"error": slack_off}, status_code=503)
+
     web.add_middleware(SecurityHeaders)
     # Last added, so outermost: the body limit holds before any route or middleware.
     web.add_middleware(RequestEdge)
@@ -122,6 +146,8 @@ def app_from_environment() -> FastAPI:
     configure_logging()  # each worker process is new: `serve` set up only the first
     settings = load_settings()
     runtime = build_runtime(settings)
-    web = create_web_app(runtime, create_app(settings, runtime=runtime))
+    off = slack_off_reason(settings)
+    slack_app = None if off else create_app(settings, runtime=runtime)
+    web = create_web_app(runtime, slack_app, off)
     tune_gc_for_serving()
     return web

@@ -25,7 +25,15 @@ from bot.runtime import Runtime
 from bot.web.chart import trend_chart
 from bot.web.sessions import COOKIE, LoginLimiter, session_value, valid_session
 from bot.web.tokens import matches_any
-from bot.wording import cover_text, money_per_day, sales_text, snooze_text, transit_text
+from bot.wording import (
+    EMPTY_CATALOGUE,
+    cover_text,
+    money_per_day,
+    percent,
+    sales_text,
+    snooze_text,
+    transit_text,
+)
 from storage import queries
 from storage.counts import category_names
 
@@ -38,6 +46,8 @@ templates.env.globals.update(
     money_per_day=money_per_day,
     transit_text=transit_text,
     snooze_text=snooze_text,
+    percent=percent,
+    empty_catalogue=EMPTY_CATALOGUE.replace("`", ""),
 )
 
 

@@ -10,11 +10,13 @@ from bot.engine.models import ACCOUNTS
 from bot.kpis import KpiReport
 from bot.reports import AlertEntry, AlertsReport, BulkReport, Summary
 from bot.wording import (
+    EMPTY_CATALOGUE,
     KPI_LABELS,
     account_numbers,
     issue_label,
     kpi_value,
     money_per_day,
+    percent,
     recommendation_line,
     snooze_text,
     transit_text,
@@ -112,7 +114,7 @@ def summary_blocks(
         f"*High / Medium / Low*\n{summary.high} / {summary.medium} / {summary.low}",
         f"*Zero stock with competition*\n{summary.zero_stock_with_competition}",
         f"*Lost sales now*\n{money_per_day(summary.estimated_lost_sales_per_day)}",
-        f"*Weekly-update compliance*\n{summary.weekly_update_compliance_pct}% "
+        f"*Weekly-update compliance*\n{percent(summary.weekly_update_compliance_pct)} "
         f"({summary.needs_weekly_update} need an update)",
     ]
     refresh = []
@@ -124,6 +126,7 @@ def summary_blocks(
             f"{account.upper()} last read {local_time(status.last_read_at, zone)} ({state})"
         )
     blocks = [
+        *([] if summary.products_tracked else [section(EMPTY_CATALOGUE)]),
         section(fields=fields),
         context(data_age_line(summary.data_as_of, summary.stale, now, zone, stale_hours)),
     ]

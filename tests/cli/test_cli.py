@@ -217,3 +217,38 @@ def test_a_csv_update_keeps_what_the_file_does_not_say(tmp_path, monkeypatch) ->
     )
     assert stored.last_sent_at == sent.replace(microsecond=sent.microsecond)
     runtime.engine.dispose()
+
+
+def test_the_demo_keeps_its_own_file_and_an_import_survives_it(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    (tmp_path / "mine.csv").write_text("sku,account,stock,number_of_offers\nMINE1,main,3,2\n")
+
+    def stockbot(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", *argv],
+            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False,
+        )  # fmt: skip
+
+    assert stockbot("import", "mine.csv").returncode == 0
+    demo = stockbot("demo", "--products", "5")
+    assert demo.returncode == 0 and "stockbot-demo.db" in demo.stdout
+    assert (tmp_path / "stockbot-demo.db").exists()
+    mine = stockbot("analyze", "MINE1")
+    assert mine.returncode == 0 and "MINE1" in mine.stdout
+    assert stockbot("analyze", "EMG331").returncode == 1  # the demo is not in the real file
+
+    # Pointed at the real file on purpose, the demo asks first (and cannot, here).
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'stockbot.db'}"
+    refused = stockbot("seed-demo", "--products", "5")
+    assert refused.returncode == 1 and "holds csv data" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert stockbot("seed-demo", "--products", "5", "--yes").returncode == 0
+
+
+def test_an_empty_catalogue_says_how_to_fill_it(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    code, out, _ = run(capsys, "summary")
+    assert code == 0 and "catalogue is empty" in out and "stockbot import" in out
+    assert "100" not in out  # compliance of nothing is no percentage
+    code, out, _ = run(capsys, "summary", "--json")
+    assert json.loads(out)["weekly_update_compliance_pct"] is None

@@ -5,6 +5,7 @@ JSON in total (handlers/blocks/size.py), and the stand-in, as strict as Slack, t
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -134,3 +135,12 @@ def test_every_message_of_every_surface_is_within_the_limits(catalogue) -> None:
     payloads, _ = build_digest_messages(plan, ZONE)
     for payload in payloads:
         _fits(payload["blocks"])  # type: ignore[arg-type]
+
+
+def test_an_empty_catalogue_says_how_to_fill_it_and_no_percentage() -> None:
+    empty = SUMMARY.model_copy(
+        update={"products_tracked": 0, "weekly_update_compliance_pct": None, "data_as_of": None}
+    )
+    text = json.dumps(build_summary_blocks(empty, NOW, ZONE, 24))
+    assert "catalogue is empty" in text and "stockbot import" in text
+    assert "%" not in text
