@@ -7,7 +7,7 @@ names the variable and never echoes its value (some of them are secrets).
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     alert_channel: str | None = Field(None, alias="STOCKBOT_ALERT_CHANNEL")
     digest_cron: str = Field("42 7 9 * * mon-fri", alias="STOCKBOT_DIGEST_CRON")
     timezone: str = Field("Europe/Bucharest", alias="STOCKBOT_TIMEZONE")
+    # What people read (CLI, Slack, dashboard) is in this language; JSON never changes.
+    language: Literal["en", "ro"] = Field("en", alias="STOCKBOT_LANGUAGE")
     digest_all_clear: bool = Field(True, alias="STOCKBOT_DIGEST_ALL_CLEAR")
     digest_max_items: int = Field(5000, alias="STOCKBOT_DIGEST_MAX_ITEMS", ge=1)
     # slack.md: about one chat.postMessage a second per channel.
