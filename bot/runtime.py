@@ -10,6 +10,7 @@ from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import formats
 from bot.errors import StockbotError
 from bot.rules_file import check_categories
 from bot.service import StockService
@@ -58,6 +59,7 @@ def check_schema(engine: Engine) -> None:
 
 
 def build_runtime(settings: Settings, migrate: bool = True) -> Runtime:
+    formats.activate(settings.language, settings.zone)
     engine = make_engine(settings.database_url, settings.sqlite_busy_timeout_ms)
     if migrate:
         check_schema(engine)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.engine.models import CurrentSituation, Recommendation
+from bot.formats import day, money, number
 from bot.kpis import Kpi
 from bot.reports import AlertEntry
 
@@ -28,13 +29,13 @@ def issue_label(issue: str) -> str:
 
 def sales_text(per_day: float | None) -> str:
     """Units sold per day, e.g. "8.0/day"; "no sales data" when unknown (never 0)."""
-    return "no sales data" if per_day is None else f"{per_day:.1f}/day"
+    return "no sales data" if per_day is None else f"{number(per_day)}/day"
 
 
 def cover_text(days: float | None, per_day: float | None) -> str:
     """Days the stock lasts, e.g. "13.0 days"; "no sales" or "—" when it is no number."""
     if days is not None:
-        return f"{days:.1f} days"
+        return f"{number(days)} days"
     return "no sales" if per_day == 0 else UNKNOWN
 
 
@@ -50,13 +51,13 @@ EMPTY_CATALOGUE = (
 
 
 def money_per_day(value: float | Decimal | None) -> str:
-    """RON a day, said so, e.g. "69.30 RON/day"; unknown said as such."""
-    return "unknown" if value is None else f"{float(value):.2f} RON/day"
+    """Lei a day, said so, e.g. "RON 69.30/day"; unknown said as such."""
+    return "unknown" if value is None else f"{money(value)}/day"
 
 
 def when(moment: datetime, zone: ZoneInfo = UTC_ZONE) -> str:
     """A short local date, e.g. "Mon 30 Nov"."""
-    return moment.astimezone(zone).strftime("%a %d %b")
+    return day(moment, zone)
 
 
 def transit_text(

@@ -8,12 +8,14 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import formats
 from bot.engine.models import Rules
 from bot.service import StockService
 from storage.db import make_engine, make_session_factory, upgrade
@@ -23,6 +25,15 @@ NOW = datetime(2026, 11, 25, 9, 7, 42, tzinfo=UTC)
 MANIFEST = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
 # The bot token's scopes as the manifest asks for them: the stand-in refuses the rest.
 MANIFEST_SCOPES = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+
+
+@pytest.fixture(autouse=True)
+def _english_in_utc() -> Iterator[None]:
+    # Every runtime a test builds sets the process's language and zone; the next test
+    # starts from the defaults again.
+    formats.activate("en", ZoneInfo("UTC"))
+    yield
+    formats.activate("en", ZoneInfo("UTC"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

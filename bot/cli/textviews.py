@@ -7,6 +7,7 @@ import textwrap
 from datetime import datetime
 
 from bot.engine.models import ACCOUNTS, Analysis, TransferCheck
+from bot.formats import moment_text
 from bot.kpis import KpiReport
 from bot.reports import AlertEntry, AlertsReport, BulkReport, CategorySummary, Summary
 from bot.wording import (
@@ -25,7 +26,7 @@ from bot.wording import (
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "unknown"
+    return moment_text(moment) if moment else "unknown"
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:

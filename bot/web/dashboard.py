@@ -20,6 +20,7 @@ from bot import engine
 from bot.engine.models import PRIORITIES, PRIORITY_RANK, category_key
 from bot.engine.numbers import whole_number
 from bot.errors import StockbotError
+from bot.formats import moment_text
 from bot.reports import lost_per_day
 from bot.runtime import Runtime
 from bot.web.chart import trend_chart
@@ -44,6 +45,7 @@ templates.env.globals.update(
     sales_text=sales_text,
     cover_text=cover_text,
     money_per_day=money_per_day,
+    moment_text=moment_text,
     transit_text=transit_text,
     snooze_text=snooze_text,
     percent=percent,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.engine.models import ACCOUNTS, Analysis, ProductSnapshot, Recommendation
+from bot.formats import money
 from bot.wording import (
     cover_text,
     issue_label,
@@ -36,7 +37,7 @@ _ACCOUNT_TITLES = {"main": "MAIN (seller-fulfilled)", "fbe": "FBE (fulfilled by 
 
 
 def _price(value: Decimal | None) -> str:
-    return "-" if value is None else f"{value:.2f} RON"
+    return "-" if value is None else money(value)
 
 
 def _account_field(

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.engine.models import ACCOUNTS
+from bot.formats import money
 from bot.jobs.digest_plan import DigestEntry, DigestPlan
 from bot.wording import (
     account_numbers,
@@ -70,7 +71,7 @@ def _numbers(entry: DigestEntry) -> str:
 def _entry_block(entry: DigestEntry) -> Block:
     name = f" {escape_clipped(entry.name, 150)}" if entry.name else ""
     issues = ", ".join(issue_label(issue) for issue in entry.issues)
-    loss = f" - {entry.lost_sales:,.2f} RON/day lost" if entry.lost_sales else ""
+    loss = f" - {money(entry.lost_sales)}/day lost" if entry.lost_sales else ""
     lines = [
         f"*{escape_clipped(entry.sku, 200)}*{name}",
         f"[{entry.priority.upper()}] {entry.change} - {issues} - {_numbers(entry)}{loss}",
@@ -89,7 +90,7 @@ def _entry_block(entry: DigestEntry) -> Block:
 def _thread_entry_block(entry: DigestEntry) -> Block:
     name = f" {escape_clipped(entry.name, 60)}" if entry.name else ""
     issues = ", ".join(issue_label(issue) for issue in entry.issues)
-    loss = f" - {entry.lost_sales:,.2f} RON/day" if entry.lost_sales else ""
+    loss = f" - {money(entry.lost_sales)}/day" if entry.lost_sales else ""
     rec = entry.top_recommendation
     action = f"\n{escape(recommendation_action(rec))}" if rec is not None else ""
     return section(
@@ -107,7 +108,7 @@ def _counts(plan: DigestPlan, zone: ZoneInfo) -> list[Block]:
         section(
             f"*High* {counts['high']}  |  *Medium* {counts['medium']}  |  *Low* {counts['low']}"
             "  (open alerts in the whole catalogue)\n"
-            f"*Lost sales* {plan.lost_sales_per_day:,.2f} RON/day "
+            f"*Lost sales* {money(plan.lost_sales_per_day)}/day "
             "(zero stock with competition, at today's prices)"
         ),
         context(f"Data as of {as_of} ({zone.key})" + ("  -  STALE data" if plan.stale else "")),

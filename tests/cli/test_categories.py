@@ -134,4 +134,4 @@ def test_what_a_followed_transfer_earned_shows_in_the_kpis_of_its_category(
     assert float(earned["by_category"]["Telefoane"]["recovered_per_day"]) == 900.0
     assert float(earned["total"]["recovered_per_day"]) == 900.0
     code, out, _ = run(capsys, "kpis")
-    assert "Telefoane: 900.00 RON/day recovered by 1 transfers" in out
+    assert "Telefoane: RON 900.00/day recovered by 1 transfers" in out

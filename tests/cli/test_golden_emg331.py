@@ -12,7 +12,7 @@ import pytest
 from bot.cli.main import main
 
 GOLDEN = Path(__file__).parent / "golden"
-TEXT_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+TEXT_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} (?:[A-Z]{2,5}|[+-]\d{2})")
 JSON_TIME = re.compile(r'"\d{4}-\d{2}-\d{2}T[0-9:.]+Z"')
 
 
@@ -38,3 +38,14 @@ def test_emg331_text_is_the_golden_one(emg331_only: None, capsys) -> None:  # ty
 def test_emg331_json_is_the_golden_one(emg331_only: None, capsys) -> None:  # type: ignore[no-untyped-def]
     text = JSON_TIME.sub('"<TIME>"', _output(capsys, "analyze", "EMG331", "--json"))
     assert text == (GOLDEN / "emg331.json").read_text()
+
+
+def test_emg331_in_romanian_reads_lei_comma_decimals_and_local_time(
+    emg331_only: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    english_json = _output(capsys, "analyze", "EMG331", "--json")
+    monkeypatch.setenv("STOCKBOT_LANGUAGE", "ro")
+    text = TEXT_TIME.sub("<TIME>", _output(capsys, "analyze", "EMG331"))
+    assert text == (GOLDEN / "emg331.ro.txt").read_text()
+    assert "69,30 lei" in text and "RON" not in text
+    assert _output(capsys, "analyze", "EMG331", "--json") == english_json

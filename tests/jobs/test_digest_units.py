@@ -101,7 +101,7 @@ def test_three_thousand_alerts_one_channel_message_the_rest_in_its_thread_within
     # The channel message: counts, lost sales, the first ten alerts, "N more in the thread".
     assert _alert_ids(head) == list(range(HEAD_ALERTS))
     text = json.dumps(head["blocks"])
-    assert "*High* 3000" in text and "1,234.50 RON/day" in text
+    assert "*High* 3000" in text and "RON 1,234.50/day" in text
     assert "2990 more in the thread" in text
     assert "*Resolved since Tue 24 Nov (400)*" in text and "all of them in the thread" in text
     seen = []

@@ -71,9 +71,13 @@ def test_the_table_sorts_by_lost_sales_and_by_days_of_cover(page: Any) -> None:
 
     page.click("#sort >> text=lost sales")
     lost = page.locator("#products tbody tr td.lost").all_inner_texts()
-    values = [float(text.split()[0]) for text in lost if text != "unknown"]
+    values = [
+        float(text.split()[1].removesuffix("/day").replace(",", ""))
+        for text in lost
+        if text != "unknown"
+    ]
     assert values and values == sorted(values, reverse=True)
-    assert "RON/day" in lost[0]
+    assert lost[0].startswith("RON ") and lost[0].endswith("/day")
 
     page.click("#sort >> text=days of cover")
     rows = page.locator("#products tbody tr").all()

@@ -1,0 +1,63 @@
+"""Numbers, money and dates as a person reads them, in STOCKBOT_LANGUAGE's locale formats
+(Babel): "1.234,50 lei" in Romanian, "RON 1,234.50" in English. JSON and the REST API
+never come here: they stay plain numbers and ISO 8601 UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+LOCALES = {"en": "en_GB", "ro": "ro_RO"}
+_active: dict[str, object] = {"language": "en", "zone": ZoneInfo("UTC")}
+
+
+def activate(language: str, zone: ZoneInfo) -> None:
+    """The language and time zone every later rendering uses (set from the settings at
+    start)."""
+    if language not in LOCALES:
+        raise ValueError(f"unknown language {language!r}: use one of {', '.join(LOCALES)}")
+    _active.update(language=language, zone=zone)
+
+
+def language() -> str:
+    return str(_active["language"])
+
+
+def active_zone() -> ZoneInfo:
+    zone = _active["zone"]
+    assert isinstance(zone, ZoneInfo)
+    return zone
+
+
+def _locale() -> Locale:
+    return Locale.parse(LOCALES[language()])
+
+
+def number(value: float | Decimal, digits: int = 1) -> str:
+    """e.g. "1,234.5" (en) or "1.234,5" (ro), always with `digits` decimals."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=_locale())
+
+
+def money(value: float | Decimal) -> str:
+    """Lei with two decimals: "RON 1,234.50" (en), "1.234,50 lei" (ro)."""
+    if language() == "ro":
+        return f"{number(value, 2)} lei"
+    # CLDR writes the code against the number ("RON1,234.50"); sellers read it spaced.
+    return format_currency(value, "RON", format="¤ #,##0.00", locale=_locale())
+
+
+def day(moment: datetime, zone: ZoneInfo) -> str:
+    """A short local date, e.g. "Mon 30 Nov" (en), "lun. 30 nov." (ro)."""
+    return format_date(moment.astimezone(zone), "EEE d MMM", locale=_locale())
+
+
+def moment_text(moment: datetime, zone: ZoneInfo | None = None) -> str:
+    """A local date and time with its zone, e.g. "2026-11-30 11:00 EET"."""
+    local = moment.astimezone(zone or active_zone())
+    return f"{format_datetime(local, 'yyyy-MM-dd HH:mm', locale=_locale())} {local.tzname()}"
