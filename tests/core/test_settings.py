@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from bot.settings import ConfigError, load_settings
+from bot.settings import ConfigError, Settings, load_settings
 
 
 def test_defaults_are_engine_md_thresholds(monkeypatch):
@@ -53,3 +56,10 @@ def test_a_bad_secret_is_not_echoed(monkeypatch):
     with pytest.raises(ConfigError) as caught:
         load_settings()
     assert "hunter2-secret" not in str(caught.value)
+
+
+def test_the_rules_document_names_only_settings_that_exist() -> None:
+    rules = (Path(__file__).parents[2] / "docs" / "rules.md").read_text()
+    named = set(re.findall(r"`(STOCKBOT_[A-Z_]+)`", rules))
+    aliases = {field.alias for field in Settings.model_fields.values()}
+    assert named and named <= aliases, named - aliases
