@@ -61,3 +61,10 @@ def moment_text(moment: datetime, zone: ZoneInfo | None = None) -> str:
     """A local date and time with its zone, e.g. "2026-11-30 11:00 EET"."""
     local = moment.astimezone(zone or active_zone())
     return f"{format_datetime(local, 'yyyy-MM-dd HH:mm', locale=_locale())} {local.tzname()}"
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """A count with its noun in the right number, e.g. "1 alert", "3 alerts" (the
+    language's plural rule, not "alert(s)")."""
+    form = _locale().plural_form(abs(count))
+    return f"{count} {one if form == 'one' else many}"

@@ -16,6 +16,7 @@ from slack_bolt import BoltContext, Respond
 from bot import engine, interactions
 from bot.database_errors import database_trouble
 from bot.errors import InvalidInput, StockbotError
+from bot.formats import counted
 from bot.kpis import kpis
 from bot.runtime import Runtime
 from bot.service import parse_limit
@@ -88,10 +89,13 @@ def parse_stock_command(text: str) -> StockCommand:
         )
     least, most = _ARITY[name]
     if len(args) < least or (most is not None and len(args) > most):
-        wanted = "nothing" if most == 0 else f"{least}" if least == most else f"{least}+"
-        raise UsageError(
-            f"`{name}` takes {wanted} argument(s), got {len(args)}. Use `{FORMS[name]}`."
-        )
+        if most == 0:
+            wanted = "no arguments"
+        elif least == most:
+            wanted = counted(least, "argument", "arguments")
+        else:
+            wanted = f"{least} or more arguments"
+        raise UsageError(f"`{name}` takes {wanted}, got {len(args)}. Use `{FORMS[name]}`.")
     if name == "bulk" and len(args) > MAX_BULK:
         raise UsageError(
             f"`bulk` takes at most {MAX_BULK} SKUs, got {len(args)}; "

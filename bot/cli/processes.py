@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.emag.client import clients_from_settings
 from bot.errors import StockbotError
+from bot.formats import counted
 from bot.jobs import worker as jobs
 from bot.jobs.scheduler import RESUME_JOB, add_once, build_scheduler
 from bot.runtime import Runtime
@@ -108,7 +109,8 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
     print(
         f"stockbot: listening on http://{args.host}:{args.port} "
         f"({'GET /dashboard, /api/v1' if off else 'POST /slack/events'}, GET /healthz), "
-        f"{args.workers} worker(s)" + (", with the worker's scheduler" if scheduler else ""),
+        f"{counted(args.workers, 'worker', 'workers')}"
+        + (", with the worker's scheduler" if scheduler else ""),
         flush=True,
     )
     if args.workers == 1:

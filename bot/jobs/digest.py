@@ -24,6 +24,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot import interactions
+from bot.formats import counted
 from bot.jobs.digest_content import baseline_items, plan_digest
 from bot.jobs.digest_plan import DigestOutcome
 from bot.jobs.digest_post import ClaimLost, DigestPoster, PartFailed, slack_failure
@@ -167,7 +168,7 @@ def run_digest(
     replies = max(0, posted - (1 if poster.head_ts else 0))
     return DigestOutcome(
         "sent",
-        f"{posted} message(s) posted to {channel} ({replies} in the thread)",
+        f"{counted(posted, 'message', 'messages')} posted to {channel} ({replies} in the thread)",
         posted,
         poster.channel_id,
         _permalink(client, poster.channel_id, poster.head_ts),

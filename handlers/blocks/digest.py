@@ -15,7 +15,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.engine.models import ACCOUNTS
-from bot.formats import money
+from bot.formats import counted, money
 from bot.jobs.digest_plan import DigestEntry, DigestPlan
 from bot.wording import (
     account_numbers,
@@ -148,9 +148,9 @@ def _channel_message(plan: DigestPlan, zone: ZoneInfo, shown: int) -> tuple[list
     if plan.resolved_skus:
         line, resolved_whole = _resolved_line(plan)
         blocks.append(section(line))
-    tail = [f"{plan.unchanged} alert(s) unchanged {_day(plan.since)}"]
+    tail = [f"{counted(plan.unchanged, 'alert', 'alerts')} unchanged {_day(plan.since)}"]
     if plan.snoozed:
-        tail.append(f"{plan.snoozed} snoozed alert(s) left out")
+        tail.append(f"{counted(plan.snoozed, 'snoozed alert', 'snoozed alerts')} left out")
     blocks.append(context("  |  ".join(tail) + " - `/stock alerts` lists them"))
     return blocks, resolved_whole
 

@@ -40,3 +40,10 @@ def test_times_are_local_with_their_zone(language: str) -> None:
 def test_an_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown language 'de'"):
         formats.activate("de", BUCHAREST)
+
+
+def test_counts_take_the_plural_rule_of_the_language() -> None:
+    formats.activate("en", BUCHAREST)
+    assert formats.counted(1, "alert", "alerts") == "1 alert"
+    assert formats.counted(0, "alert", "alerts") == "0 alerts"
+    assert formats.counted(7, "alert", "alerts") == "7 alerts"

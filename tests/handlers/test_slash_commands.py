@@ -93,7 +93,7 @@ def test_validation_rereads_the_snapshot_not_the_button(bot: Bot) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("analyze", "`analyze` takes 1 argument(s), got 0. Use `/stock analyze SKU`."),
+        ("analyze", "`analyze` takes 1 argument, got 0. Use `/stock analyze SKU`."),
         ("analyze EMG999", "SKU 'EMG999' not found"),
         ("transfer EMG331 fbe shop 10", "to_account"),
         ("transfer EMG331 fbe main 0", "amount"),
@@ -101,7 +101,7 @@ def test_validation_rereads_the_snapshot_not_the_button(bot: Bot) -> None:
         ("transfer EMG331 fbe main 1.5", "amount"),
         ("transfer EMG331 fbe main ten", "amount"),
         ("transfer EMG331 fbe main 27", "available 26, requested 27"),
-        ("transfer EMG331 fbe main", "`transfer` takes 4 argument(s), got 3"),
+        ("transfer EMG331 fbe main", "`transfer` takes 4 arguments, got 3"),
         ("alerts 0", "N must be a whole number from 1 to 50"),
         ("alerts 51", "N must be a whole number from 1 to 50"),
         ("alerts ²", "N must be a whole number from 1 to 50"),
