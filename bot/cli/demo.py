@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from bot.cli import textviews
+from bot.cli.progress import progress
 from bot.errors import StockbotError
 from bot.intake.seed import seed_demo
 from bot.runtime import Runtime
@@ -34,7 +35,10 @@ def _only_demo_data(args: argparse.Namespace, runtime: Runtime) -> None:
 
 def cmd_seed_demo(args: argparse.Namespace, runtime: Runtime) -> None:
     _only_demo_data(args, runtime)
-    counts = seed_demo(runtime.sessions, utcnow(), runtime.service.rules, args.products)
+    with progress("seeding", args.products + 1, args.quiet) as advance:
+        counts = seed_demo(
+            runtime.sessions, utcnow(), runtime.service.rules, args.products, advance
+        )
     print(
         f"seeded {counts['products']} products "
         f"({counts['main']} MAIN offers, {counts['fbe']} FBE offers), EMG331 included"

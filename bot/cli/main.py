@@ -31,6 +31,7 @@ from bot.cli.categories import (
 from bot.cli.demo import DEMO_DATABASE, cmd_demo, cmd_seed_demo
 from bot.cli.emag import register_commands
 from bot.cli.processes import cmd_serve, cmd_worker
+from bot.cli.progress import progress
 from bot.database_errors import database_trouble
 from bot.errors import StockbotError
 from bot.intake.csv_import import CsvImportError, parse_offers_csv
@@ -108,7 +109,10 @@ def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
         line = data[: exc.start].count(b"\n") + 1
         raise CsvImportError([f"line {line}: not UTF-8 (byte {data[exc.start]:#04x})"]) from None
     snapshots = parse_offers_csv(io.StringIO(text, newline=""), utcnow())
-    written = store_snapshots(runtime.sessions, snapshots, "csv", utcnow(), runtime.service.rules)
+    with progress("importing", len(snapshots), args.quiet) as advance:
+        written = store_snapshots(
+            runtime.sessions, snapshots, "csv", utcnow(), runtime.service.rules, advance
+        )
     print(
         f"imported {len(snapshots)} products "
         f"({written['main']} MAIN offers, {written['fbe']} FBE offers) from {path}"
@@ -203,6 +207,10 @@ def build_parser() -> argparse.ArgumentParser:
         commands.choices[name].set_defaults(demo_data=True)
         commands.choices[name].add_argument(
             "--yes", action="store_true", help="also into a database holding real data"
+        )
+    for name in ("seed-demo", "import"):
+        commands.choices[name].add_argument(
+            "--quiet", action="store_true", help="no progress bar on a terminal"
         )
     return parser
 
