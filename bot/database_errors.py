@@ -14,8 +14,10 @@ from typing import Literal
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-BUSY = "the database is busy (another stockbot process is writing); try again in a moment"
-UNAVAILABLE = "the database is unavailable right now; try again in a moment"
+from bot.engine.phrases import N_
+
+BUSY = N_("the database is busy (another stockbot process is writing); try again in a moment")
+UNAVAILABLE = N_("the database is unavailable right now; try again in a moment")
 Trouble = Literal["busy", "unavailable"]
 
 

@@ -4,7 +4,7 @@ never come here: they stay plain numbers and ISO 8601 UTC."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -57,14 +57,17 @@ def day(moment: datetime, zone: ZoneInfo) -> str:
     return format_date(moment.astimezone(zone), "EEE d MMM", locale=_locale())
 
 
+def clock(moment: datetime, zone: ZoneInfo, pattern: str = "dd MMM HH:mm") -> str:
+    """A local time in a CLDR `pattern`, e.g. "30 Nov 11:05" (en), "30 nov. 11:05" (ro)."""
+    return format_datetime(moment.astimezone(zone), pattern, locale=_locale())
+
+
+def calendar_day(value: date) -> str:
+    """A calendar day with its weekday, e.g. "Mon 30 Nov" (en), "lun. 30 nov." (ro)."""
+    return format_date(value, "EEE dd MMM", locale=_locale())
+
+
 def moment_text(moment: datetime, zone: ZoneInfo | None = None) -> str:
     """A local date and time with its zone, e.g. "2026-11-30 11:00 EET"."""
     local = moment.astimezone(zone or active_zone())
     return f"{format_datetime(local, 'yyyy-MM-dd HH:mm', locale=_locale())} {local.tzname()}"
-
-
-def counted(count: int, one: str, many: str) -> str:
-    """A count with its noun in the right number, e.g. "1 alert", "3 alerts" (the
-    language's plural rule, not "alert(s)")."""
-    form = _locale().plural_form(abs(count))
-    return f"{count} {one if form == 'one' else many}"

@@ -20,6 +20,7 @@ from bot.emag.client import clients_from_settings
 from bot.emag.writeback import change_main_stock
 from bot.engine.models import TransferProposal
 from bot.errors import InvalidInput, NotFound, StockbotError
+from bot.i18n import _, error_text
 from bot.runtime import Runtime
 from bot.service import StockService
 from bot.settings import ConfigError
@@ -152,10 +153,10 @@ def push_main_after_transfer(
             runtime, clients.main, proposal.sku, change, runtime.service.clock()
         )
     except StockbotError as exc:
-        return (
-            f"MAIN stock not written: {exc}; set it with "
-            f"`stockbot push-stock {proposal.sku} N` once that is fixed"
-        )
+        return _(
+            "MAIN stock not written: {why}; set it with `stockbot push-stock {sku} N` once "
+            "that is fixed"
+        ).format(why=error_text(exc), sku=proposal.sku)
     finally:
         for client in clients:
             client.close()
@@ -163,7 +164,9 @@ def push_main_after_transfer(
         record = interactions.transfer_record(session, key[:200])
         if record is not None:
             record.main_stock_written = True
-    return f"MAIN stock set to {pushed.stock} on eMAG (was {pushed.stock - change})"
+    return _("MAIN stock set to {stock} on eMAG (was {before})").format(
+        stock=pushed.stock, before=pushed.stock - change
+    )
 
 
 Blocks = list[dict[str, Any]]
@@ -190,7 +193,7 @@ def edit_message(
     if not ts:
         text, blocks = change(seen.get("blocks") or [])
         return send(text, blocks)
-    for _ in range(EDIT_TRIES):
+    for _attempt in range(EDIT_TRIES):
         with transaction(service.sessions) as session:
             current = messages.current_content(
                 session,

@@ -1,5 +1,5 @@
 """The words every surface shares (CLI, Slack, dashboard): recommendation lines, issue
-names and KPI labels. The one place a translation will read from."""
+names and KPI labels, in the active language (bot/i18n.py)."""
 
 from __future__ import annotations
 
@@ -7,52 +7,56 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.engine.models import CurrentSituation, Recommendation
+from bot.engine.models import Analysis, CurrentSituation, Recommendation
+from bot.engine.phrases import N_
 from bot.formats import day, money, number
+from bot.i18n import _, engine_text
 from bot.kpis import Kpi
 from bot.reports import AlertEntry
 
 _ISSUE_LABELS = {
-    "zero_stock_with_competition": "zero stock with competition",
-    "low_stock_with_competition": "low stock with competition",
-    "needs_weekly_update": "needs weekly update",
-    "imbalanced": "imbalanced",
-    "unsellable_offer": "offer cannot sell",
+    "zero_stock_with_competition": N_("zero stock with competition"),
+    "low_stock_with_competition": N_("low stock with competition"),
+    "needs_weekly_update": N_("needs weekly update"),
+    "imbalanced": N_("imbalanced"),
+    "unsellable_offer": N_("offer cannot sell"),
 }
 UNKNOWN = "—"
 UTC_ZONE = ZoneInfo("UTC")
 
 
 def issue_label(issue: str) -> str:
-    return _ISSUE_LABELS.get(issue, issue.replace("_", " "))
+    return _(_ISSUE_LABELS[issue]) if issue in _ISSUE_LABELS else issue.replace("_", " ")
 
 
 def sales_text(per_day: float | None) -> str:
     """Units sold per day, e.g. "8.0/day"; "no sales data" when unknown (never 0)."""
-    return "no sales data" if per_day is None else f"{number(per_day)}/day"
+    return _("no sales data") if per_day is None else _("{count}/day").format(count=number(per_day))
 
 
 def cover_text(days: float | None, per_day: float | None) -> str:
     """Days the stock lasts, e.g. "13.0 days"; "no sales" or "—" when it is no number."""
     if days is not None:
-        return f"{number(days)} days"
-    return "no sales" if per_day == 0 else UNKNOWN
+        return _("{count} days").format(count=number(days))
+    return _("no sales") if per_day == 0 else UNKNOWN
 
 
 def percent(value: float | None) -> str:
     """e.g. "92.5%"; "—" when there is nothing to measure."""
-    return UNKNOWN if value is None else f"{value}%"
+    return UNKNOWN if value is None else f"{number(value)}%"
 
 
-EMPTY_CATALOGUE = (
-    "The catalogue is empty: import offers (`stockbot import FILE.csv`), sync them from "
-    "eMAG (`stockbot sync`) or try the demo (`stockbot demo`)."
-)
+def empty_catalogue() -> str:
+    """What an empty catalogue says, and what to run next."""
+    return _(
+        "The catalogue is empty: import offers (`stockbot import FILE.csv`), sync them from "
+        "eMAG (`stockbot sync`) or try the demo (`stockbot demo`)."
+    )
 
 
 def money_per_day(value: float | Decimal | None) -> str:
     """Lei a day, said so, e.g. "RON 69.30/day"; unknown said as such."""
-    return "unknown" if value is None else f"{money(value)}/day"
+    return _("unknown") if value is None else _("{amount}/day").format(amount=money(value))
 
 
 def when(moment: datetime, zone: ZoneInfo = UTC_ZONE) -> str:
@@ -66,8 +70,10 @@ def transit_text(
     """e.g. "10 in transit to MAIN since Mon 30 Nov"; "" when nothing is in transit."""
     if not units:
         return ""
-    return f"{units} in transit to {account.upper()}" + (
-        f" since {when(since, zone)}" if since else ""
+    if since is None:
+        return _("{units} in transit to {account}").format(units=units, account=account.upper())
+    return _("{units} in transit to {account} since {day}").format(
+        units=units, account=account.upper(), day=when(since, zone)
     )
 
 
@@ -75,14 +81,16 @@ def snooze_text(until: datetime | None, by: str | None, zone: ZoneInfo = UTC_ZON
     """e.g. "snoozed until Fri 04 Dec by U123"; "" when not snoozed."""
     if until is None:
         return ""
-    return f"snoozed until {when(until, zone)}" + (f" by {by}" if by else "")
+    if not by:
+        return _("snoozed until {day}").format(day=when(until, zone))
+    return _("snoozed until {day} by {who}").format(day=when(until, zone), who=by)
 
 
 def account_numbers(situation: CurrentSituation | AlertEntry, account: str, listed: bool) -> str:
     """One account's numbers, e.g. "MAIN 0 (0.7/day, 0.0 days)"; "MAIN not listed"."""
     name = account.upper()
     if not listed:
-        return f"{name} not listed"
+        return _("{account} not listed").format(account=name)
     stock = getattr(situation, f"stock_{account}")
     pace = getattr(situation, f"sales_per_day_{account}")
     cover = getattr(situation, f"days_of_cover_{account}")
@@ -91,34 +99,40 @@ def account_numbers(situation: CurrentSituation | AlertEntry, account: str, list
 
 def recommendation_action(rec: Recommendation) -> str:
     """What to do, in a few words: "stock transfer: move 10 FBE -> MAIN"."""
+    account = (rec.account or "").upper()
     if rec.is_transfer:
-        return (
-            f"{rec.type.replace('_', ' ')}: move {rec.suggested_amount} "
-            f"{(rec.from_account or '').upper()} -> {(rec.to_account or '').upper()}"
+        return _("{kind}: move {units} {source} -> {destination}").format(
+            kind=type_label(rec.type),
+            units=rec.suggested_amount,
+            source=(rec.from_account or "").upper(),
+            destination=(rec.to_account or "").upper(),
         )
     if rec.type == "offer_update":
-        return f"offer update on {(rec.account or '').upper()}"
+        return _("offer update on {account}").format(account=account)
     if rec.type == "fix_offer":
-        return f"fix the offer on {(rec.account or '').upper()}"
+        return _("fix the offer on {account}").format(account=account)
     if rec.type == "check_transfer":
-        return f"check the transfer to {(rec.account or '').upper()}"
+        return _("check the transfer to {account}").format(account=account)
     if rec.type == "restock" and rec.suggested_amount is not None:
-        return f"restock {rec.suggested_amount} on {(rec.account or '').upper()}"
-    return f"{rec.type.replace('_', ' ')} on {(rec.account or '').upper()}"
+        return _("restock {units} on {account}").format(units=rec.suggested_amount, account=account)
+    return _("{kind} on {account}").format(kind=type_label(rec.type), account=account)
 
 
 def recommendation_line(rec: Recommendation) -> str:
     """One line a person reads: priority, what to do, why."""
-    return f"[{rec.priority.upper()}] {recommendation_action(rec)} - {rec.reason}"
+    return (
+        f"[{priority_label(rec.priority).upper()}] {recommendation_action(rec)} - "
+        + engine_text(rec.reason)
+    )
 
 
 KPI_LABELS = {
-    "zero_stock_with_competition": "zero stock with competition",
-    "estimated_lost_sales": "estimated lost sales over the period",
-    "mean_time_to_resolution": "mean time to resolution",
-    "weekly_update_compliance": "weekly-update compliance",
-    "distribution_efficiency": "distribution efficiency",
-    "buy_button_recovery_rate": "buy-button recovery rate",
+    "zero_stock_with_competition": N_("zero stock with competition"),
+    "estimated_lost_sales": N_("estimated lost sales over the period"),
+    "mean_time_to_resolution": N_("mean time to resolution"),
+    "weekly_update_compliance": N_("weekly-update compliance"),
+    "distribution_efficiency": N_("distribution efficiency"),
+    "buy_button_recovery_rate": N_("buy-button recovery rate"),
 }
 
 
@@ -126,7 +140,57 @@ def kpi_value(kpi: Kpi) -> str:
     """e.g. "90.0 % (+40.0 over the period)"; "-" when there is no history."""
     if kpi.value is None:
         return "-"
-    text = f"{kpi.value:.1f} {kpi.unit}"
+    if kpi.unit == "RON":
+        text = money(kpi.value)
+    else:
+        text = f"{number(kpi.value)} {_(_UNITS.get(kpi.unit, kpi.unit))}"
     if kpi.change is not None:
-        text += f" ({kpi.change:+.1f} over the period)"
+        sign = "+" if kpi.change >= 0 else "-"
+        text += " " + _("({change} over the period)").format(change=sign + number(abs(kpi.change)))
     return text
+
+
+_UNITS = {"products": N_("products"), "hours": N_("hours"), "%": "%"}
+_PRIORITIES = {
+    "high": N_("high"),
+    "medium": N_("medium"),
+    "low": N_("low"),
+    "normal": N_("normal"),
+}
+_TYPES = {
+    "stock_transfer": N_("stock transfer"),
+    "stock_rebalance": N_("stock rebalance"),
+    "stock_optimization": N_("stock optimization"),
+    "stock_alert": N_("stock alert"),
+    "restock": N_("restock"),
+    "offer_update": N_("offer update"),
+    "fix_offer": N_("fix offer"),
+    "check_transfer": N_("check transfer"),
+}
+
+
+def priority_label(priority: str) -> str:
+    """ "high", "ridicată", ...: a priority as a person reads it."""
+    return _(_PRIORITIES[priority]) if priority in _PRIORITIES else priority
+
+
+def type_label(kind: str) -> str:
+    """ "stock transfer", "transfer de stoc", ...: a recommendation's type in words."""
+    return _(_TYPES[kind]) if kind in _TYPES else kind.replace("_", " ")
+
+
+_RUN_STATUSES = {"ok": N_("ok"), "failed": N_("failed"), "partial": N_("partial")}
+
+
+def run_status(status: str | None) -> str:
+    """How the last read of an account went, in words ("never read" before the first)."""
+    if status is None:
+        return _("never read")
+    return _(_RUN_STATUSES[status]) if status in _RUN_STATUSES else status
+
+
+def stock_text(analysis: Analysis, account: str) -> str:
+    """An account's stock, or "not listed" where it has no offer (never shown as 0)."""
+    if account not in analysis.listed_on:
+        return _("not listed")
+    return str(getattr(analysis.current_situation, f"stock_{account}"))

@@ -20,6 +20,7 @@ from slack_sdk.webhook import WebhookClient
 from bot import engine, interactions
 from bot.engine.models import TransferProposal
 from bot.errors import InsufficientStock, InvalidInput, StockbotError
+from bot.i18n import _, error_text
 from bot.runtime import Runtime
 from handlers.answering import in_view, show_modal, tell
 from handlers.blocks.kit import context as context_block
@@ -46,7 +47,7 @@ def parse_button_proposal(value: str) -> TransferProposal:
             str(data["sku"]), data["from_account"], data["to_account"], data["amount"]
         )
     except (ValueError, KeyError, TypeError):
-        raise InvalidInput("value", "this button does not carry a transfer") from None
+        raise InvalidInput("value", _("this button does not carry a transfer")) from None
 
 
 def _where(body: dict[str, Any]) -> tuple[str, str]:
@@ -107,7 +108,7 @@ def handle_validate_transfer(
             )
             view = check_modal(check, now, zone, _stale_hours(runtime))
         except StockbotError as exc:
-            view = message_modal("Transfer check", escape(str(exc)))
+            view = message_modal(_("Transfer check"), escape(error_text(exc)))
         show_modal(client, context, view)
         return
     channel, ts = _where(body)
@@ -119,8 +120,9 @@ def handle_validate_transfer(
             respond,
             client,
             context,
-            f"Already validated by <@{earlier.user_id}> at "
-            f"{local_time(earlier.claimed_at, zone, '%H:%M')}.",
+            _("Already validated by {who} at {time}.").format(
+                who=f"<@{earlier.user_id}>", time=local_time(earlier.claimed_at, zone, "HH:mm")
+            ),
         )
         return
     try:
@@ -131,10 +133,10 @@ def handle_validate_transfer(
         result = build_transfer_blocks(
             check, now, zone, _stale_hours(runtime), block_prefix=f"{block_id}:t"
         )
-        text, stamp = transfer_fallback(check), done_line("Validated", user, now, zone)
+        text, stamp = transfer_fallback(check), done_line(_("Validated"), user, now, zone)
     except StockbotError as exc:
-        result = [section(f"*Cannot validate:* {escape(str(exc))}")]
-        text, stamp = escape(str(exc)), done_line("Checked", user, now, zone)
+        result = [section(f"*{_('Cannot validate:')}* {escape(error_text(exc))}")]
+        text, stamp = escape(error_text(exc)), done_line(_("Checked"), user, now, zone)
     try:
         edited = interactions.edit_message(
             service,
@@ -150,7 +152,7 @@ def handle_validate_transfer(
         raise
     if not edited:
         interactions.release_click(service, key)
-        tell(respond, client, context, "Slack refused the update; try the button again.")
+        tell(respond, client, context, _("Slack refused the update; try the button again."))
 
 
 def handle_change_amount(
@@ -198,7 +200,8 @@ def handle_amount_submission(ack: Ack, view: dict[str, Any], context: BoltContex
         ack(response_action="errors", errors={AMOUNT_BLOCK: str(exc)[:150]})
         return
     except (StockbotError, ValueError) as exc:
-        ack(response_action="update", view=message_modal("Transfer check", escape(str(exc))))
+        view = message_modal(_("Transfer check"), escape(error_text(exc)))
+        ack(response_action="update", view=view)
         return
     view_out = check_modal(check, service.clock(), runtime.settings.zone, _stale_hours(runtime))
     ack(response_action="update", view=guard_view(view_out))
@@ -219,13 +222,16 @@ def handle_snooze(
         sku = str(json.loads(action.get("value", "{}"))["sku"])
         result = interactions.snooze(runtime.service, sku, f"{SNOOZE_DAYS}d", user)
     except (ValueError, KeyError, TypeError):
-        tell(respond, client, context, "This button does not carry a SKU.")
+        tell(respond, client, context, _("This button does not carry a SKU."))
         return
     except StockbotError as exc:
-        tell(respond, client, context, f"Not done: {escape(str(exc))}.")
+        tell(respond, client, context, _("Not done: {why}.").format(why=escape(error_text(exc))))
         return
-    until = local_time(result.until, runtime.settings.zone, "%d %b %H:%M")
-    tell(respond, client, context, f"{escape(result.sku)} snoozed until {until} by <@{user}>.")
+    until = local_time(result.until, runtime.settings.zone)
+    done = _("{sku} snoozed until {until} by {who}.").format(
+        sku=escape(result.sku), until=until, who=f"<@{user}>"
+    )
+    tell(respond, client, context, done)
 
 
 def handle_mark_transferred(
@@ -248,7 +254,8 @@ def handle_mark_transferred(
         key = f"mark:{channel}:{place}:{action.get('block_id', '')}"
         marked = interactions.mark_transferred(service, proposal, user, key)
     except StockbotError as exc:
-        tell(respond, client, context, f"Not recorded: {escape(str(exc))}.")
+        why = escape(error_text(exc))
+        tell(respond, client, context, _("Not recorded: {why}.").format(why=why))
         return
     record = marked.record
     if not marked.created:
@@ -256,13 +263,17 @@ def handle_mark_transferred(
             respond,
             client,
             context,
-            f"Already recorded by <@{record.recorded_by}> at "
-            f"{local_time(record.recorded_at, zone, '%H:%M')}; nothing recorded twice.",
+            _("Already recorded by {who} at {time}; nothing recorded twice.").format(
+                who=f"<@{record.recorded_by}>", time=local_time(record.recorded_at, zone, "HH:mm")
+            ),
         )
         return
     stamp = done_line(
-        f"Transfer of {record.amount} {record.from_account.upper()} -> "
-        f"{record.to_account.upper()} marked done",
+        _("Transfer of {units} {source} -> {destination} marked done").format(
+            units=record.amount,
+            source=record.from_account.upper(),
+            destination=record.to_account.upper(),
+        ),
         user,
         record.recorded_at,
         zone,

@@ -27,14 +27,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.database_errors import database_trouble
+from bot.engine.phrases import N_
+from bot.i18n import _
 from bot.slack_pools import AnswerPool
 from handlers.blocks.kit import escape_clipped
 from handlers.blocks.modals import message_modal
 from handlers.blocks.size import guard, guard_view
 
 log = logging.getLogger("stockbot.slack")
-BUSY = "Busy, answering in a moment."
-WORKING = "Working on it..."
+BUSY = N_("Busy, answering in a moment.")
+WORKING = N_("Working on it...")
 MODAL_KEY = "stockbot_modal"  # the view id of the modal a click in a view answers in
 
 
@@ -79,19 +81,20 @@ def _error(body: str) -> str:
             return str(json.loads(text).get("error") or text)
         except ValueError:
             pass
-    return text[:200] or "no answer"
+    return text[:200] or _("no answer")
 
 
 def refusal(exc: Exception) -> str:
     """The one line a person gets when their answer could not be given."""
     if isinstance(exc, AnswerRefused):
-        return f"Slack refused the answer: {escape_clipped(exc.error, 200)}"
+        return _("Slack refused the answer: {error}").format(error=escape_clipped(exc.error, 200))
     if isinstance(exc, SlackApiError):
-        return f"Slack refused the answer: {escape_clipped(str(exc.response.get('error')), 200)}"
+        error = escape_clipped(str(exc.response.get("error")), 200)
+        return _("Slack refused the answer: {error}").format(error=error)
     trouble = database_trouble(exc)
     if trouble is not None:  # busy (SQLite locked by another process) or down
         return trouble[1].capitalize() + "."
-    return "Something went wrong on stockbot's side; it is in the log."
+    return _("Something went wrong on stockbot's side; it is in the log.")
 
 
 def in_view(body: dict[str, Any]) -> bool:
@@ -159,7 +162,7 @@ def queued(listener: Callable[..., None], busy: bool = False) -> Callable[..., N
                 # Before any database work: the trigger_id expires 3 s after the click.
                 client: WebClient = kwargs["client"]
                 opened = client.views_open(
-                    trigger_id=body["trigger_id"], view=message_modal("stockbot", WORKING)
+                    trigger_id=body["trigger_id"], view=message_modal("stockbot", _(WORKING))
                 )
                 context[MODAL_KEY] = opened["view"]["id"]
         except Exception:
@@ -177,6 +180,6 @@ def queued(listener: Callable[..., None], busy: bool = False) -> Callable[..., N
 
 def _busy(respond: Respond) -> None:
     try:
-        send(respond, response_type="ephemeral", text=BUSY)
+        send(respond, response_type="ephemeral", text=_(BUSY))
     except Exception:
         log.exception("could not say the answer is coming")

@@ -9,14 +9,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import BoltContext, Respond
 
 from bot import engine, interactions
 from bot.database_errors import database_trouble
+from bot.engine.phrases import N_
 from bot.errors import InvalidInput, StockbotError
-from bot.formats import counted
+from bot.i18n import _, counted, error_text
 from bot.kpis import kpis
 from bot.runtime import Runtime
 from bot.service import parse_limit
@@ -37,13 +39,20 @@ KPI_DAYS = 30
 
 FORMS = {
     "analyze": "/stock analyze SKU",
-    "alerts": f"/stock alerts [N] [category:NAME]  (N from 1 to {MAX_ALERTS})",
+    "alerts": "/stock alerts [N] [category:NAME]",
     "summary": "/stock summary",
-    "transfer": "/stock transfer SKU FROM TO AMOUNT  (e.g. /stock transfer EMG331 fbe main 10)",
-    "bulk": f"/stock bulk SKU SKU ...  (up to {MAX_BULK})",
-    "snooze": f"/stock snooze SKU [DURATION]  (3d, 12h, 2w or 2026-12-01; default {SNOOZE_DAYS}d)",
+    "transfer": "/stock transfer SKU FROM TO AMOUNT",
+    "bulk": "/stock bulk SKU SKU ...",
+    "snooze": "/stock snooze SKU [DURATION]",
     "unsnooze": "/stock unsnooze SKU",
     "help": "/stock help",
+}
+# What each form's words mean, shown after it in the help.
+_FORM_NOTES = {
+    "alerts": N_("N from 1 to {most}"),
+    "transfer": N_("e.g. /stock transfer EMG331 fbe main 10"),
+    "bulk": N_("up to {most}"),
+    "snooze": N_("3d, 12h, 2w or a date such as {example}; default {days}d"),
 }
 _ARITY = {
     "analyze": (1, 1),
@@ -55,9 +64,27 @@ _ARITY = {
     "unsnooze": (1, 1),
     "help": (0, None),
 }
-USAGE = "*stockbot* keeps MAIN and FBE offers selling. Commands:\n" + "\n".join(
-    f"`{form}`" for form in FORMS.values()
-)
+
+
+def form_text(name: str) -> str:
+    """A command's form with what its words mean, e.g. "`/stock bulk SKU ...`  (up to 100)"."""
+    note = _FORM_NOTES.get(name)
+    if note is None:
+        return f"`{FORMS[name]}`"
+    most = MAX_ALERTS if name == "alerts" else MAX_BULK
+    example = (date.today() + timedelta(days=7)).isoformat()
+    meaning = _(note).format(most=most, example=example, days=SNOOZE_DAYS)
+    return f"`{FORMS[name]}`  ({meaning})"
+
+
+def usage() -> str:
+    """The help: what stockbot does and every command's form."""
+    return (
+        _("*stockbot* keeps MAIN and FBE offers selling. Commands:")
+        + "\n"
+        + "\n".join(form_text(name) for name in FORMS)
+    )
+
 
 Message = dict[str, Any]
 
@@ -73,7 +100,7 @@ class StockCommand:
 
     @property
     def form(self) -> str:
-        return FORMS[self.name]
+        return form_text(self.name)
 
 
 def parse_stock_command(text: str) -> StockCommand:
@@ -84,22 +111,29 @@ def parse_stock_command(text: str) -> StockCommand:
     name, args = words[0].lower(), words[1:]
     if name not in FORMS:
         raise UsageError(
-            f"Unknown subcommand `{escape(words[0][:40])}`: use one of "
-            f"{', '.join(FORMS)} (`/stock help` shows their forms)."
+            _(
+                "Unknown subcommand `{word}`: use one of {names} (`/stock help` shows their forms)."
+            ).format(word=escape(words[0][:40]), names=", ".join(FORMS))
         )
     least, most = _ARITY[name]
     if len(args) < least or (most is not None and len(args) > most):
         if most == 0:
-            wanted = "no arguments"
+            wanted = _("no arguments")
         elif least == most:
-            wanted = counted(least, "argument", "arguments")
+            wanted = counted(least, "{n} argument", "{n} arguments")
         else:
-            wanted = f"{least} or more arguments"
-        raise UsageError(f"`{name}` takes {wanted}, got {len(args)}. Use `{FORMS[name]}`.")
+            wanted = counted(least, "{n} or more argument", "{n} or more arguments")
+        raise UsageError(
+            _("`{name}` takes {wanted}, got {count}. Use {form}.").format(
+                name=name, wanted=wanted, count=len(args), form=form_text(name)
+            )
+        )
     if name == "bulk" and len(args) > MAX_BULK:
         raise UsageError(
-            f"`bulk` takes at most {MAX_BULK} SKUs, got {len(args)}; "
-            "split the list or use `stockbot bulk` on the command line."
+            _(
+                "`bulk` takes at most {most} SKUs, got {count}; split the list or use "
+                "`stockbot bulk` on the command line."
+            ).format(most=MAX_BULK, count=len(args))
         )
     return StockCommand(name, args)
 
@@ -136,7 +170,9 @@ def run_alerts(runtime: Runtime, request: StockCommand, user: str) -> Message:
         raise InvalidInput("N", "alerts takes a number and a category:NAME, each at most once")
     limit = parse_limit(words[0], MAX_ALERTS, "N") if words else DEFAULT_ALERTS
     report = runtime.service.alerts(limit, category)
-    text = f"{report.total} products need attention; showing {len(report.alerts)}"
+    text = _("{total} products need attention; showing {shown}").format(
+        total=report.total, shown=len(report.alerts)
+    )
     return _in_channel(text, build_alerts_blocks(report))
 
 
@@ -151,7 +187,9 @@ def run_summary(runtime: Runtime, request: StockCommand, user: str) -> Message:
         service.rules.stale_snapshot_hours,
         kpis(runtime.sessions, now, KPI_DAYS),
     )
-    text = f"{summary.products_needing_attention} of {summary.products_tracked} need attention"
+    text = _("{attention} of {tracked} need attention").format(
+        attention=summary.products_needing_attention, tracked=summary.products_tracked
+    )
     return _in_channel(text, blocks)
 
 
@@ -166,17 +204,20 @@ def run_transfer(runtime: Runtime, request: StockCommand, user: str) -> Message:
 
 def run_bulk(runtime: Runtime, request: StockCommand, user: str) -> Message:
     report = runtime.service.bulk(request.args)
-    return _in_channel(f"{report.found} of {report.requested} found", build_bulk_blocks(report))
+    text = _("{found} of {requested} found").format(found=report.found, requested=report.requested)
+    return _in_channel(text, build_bulk_blocks(report))
 
 
 def run_snooze(runtime: Runtime, request: StockCommand, user: str) -> Message:
     interactions.check_admin(runtime.settings.admins, user, "snooze alerts")
     duration = request.args[1] if len(request.args) > 1 else f"{SNOOZE_DAYS}d"
     result = interactions.snooze(runtime.service, request.args[0], duration, user)
-    until = local_time(result.until, runtime.settings.zone, "%d %b %Y %H:%M")
+    until = local_time(result.until, runtime.settings.zone, "dd MMM yyyy HH:mm")
     return _ephemeral(
-        f"{escape(result.sku)} is snoozed until {until} ({runtime.settings.timezone}): "
-        "left out of digests until then, or earlier if it gets worse."
+        _(
+            "{sku} is snoozed until {until} ({zone}): left out of digests until then, or "
+            "earlier if it gets worse."
+        ).format(sku=escape(result.sku), until=until, zone=runtime.settings.timezone)
     )
 
 
@@ -184,12 +225,12 @@ def run_unsnooze(runtime: Runtime, request: StockCommand, user: str) -> Message:
     interactions.check_admin(runtime.settings.admins, user, "unsnooze alerts")
     sku, was = interactions.unsnooze(runtime.service, request.args[0])
     if not was:
-        return _ephemeral(f"{escape(sku)} was not snoozed.")
-    return _ephemeral(f"{escape(sku)} is back in the digests.")
+        return _ephemeral(_("{sku} was not snoozed.").format(sku=escape(sku)))
+    return _ephemeral(_("{sku} is back in the digests.").format(sku=escape(sku)))
 
 
 def run_help(runtime: Runtime, request: StockCommand, user: str) -> Message:
-    return _ephemeral(USAGE)
+    return _ephemeral(usage())
 
 
 RUNNERS: dict[str, Callable[[Runtime, StockCommand, str], Message]] = {
@@ -208,7 +249,7 @@ def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -
     """The message answering `/stock text`; bad input gives one ephemeral line."""
     allowed = runtime.settings.allowed_channels
     if allowed and channel not in allowed:
-        return _ephemeral("stockbot answers only in its channels; ask an admin which ones.")
+        return _ephemeral(_("stockbot answers only in its channels; ask an admin which ones."))
     try:
         request = parse_stock_command(text)
     except UsageError as exc:
@@ -216,17 +257,19 @@ def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -
     try:
         return RUNNERS[request.name](runtime, request, user)
     except interactions.NotAllowed as exc:
-        return _ephemeral(f"Not allowed: {exc}.")
+        return _ephemeral(_("Not allowed: {why}.").format(why=error_text(exc)))
     except StockbotError as exc:
-        return _ephemeral(f"{escape(str(exc))}. Use `{request.form}`.")
+        return _ephemeral(
+            _("{error}. Use {form}.").format(error=escape(error_text(exc)), form=request.form)
+        )
     except Exception as exc:
         trouble = database_trouble(exc)
         if trouble:
             log.warning("/stock %s: %s", request.name, trouble[0])
-            return _ephemeral(trouble[1].capitalize() + ".")
+            return _ephemeral(_(trouble[1]).capitalize() + ".")
         # The person still gets one line; the details go to the log, not to Slack.
         log.exception("/stock %s failed", request.name)
-        return _ephemeral("Something went wrong on stockbot's side; it is in the log.")
+        return _ephemeral(_("Something went wrong on stockbot's side; it is in the log."))
 
 
 def handle_stock_command(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:

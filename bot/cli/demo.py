@@ -9,6 +9,7 @@ import sys
 from bot.cli import textviews
 from bot.cli.progress import progress
 from bot.errors import StockbotError
+from bot.i18n import _
 from bot.intake.seed import seed_demo
 from bot.runtime import Runtime
 from bot.service import utcnow
@@ -23,25 +24,25 @@ def _only_demo_data(args: argparse.Namespace, runtime: Runtime) -> None:
         real = [source for source in snapshot_sources(session) if source != "demo"]
     if not real or args.yes:
         return
-    question = (
-        f"{runtime.settings.database_url} holds {' and '.join(real)} data; add the demo "
-        "products to it?"
+    question = _("{database} holds {sources} data; add the demo products to it?").format(
+        database=runtime.settings.database_url, sources=" + ".join(real)
     )
     if not sys.stdin.isatty():
-        raise StockbotError(f"{question} Not without --yes (the demo has its own file)")
-    if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
-        raise StockbotError("nothing done")
+        raise StockbotError(question + " " + _("Not without --yes (the demo has its own file)"))
+    if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes", "d", "da"):
+        raise StockbotError(_("nothing done"))
 
 
 def cmd_seed_demo(args: argparse.Namespace, runtime: Runtime) -> None:
     _only_demo_data(args, runtime)
-    with progress("seeding", args.products + 1, args.quiet) as advance:
+    with progress(_("seeding"), args.products + 1, args.quiet) as advance:
         counts = seed_demo(
             runtime.sessions, utcnow(), runtime.service.rules, args.products, advance
         )
     print(
-        f"seeded {counts['products']} products "
-        f"({counts['main']} MAIN offers, {counts['fbe']} FBE offers), EMG331 included"
+        _(
+            "seeded {products} products ({main} MAIN offers, {fbe} FBE offers), EMG331 included"
+        ).format(products=counts["products"], main=counts["main"], fbe=counts["fbe"])
     )
 
 
@@ -52,10 +53,12 @@ def cmd_demo(args: argparse.Namespace, runtime: Runtime) -> None:
     if args.serve:
         from bot.playground.run import serve_playground  # the web stack loads only here
 
-        print(f"Demo data in {runtime.settings.database_url}", flush=True)
+        print(
+            _("Demo data in {database}").format(database=runtime.settings.database_url), flush=True
+        )
         serve_playground(runtime, args.host, args.port)
         return
-    print(f"Demo data in {runtime.settings.database_url}\n")
+    print(_("Demo data in {database}").format(database=runtime.settings.database_url) + "\n")
     print("== stockbot analyze EMG331")
     print(textviews.render_analysis(service.analyze("EMG331")))
     print("\n== stockbot alerts --limit 10")

@@ -34,6 +34,7 @@ from bot.cli.processes import cmd_serve, cmd_worker
 from bot.cli.progress import progress
 from bot.database_errors import database_trouble
 from bot.errors import StockbotError
+from bot.i18n import _, error_text
 from bot.intake.csv_import import CsvImportError, parse_offers_csv
 from bot.intake.seed import DEMO_PRODUCTS, store_snapshots
 from bot.jobs import worker as jobs
@@ -237,18 +238,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"stockbot: usage: {exc}", file=sys.stderr)
         return 2
     except (StockbotError, ConfigError) as exc:
-        print(f"stockbot: error: {exc}", file=sys.stderr)
+        print(f"stockbot: error: {error_text(exc)}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
         trouble = database_trouble(exc)
         if trouble is None:
             return _unexpected(args, exc)
-        print(f"stockbot: error: {trouble[1]}", file=sys.stderr)
+        print(f"stockbot: error: {_(trouble[1])}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 1
     except KeyboardInterrupt:
-        print("stockbot: interrupted", file=sys.stderr)
+        print("stockbot: " + _("interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:
         return _unexpected(args, exc)

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.emag.client import clients_from_settings
 from bot.errors import StockbotError
-from bot.formats import counted
+from bot.i18n import _, counted
 from bot.jobs import worker as jobs
 from bot.jobs.scheduler import RESUME_JOB, add_once, build_scheduler
 from bot.runtime import Runtime
@@ -40,8 +40,10 @@ def scheduler_for(runtime: Runtime, blocking: bool = True) -> BaseScheduler:
         scheduled["sync_job"] = lambda: jobs.sync_job(runtime)
     if not scheduled:
         raise ConfigError(
-            "nothing to schedule: set SLACK_BOT_TOKEN and STOCKBOT_ALERT_CHANNEL (digest) "
-            "and/or EMAG_MAIN_* and EMAG_FBE_* (sync)"
+            _(
+                "nothing to schedule: set SLACK_BOT_TOKEN and STOCKBOT_ALERT_CHANNEL (digest) "
+                "and/or EMAG_MAIN_* and EMAG_FBE_* (sync)"
+            )
         )
     scheduler = build_scheduler(settings, blocking=blocking, **scheduled)
     if "digest_job" in scheduled:
@@ -61,8 +63,9 @@ def _port_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             raise StockbotError(
-                f"cannot listen on {host}:{port}: {exc.strerror} (is stockbot already running? "
-                "use --port)"
+                _(
+                    "cannot listen on {address}: {why} (is stockbot already running? use --port)"
+                ).format(address=f"{host}:{port}", why=exc.strerror)
             ) from None
 
 
@@ -89,8 +92,9 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
             app.client.apps_connections_open(app_token=token)
         except SlackApiError as exc:
             reason = exc.response.get("error", "refused")
-            raise ConfigError(f"SLACK_APP_TOKEN was refused by Slack: {reason}") from None
-        print("stockbot: Socket Mode, connecting to Slack", flush=True)
+            message = _("SLACK_APP_TOKEN was refused by Slack: {why}").format(why=reason)
+            raise ConfigError(message) from None
+        print("stockbot: " + _("Socket Mode, connecting to Slack"), flush=True)
         if scheduler:
             scheduler.start()
         SocketModeHandler(app, token).start()
@@ -105,12 +109,19 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
     slack_app = None if off else create_app(settings, runtime=runtime)
     web = create_web_app(runtime, slack_app, off)
     if off:
-        print(f"stockbot: {off}; serving the REST API and the dashboard", flush=True)
+        print(
+            "stockbot: " + _("{why}; serving the REST API and the dashboard").format(why=off),
+            flush=True,
+        )
+    routes = "GET /dashboard, /api/v1" if off else "POST /slack/events"
     print(
-        f"stockbot: listening on http://{args.host}:{args.port} "
-        f"({'GET /dashboard, /api/v1' if off else 'POST /slack/events'}, GET /healthz), "
-        f"{counted(args.workers, 'worker', 'workers')}"
-        + (", with the worker's scheduler" if scheduler else ""),
+        "stockbot: "
+        + _("listening on {url} ({routes}, GET /healthz)").format(
+            url=f"http://{args.host}:{args.port}", routes=routes
+        )
+        + ", "
+        + counted(args.workers, "{n} worker", "{n} workers")
+        + (", " + _("with the worker's scheduler") if scheduler else ""),
         flush=True,
     )
     if args.workers == 1:

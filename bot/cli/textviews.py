@@ -8,25 +8,29 @@ from datetime import datetime
 
 from bot.engine.models import ACCOUNTS, Analysis, TransferCheck
 from bot.formats import moment_text
+from bot.i18n import _, engine_text
 from bot.kpis import KpiReport
 from bot.reports import AlertEntry, AlertsReport, BulkReport, CategorySummary, Summary
 from bot.wording import (
-    EMPTY_CATALOGUE,
     KPI_LABELS,
     account_numbers,
     cover_text,
+    empty_catalogue,
     kpi_value,
     money_per_day,
     percent,
+    priority_label,
     recommendation_line,
+    run_status,
     sales_text,
     snooze_text,
+    stock_text,
     transit_text,
 )
 
 
 def _when(moment: datetime | None) -> str:
-    return moment_text(moment) if moment else "unknown"
+    return moment_text(moment) if moment else _("unknown")
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -66,7 +70,7 @@ def render_analysis(analysis: Analysis) -> str:
             account.upper(),
             str(getattr(situation, f"stock_{account}"))
             if account in analysis.listed_on
-            else "not listed",
+            else _("not listed"),
             _number(getattr(situation, f"offers_{account}")),
             _number(getattr(situation, f"competitors_{account}")),
             _number(getattr(situation, f"rank_{account}")),
@@ -80,17 +84,26 @@ def render_analysis(analysis: Analysis) -> str:
     ]
     parts = _wrapped(head)
     parts.append(
-        f"Priority: {analysis.priority}"
-        + ("  (action required)" if analysis.action_required else "")
+        _("Priority: {priority}").format(priority=priority_label(analysis.priority))
+        + ("  " + _("(action required)") if analysis.action_required else "")
     )
-    parts.append(_table(["account", "stock", "offers", "rivals", "rank", "sales", "cover"], rows))
+    headers = [
+        _("account"),
+        _("stock"),
+        _("offers"),
+        _("rivals"),
+        _("rank"),
+        _("sales"),
+        _("cover"),
+    ]
+    parts.append(_table(headers, rows))
     lost = [
         f"{account.upper()} {money_per_day(getattr(situation, f'lost_sales_per_day_{account}'))}"
         for account in ACCOUNTS
         if account in analysis.listed_on
     ]
     if lost:
-        parts.append("Lost sales now: " + ", ".join(lost))
+        parts.append(_("Lost sales now: {amounts}").format(amounts=", ".join(lost)))
     for account in ACCOUNTS:
         moving = transit_text(
             getattr(situation, f"in_transit_{account}"),
@@ -98,17 +111,20 @@ def render_analysis(analysis: Analysis) -> str:
             getattr(situation, f"in_transit_since_{account}"),
         )
         if moving:
-            parts.append(f"In transit: {moving}")
+            parts.append(_("In transit: {what}").format(what=moving))
     if analysis.snoozed_until:
         parts.append(snooze_text(analysis.snoozed_until, analysis.snoozed_by).capitalize())
-    parts.append(f"Data as of {_when(analysis.data_as_of)}" + ("  STALE" if analysis.stale else ""))
-    parts.append("Recommendations:")
+    parts.append(
+        _("Data as of {moment}").format(moment=_when(analysis.data_as_of))
+        + ("  " + _("STALE") if analysis.stale else "")
+    )
+    parts.append(_("Recommendations:"))
     for rec in analysis.recommendations:
         parts += _wrapped(recommendation_line(rec), "  ")
     if not analysis.recommendations:
-        parts.append("  none")
+        parts.append("  " + _("none"))
     for note in analysis.notes:
-        parts += _wrapped(f"Note: {note}")
+        parts += _wrapped(_("Note: {note}").format(note=engine_text(note)))
     return "\n".join(parts)
 
 
@@ -116,9 +132,14 @@ def render_transfer(check: TransferCheck) -> str:
     move = check.transfer
     source, destination = move["from_account"], move["to_account"]
     parts = [
-        f"Transfer {move['amount']} x {check.sku}: {source.upper()} -> {destination.upper()}",
+        _("Transfer {units} x {sku}: {source} -> {destination}").format(
+            units=move["amount"],
+            sku=check.sku,
+            source=source.upper(),
+            destination=destination.upper(),
+        ),
         _table(
-            ["account", "now", "after"],
+            [_("account"), _("now"), _("after")],
             [
                 [
                     account.upper(),
@@ -128,12 +149,16 @@ def render_transfer(check: TransferCheck) -> str:
                 for account in (source, destination)
             ],
         ),
-        f"Impact on {source.upper()}: {check.impact.from_account_impact}",
-        f"Impact on {destination.upper()}: {check.impact.to_account_impact}",
+        _("Impact on {account}: {impact}").format(
+            account=source.upper(), impact=engine_text(check.impact.from_account_impact)
+        ),
+        _("Impact on {account}: {impact}").format(
+            account=destination.upper(), impact=engine_text(check.impact.to_account_impact)
+        ),
     ]
-    parts += [f"Warning: {warning}" for warning in check.warnings]
-    parts += [f"Note: {note}" for note in check.notes]
-    parts.append(f"Recommendation: {check.recommendation}")
+    parts += [_("Warning: {warning}").format(warning=engine_text(w)) for w in check.warnings]
+    parts += [_("Note: {note}").format(note=engine_text(note)) for note in check.notes]
+    parts.append(_("Recommendation: {what}").format(what=engine_text(check.recommendation)))
     return "\n".join(parts)
 
 
@@ -141,32 +166,43 @@ def alert_lines(entry: AlertEntry) -> list[str]:
     """Two lines or so for one alert, wrapped to the terminal: its numbers, then what to
     do about it."""
     numbers = [account_numbers(entry, account, account in entry.listed_on) for account in ACCOUNTS]
-    numbers.append(f"lost {money_per_day(entry.estimated_lost_sales_per_day)}")
+    numbers.append(
+        _("lost {amount}").format(amount=money_per_day(entry.estimated_lost_sales_per_day))
+    )
     numbers += [
         text
         for text in (
             transit_text(entry.in_transit_main, "main", None),
             transit_text(entry.in_transit_fbe, "fbe", None),
             snooze_text(entry.snoozed_until, entry.snoozed_by),
-            "STALE data" if entry.stale else "",
+            _("STALE data") if entry.stale else "",
         )
         if text
     ]
-    lines = _wrapped(f"{entry.sku} [{entry.priority.upper()}] " + "; ".join(numbers))
+    lines = _wrapped(
+        f"{entry.sku} [{priority_label(entry.priority).upper()}] " + "; ".join(numbers)
+    )
     rec = entry.top_recommendation
-    lines += _wrapped(f"-> {recommendation_line(rec)}" if rec else "-> nothing to do", "  ")
+    lines += _wrapped("-> " + (recommendation_line(rec) if rec else _("nothing to do")), "  ")
     return lines
 
 
 def render_alerts(report: AlertsReport) -> str:
-    counts = ", ".join(f"{name} {count}" for name, count in report.counts.items())
+    counts = ", ".join(f"{priority_label(name)} {count}" for name, count in report.counts.items())
     head = _wrapped(
-        f"{report.total} products need attention ({counts}); "
-        f"{report.maintenance_needed} need their weekly update; showing {len(report.alerts)}"
+        _(
+            "{total} products need attention ({counts}); {weekly} need their weekly update; "
+            "showing {shown}"
+        ).format(
+            total=report.total,
+            counts=counts,
+            weekly=report.maintenance_needed,
+            shown=len(report.alerts),
+        )
     )
     if not report.alerts:
         return "\n".join(head)
-    legend = _wrapped("Per account: stock (sales per day, days of cover); lost = RON/day now")
+    legend = _wrapped(_("Per account: stock (sales per day, days of cover); lost = RON/day now"))
     return "\n".join(
         [*head, *legend, *(line for entry in report.alerts for line in alert_lines(entry))]
     )
@@ -174,29 +210,37 @@ def render_alerts(report: AlertsReport) -> str:
 
 def render_summary(summary: Summary) -> str:
     rows = [
-        ["products tracked", str(summary.products_tracked)],
-        ["needing attention", str(summary.products_needing_attention)],
-        ["high / medium / low", f"{summary.high} / {summary.medium} / {summary.low}"],
-        ["zero stock with competition", str(summary.zero_stock_with_competition)],
-        ["lost sales now", money_per_day(summary.estimated_lost_sales_per_day)],
-        ["needing weekly update", str(summary.needs_weekly_update)],
-        ["weekly-update compliance", percent(summary.weekly_update_compliance_pct)],
-        ["data as of", _when(summary.data_as_of) + ("  STALE" if summary.stale else "")],
+        [_("products tracked"), str(summary.products_tracked)],
+        [_("needing attention"), str(summary.products_needing_attention)],
+        [_("high / medium / low"), f"{summary.high} / {summary.medium} / {summary.low}"],
+        [_("zero stock with competition"), str(summary.zero_stock_with_competition)],
+        [_("lost sales now"), money_per_day(summary.estimated_lost_sales_per_day)],
+        [_("needing weekly update"), str(summary.needs_weekly_update)],
+        [_("weekly-update compliance"), percent(summary.weekly_update_compliance_pct)],
+        [
+            _("data as of"),
+            _when(summary.data_as_of) + ("  " + _("STALE") if summary.stale else ""),
+        ],
     ]
     for account, status in summary.accounts.items():
-        state = status.last_run_status or "never read"
+        state = run_status(status.last_run_status)
         if status.last_run_error:
             state += f" ({status.last_run_error})"
-        rows.append([f"{account.upper()} last refresh", f"{_when(status.last_read_at)}, {state}"])
+        rows.append(
+            [
+                _("{account} last refresh").format(account=account.upper()),
+                f"{_when(status.last_read_at)}, {state}",
+            ]
+        )
     table = _table(["", ""], rows).split("\n", 2)[2]
-    return table if summary.products_tracked else "\n".join([*_wrapped(EMPTY_CATALOGUE), table])
+    return table if summary.products_tracked else "\n".join([*_wrapped(empty_catalogue()), table])
 
 
 def render_categories(found: list[CategorySummary]) -> str:
     """The summary numbers per category, one row each."""
     rows = [
         [
-            item.category or "(no category)",
+            item.category or _("(no category)"),
             str(item.products),
             f"{item.high} / {item.medium} / {item.low}",
             money_per_day(item.estimated_lost_sales_per_day),
@@ -204,45 +248,63 @@ def render_categories(found: list[CategorySummary]) -> str:
         ]
         for item in found
     ]
-    return _table(["category", "products", "high/med/low", "lost now", "weekly updates"], rows)
+    headers = [_("category"), _("products"), _("high/med/low"), _("lost now"), _("weekly updates")]
+    return _table(headers, rows)
 
 
 def render_bulk(report: BulkReport) -> str:
     rows = []
     for item in report.results:
         if item.analysis is None:
-            rows.append([item.sku, "not found", "-", "-", "-"])
+            rows.append([item.sku, _("not found"), "-", "-", "-"])
             continue
         analysis = item.analysis
         top = analysis.recommendations[0] if analysis.recommendations else None
         rows.append(
             [
                 analysis.sku,
-                analysis.priority,
-                str(analysis.current_situation.stock_main),
-                str(analysis.current_situation.stock_fbe),
+                priority_label(analysis.priority),
+                stock_text(analysis, "main"),
+                stock_text(analysis, "fbe"),
                 recommendation_line(top) if top else "-",
             ]
         )
-    head = (
-        f"{report.found} of {report.requested} found; {report.summary.action_required} need "
-        f"action, {report.summary.high_priority} high"
+    head = _("{found} of {requested} found; {action} need action, {high} high").format(
+        found=report.found,
+        requested=report.requested,
+        action=report.summary.action_required,
+        high=report.summary.high_priority,
     )
-    return head + "\n" + _table(["sku", "priority", "main", "fbe", "top recommendation"], rows)
+    headers = ["sku", _("priority"), "main", "fbe", _("top recommendation")]
+    return head + "\n" + _table(headers, rows)
 
 
 def render_kpis(report: KpiReport) -> str:
-    head = f"KPIs over the last {report.days} days (to {_when(report.until)})"
-    rows = [[label, kpi_value(getattr(report, name))] for name, label in KPI_LABELS.items()]
-    parts = [head, _table(["kpi", "value"], rows), "What following the recommendations earned:"]
+    head = _("KPIs over the last {days} days (to {moment})").format(
+        days=report.days, moment=_when(report.until)
+    )
+    rows = [[_(label), kpi_value(getattr(report, name))] for name, label in KPI_LABELS.items()]
+    parts = [
+        head,
+        _table([_("kpi"), _("value")], rows),
+        _("What following the recommendations earned:"),
+    ]
     earned = report.earnings
-    for name, item in [("all products", earned.total), *earned.by_category.items()]:
+    for name, item in [(_("all products"), earned.total), *earned.by_category.items()]:
         parts += _wrapped(
-            f"{name}: {money_per_day(item.recovered_per_day)} recovered by "
-            f"{item.transfers_arrived} transfers that arrived; buy button back after "
-            f"{percent(item.recovered_followed_pct)} of {item.shortages_followed} shortages "
-            f"acted on vs {percent(item.recovered_left_alone_pct)} of "
-            f"{item.shortages_left_alone} left alone",
+            _(
+                "{name}: {amount} recovered by {transfers} transfers that arrived; buy button "
+                "back after {followed} of {acted} shortages acted on vs {left_pct} of "
+                "{left} left alone"
+            ).format(
+                name=name,
+                amount=money_per_day(item.recovered_per_day),
+                transfers=item.transfers_arrived,
+                followed=percent(item.recovered_followed_pct),
+                acted=item.shortages_followed,
+                left_pct=percent(item.recovered_left_alone_pct),
+                left=item.shortages_left_alone,
+            ),
             "  ",
         )
     return "\n".join(parts)

@@ -3,6 +3,7 @@ that ranks better, and idle stock on an account without competition put to work.
 
 from __future__ import annotations
 
+from bot.engine import phrases
 from bot.engine.competition import Position, label
 from bot.engine.demand import need, spare
 from bot.engine.models import Account, Recommendation, Rules, other_account
@@ -39,11 +40,14 @@ def balance_recommendations(
                     from_account=source_account,
                     to_account=account,
                     suggested_amount=amount,
-                    reason=(
-                        f"{name} ranks better (#{here.rank} vs #{source.rank}) "
-                        f"but has less stock ({here.stock} vs {source.stock})"
+                    reason=phrases.RANKS_BETTER.format(
+                        name=name,
+                        rank=here.rank,
+                        other_rank=source.rank,
+                        stock=here.stock,
+                        other_stock=source.stock,
                     ),
-                    impact=f"Put stock where the buy button is won ({name})",
+                    impact=phrases.WHERE_WON.format(name=name),
                 )
             )
     amount = min(source.stock - rules.idle_floor, cap, spare(source, rules))
@@ -55,11 +59,8 @@ def balance_recommendations(
                 from_account=source_account,
                 to_account=account,
                 suggested_amount=amount,
-                reason=(
-                    f"{source_name} has no competition and {source.stock} units; "
-                    f"{name} has competition"
-                ),
-                impact=f"Use idle {source_name} stock to defend the buy button on {name}",
+                reason=phrases.IDLE_STOCK.format(source=source_name, stock=source.stock, name=name),
+                impact=phrases.USE_IDLE.format(source=source_name, name=name),
             )
         )
     return found

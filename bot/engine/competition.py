@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.engine import phrases
 from bot.engine.models import ACCOUNTS, Account, OfferSnapshot, ProductSnapshot
 
 # emag-api.md, Reading offers: "sellable documentation values are 3, 9, 11, 12".
 APPROVED_DOCUMENTATION = frozenset({3, 9, 11, 12})
-_STATUS_TEXT = {0: "the offer is inactive", 2: "the offer is at end of life"}
+_STATUS_TEXT = {0: phrases.INACTIVE, 2: phrases.END_OF_LIFE}
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,15 @@ def unsellable_reason(offer: OfferSnapshot) -> str | None:
     them; None when nothing says it cannot (unknown is not proof)."""
     status = 1 if offer.status is None else offer.status
     if status != 1:
-        return _STATUS_TEXT.get(status, f"offer status {status}")
+        return _STATUS_TEXT.get(status, phrases.OFFER_STATUS.format(status=status))
     if offer.offer_validation not in (None, 1):
-        return offer.offer_validation_text or f"offer validation status {offer.offer_validation}"
+        return offer.offer_validation_text or phrases.OFFER_VALIDATION.format(
+            status=offer.offer_validation
+        )
     if offer.doc_validation is not None and offer.doc_validation not in APPROVED_DOCUMENTATION:
-        return offer.doc_validation_text or f"documentation status {offer.doc_validation}"
+        return offer.doc_validation_text or phrases.DOCUMENTATION.format(
+            status=offer.doc_validation
+        )
     return None
 
 

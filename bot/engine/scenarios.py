@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.engine import phrases
 from bot.engine.balance import balance_recommendations
 from bot.engine.competition import Position, label, positions
 from bot.engine.freshness import data_as_of, days_since, is_stale
@@ -55,11 +56,7 @@ def _update_recommendations(
         days = days_since(offer.last_sent_at, now)
         if days is not None and days < rules.weekly_update_days:
             continue
-        reason = (
-            "Never sent to eMAG - eMAG recommends weekly updates"
-            if days is None
-            else f"Last sync {days} days ago - eMAG recommends weekly updates"
-        )
+        reason = phrases.NEVER_SENT if days is None else phrases.LAST_SYNC.format(days=days)
         found.append(
             Recommendation(
                 type="offer_update",
@@ -67,7 +64,7 @@ def _update_recommendations(
                 account=account,
                 days_since_update=days,
                 reason=reason,
-                suggested_action="Update offer even if nothing changed",
+                suggested_action=phrases.UPDATE_OFFER,
             )
         )
     return found
@@ -150,17 +147,21 @@ def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
     recommendations = _ordered(_without_contradictions(found, where))
 
     notes = [
-        f"{label(account)}: number_of_offers unknown - competition unknown"
+        phrases.COMPETITION_UNKNOWN.format(name=label(account))
         for account in ACCOUNTS
         if where[account].listed and where[account].competitors is None
     ]
     notes += [
-        f"Not listed on {label(account)}" for account in ACCOUNTS if not where[account].listed
+        phrases.NOT_LISTED_ON.format(name=label(account))
+        for account in ACCOUNTS
+        if not where[account].listed
     ]
     if applied:
         notes.append(
-            f"rules of {product.category}: "
-            + ", ".join(f"{name} {value}" for name, value in sorted(applied.items()))
+            phrases.CATEGORY_RULES.format(
+                category=product.category,
+                rules=", ".join(f"{name} {value}" for name, value in sorted(applied.items())),
+            )
         )
     priority = highest_priority(recommendations)
     as_of = data_as_of(product)

@@ -4,6 +4,7 @@ compete (a transfer from the other account, else a restock), an offer eMAG will 
 
 from __future__ import annotations
 
+from bot.engine import phrases
 from bot.engine.competition import Position, label
 from bot.engine.demand import keep, need, restock_amount, shortage_amount
 from bot.engine.models import ACCOUNTS, Account, Recommendation, Rules, other_account
@@ -42,15 +43,13 @@ def shortage_recommendations(
             to_account=account,
             suggested_amount=amount,
             reason=(
-                f"{name} has 0 stock with competition - losing buy button"
+                phrases.ZERO_STOCK.format(name=name)
                 if here.stock == 0
-                else f"{name} stock is low ({here.stock}) with competition"
+                else phrases.LOW_STOCK.format(name=name, stock=here.stock)
             ),
             impact=(
-                f"Regain buy button on {name} account"
-                if here.stock == 0
-                else f"Keep the buy button on {name} account"
-            ),
+                phrases.REGAIN_BUY_BUTTON if here.stock == 0 else phrases.KEEP_BUY_BUTTON
+            ).format(name=name),
         )
         if amount > 0
         else None
@@ -69,18 +68,15 @@ def shortage_recommendations(
                 account=account,
                 current_stock=0,
                 suggested_amount=units,
-                reason=(
-                    f"{name} has 0 stock with competition and "
-                    f"{_why_no_spare(source_account, where[source_account], rules)}"
+                reason=phrases.ZERO_NO_SPARE.format(
+                    name=name, why=_why_no_spare(source_account, where[source_account], rules)
                 ),
                 suggested_action=(
-                    f"Restock {name} from the supplier: "
-                    + (
-                        f"{units} units for {lead} days of lead time and "
-                        f"{rules.cover_days} days of sales"
-                        if units is not None
-                        else "no sales data, so no quantity"
+                    phrases.RESTOCK_UNITS.format(
+                        name=name, units=units, lead=lead, cover=rules.cover_days
                     )
+                    if units is not None
+                    else phrases.RESTOCK_NO_DATA.format(name=name)
                 ),
             )
         ]
@@ -91,8 +87,8 @@ def shortage_recommendations(
             priority="medium",
             account=account,
             current_stock=here.stock,
-            reason=f"{name} has only {here.stock} units with competition - buy button at risk",
-            suggested_action=f"Raise {name} stock to at least {rules.low_stock}",
+            reason=phrases.AT_RISK.format(name=name, stock=here.stock),
+            suggested_action=phrases.RAISE_STOCK.format(name=name, low=rules.low_stock),
         )
     )
     return found
@@ -102,17 +98,14 @@ def _why_no_spare(account: Account, source: Position, rules: Rules) -> str:
     """Why `account` cannot give stock to the other (its reason in a restock)."""
     name = label(account)
     if not source.listed:
-        return f"{name} is not listed"
+        return phrases.NOT_LISTED.format(name=name)
     if source.stock == 0:
-        return f"{name} has none either - both accounts are short"
+        return phrases.NONE_EITHER.format(name=name)
     kept = keep(source, rules)
     if source.sales_per_day is not None and kept > max(rules.source_floor, rules.low_stock):
-        return (
-            f"{name} needs its {source.stock} for its own {rules.cover_days} days of sales "
-            "- both accounts are short"
-        )
-    where = "below" if source.stock < kept else "at"
-    return f"{name} has only {source.stock}, {where} the floor of {kept} - both accounts are short"
+        return phrases.NEEDS_ITS_OWN.format(name=name, stock=source.stock, cover=rules.cover_days)
+    template = phrases.BELOW_FLOOR if source.stock < kept else phrases.AT_FLOOR
+    return template.format(name=name, stock=source.stock, kept=kept)
 
 
 def fix_recommendations(where: dict[Account, Position]) -> list[Recommendation]:
@@ -124,11 +117,8 @@ def fix_recommendations(where: dict[Account, Position]) -> list[Recommendation]:
             priority="high" if sellable_stock == 0 else "medium",
             account=account,
             current_stock=where[account].stock,
-            reason=f"{label(account)}'s offer cannot sell on eMAG: {where[account].unsellable}",
-            suggested_action=(
-                f"Fix the {label(account)} offer in the eMAG Marketplace interface; no stock "
-                "is sent to it until it can sell"
-            ),
+            reason=phrases.CANNOT_SELL.format(name=label(account), why=where[account].unsellable),
+            suggested_action=phrases.FIX_OFFER.format(name=label(account)),
         )
         for account in ACCOUNTS
         if where[account].listed and not where[account].sellable
@@ -143,11 +133,10 @@ def overdue_recommendations(where: dict[Account, Position], rules: Rules) -> lis
             priority="medium",
             account=account,
             suggested_amount=where[account].overdue_transit,
-            reason=(
-                f"{where[account].overdue_transit} units marked as sent to {label(account)} "
-                f"not seen arriving after {rules.transit_days} days"
+            reason=phrases.OVERDUE.format(
+                units=where[account].overdue_transit, name=label(account), days=rules.transit_days
             ),
-            suggested_action="Check the shipment with eMAG (or the warehouse) and the stock",
+            suggested_action=phrases.CHECK_SHIPMENT,
         )
         for account in ACCOUNTS
         if where[account].listed and where[account].overdue_transit > 0

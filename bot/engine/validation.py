@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.engine import phrases
 from bot.engine.competition import Position, label, positions
 from bot.engine.demand import need, units_for
 from bot.engine.freshness import data_as_of, is_stale
@@ -77,7 +78,7 @@ def validate_transfer(
         if not where[account].listed:
             raise InvalidInput(
                 "sku",
-                f"{product.sku} is not listed on {label(account)}; no transfer possible",
+                phrases.NO_TRANSFER.format(sku=product.sku, name=label(account)),
             )
     source, destination = where[source_account], where[destination_account]
     if proposal.amount > source.stock:
@@ -91,27 +92,19 @@ def validate_transfer(
     as_of = data_as_of(product)
     stale = is_stale(as_of, now, rules)
     if stale:
-        warnings.append(
-            "The snapshot is stale (older than "
-            f"{rules.stale_snapshot_hours} h) - check current stock in eMAG first"
-        )
+        warnings.append(phrases.STALE.format(hours=rules.stale_snapshot_hours))
     notes = [
-        "FBE stock sits in the eMAG warehouse: "
-        + (
-            "moving it to MAIN is a physical withdrawal from the eMAG warehouse."
-            if source_account == "fbe"
-            else "moving MAIN stock there is an inbound shipment to the eMAG warehouse."
-        ),
-        "Only MAIN stock can be written through the eMAG API; FBE stock changes when eMAG "
-        "books the shipment.",
+        phrases.WITHDRAWAL if source_account == "fbe" else phrases.INBOUND,
+        phrases.API_WRITES_MAIN,
     ]
     if destination.in_transit:
         notes.append(
-            f"{destination.in_transit} units are already in transit to "
-            f"{label(destination_account)}."
+            phrases.ALREADY_IN_TRANSIT.format(
+                units=destination.in_transit, name=label(destination_account)
+            )
         )
     if destination.sales_per_day is None:
-        notes.append(f"No sales data for {label(destination_account)}: the need cannot be judged.")
+        notes.append(phrases.NO_SALES_DATA.format(name=label(destination_account)))
     return TransferCheck(
         sku=product.sku,
         transfer={
@@ -130,7 +123,7 @@ def validate_transfer(
         impact=TransferImpact(from_account_impact=from_impact, to_account_impact=to_impact),
         warnings=warnings,
         notes=notes,
-        recommendation="Review warnings first" if warnings else "Proceed",
+        recommendation=phrases.REVIEW_WARNINGS if warnings else phrases.PROCEED,
         data_as_of=as_of,
         stale=stale,
     )
@@ -144,20 +137,18 @@ def _source_check(
     # An offer that cannot sell holds no buy button to lose; unknown competition may.
     competes = source.sellable and (source.competitors is None or source.competitors >= 1)
     if competes and left == 0:
-        return "Will lose buy button", [
-            f"{name} will be left at 0 with competition - will lose buy button"
-        ]
+        return "Will lose buy button", [phrases.LEFT_AT_ZERO.format(name=name)]
     if competes and left < rules.low_stock:
         return "Low stock risk", [
-            f"{name} will be left with {left} units (below {rules.low_stock}) with "
-            "competition - buy button at risk"
+            phrases.LEFT_BELOW.format(name=name, left=left, low=rules.low_stock)
         ]
     if source.sellable and source.sales_per_day is not None:
         own = units_for(source.sales_per_day, rules.cover_days)
         if left < own:
             return "Low stock risk", [
-                f"{name} will be left with {left} units, less than its own "
-                f"{rules.cover_days} days of sales ({own})"
+                phrases.LEFT_UNDER_COVER.format(
+                    name=name, left=left, cover=rules.cover_days, own=own
+                )
             ]
     return "Safe", []
 
@@ -168,22 +159,24 @@ def _destination_check(
     name = label(account)
     if not destination.sellable:
         return "No buy-button change (offer cannot sell)", [
-            f"{name}'s offer cannot sell on eMAG ({destination.unsellable}) - fix it before "
-            "sending stock there"
+            phrases.DESTINATION_CANNOT_SELL.format(name=name, why=destination.unsellable)
         ]
     if destination.competitors is None:
         impact: ToImpact = "Buy-button change unknown (competition not known)"
-        warnings = [f"{name}'s competition is unknown - the move may gain no buy button"]
+        warnings = [phrases.COMPETITION_UNKNOWN_MOVE.format(name=name)]
     elif destination.has_competition:
         impact, warnings = "Will gain/maintain buy button", []
     else:
         impact = "No buy-button change (no competition)"
-        warnings = [f"{name} has no competition - the move gains no buy button"]
+        warnings = [phrases.NO_COMPETITION_MOVE.format(name=name)]
     wanted = need(destination, rules)
     if wanted is not None and wanted <= 0:
         warnings.append(
-            f"{name} already holds {rules.cover_days} days of its sales "
-            f"({destination.stock} units, {destination.in_transit} in transit) - the move "
-            "gains nothing there"
+            phrases.HOLDS_COVER.format(
+                name=name,
+                cover=rules.cover_days,
+                stock=destination.stock,
+                transit=destination.in_transit,
+            )
         )
     return impact, warnings

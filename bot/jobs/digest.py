@@ -24,7 +24,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot import interactions
-from bot.formats import counted
+from bot.i18n import _, counted
 from bot.jobs.digest_content import baseline_items, plan_digest
 from bot.jobs.digest_plan import DigestOutcome
 from bot.jobs.digest_post import ClaimLost, DigestPoster, PartFailed, slack_failure
@@ -50,7 +50,7 @@ def holder_gone(owner: str, digest_id: int) -> bool:
     if owner == OWNER:
         with _active_lock:
             return digest_id not in _active
-    host, _, rest = owner.partition(":")
+    host, _colon, rest = owner.partition(":")
     pid = rest.partition(":")[0]
     if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
         return False
@@ -99,14 +99,14 @@ def _plan(runtime: Runtime, claim: Claim, channel: str, now: datetime) -> None:
         digest_parts.drop_plan(session, claim.digest_id)
         missed = digests.earlier_failures(session, channel, day)
         notes = [
-            f"the attempt of {d.day} failed ({d.error})"
+            _("the attempt of {day} failed ({why})").format(day=d.day, why=d.error)
             if d.status == "failed"
-            else f"the digest of {d.day} did not finish posting"
+            else _("the digest of {day} did not finish posting").format(day=d.day)
             for d in missed
         ]
         if claim.resumed:
-            notes.append(f"the first attempt failed ({claim.previous_error})")
-        late_note = ("Late: " + "; ".join(notes)) if notes else None
+            notes.append(_("the first attempt failed ({why})").format(why=claim.previous_error))
+        late_note = (_("Late:") + " " + "; ".join(notes)) if notes else None
         plan, changes, kept, before = plan_digest(session, runtime, channel, now, late_note)
         payloads, parts_of = build_digest_messages(
             plan, settings.zone, nothing_new_line=settings.digest_all_clear
@@ -168,7 +168,13 @@ def run_digest(
     replies = max(0, posted - (1 if poster.head_ts else 0))
     return DigestOutcome(
         "sent",
-        f"{counted(posted, 'message', 'messages')} posted to {channel} ({replies} in the thread)",
+        counted(
+            posted,
+            "{n} message posted to {channel} ({replies} in the thread)",
+            "{n} messages posted to {channel} ({replies} in the thread)",
+            channel=channel,
+            replies=replies,
+        ),
         posted,
         poster.channel_id,
         _permalink(client, poster.channel_id, poster.head_ts),
@@ -197,7 +203,7 @@ def follow_up_resolved(runtime: Runtime, client: WebClient, now: datetime) -> in
     with runtime.sessions() as session:
         alerting = queries.alerting_product_ids(now, runtime.service.rules)
         shown = digest_parts.shown_unresolved(session, channel, alerting)
-        skus = queries.skus_by_ids(session, {item.product_id for _, item in shown})
+        skus = queries.skus_by_ids(session, {item.product_id for _index, item in shown})
     by_message: dict[int, tuple[DigestMessage, list[DigestItem]]] = {}
     for message, item in shown:
         by_message.setdefault(message.id, (message, []))[1].append(item)

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.emag.client import clients_from_settings
 from bot.emag.sync import SyncReport, sync_accounts
 from bot.emag.writeback import ResendReport, resend_offers
+from bot.i18n import _
 from bot.jobs.digest import run_digest
 from bot.jobs.digest_plan import DigestOutcome
 from bot.runtime import Runtime
@@ -42,8 +43,10 @@ def post_digest(runtime: Runtime, force: bool = False) -> DigestOutcome:
                 channel=outcome.channel_id,
                 content=trend_chart(runtime.sessions, now, CHART_DAYS),
                 filename="stock-trend.png",
-                title=f"Stock alerts and weekly-update compliance, last {CHART_DAYS} days",
-                initial_comment="Weekly trend: open alerts per day by priority, compliance %",
+                title=_("Stock alerts and weekly-update compliance, last {days} days").format(
+                    days=CHART_DAYS
+                ),
+                initial_comment=_("Weekly trend: open alerts per day by priority, compliance %"),
             )
         except Exception as exc:  # the digest went out; a missing chart must not fail it
             reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc

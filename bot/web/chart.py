@@ -9,7 +9,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.i18n import _
 from bot.kpis import parse_days
+from bot.wording import priority_label
 from storage import kpi_history
 from storage.models import DailyStats
 
@@ -17,7 +19,7 @@ COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#f1c40f"}
 
 
 def trend_png(
-    stats: Sequence[DailyStats], first_day: date, last_day: date, title: str = "Stock alerts"
+    stats: Sequence[DailyStats], first_day: date, last_day: date, title: str | None = None
 ) -> bytes:
     """The chart of `stats` (one row per day, oldest first) over [first_day, last_day]
     as PNG bytes; the axis always spans the whole period, however few days have data."""
@@ -35,9 +37,9 @@ def trend_png(
             [getattr(row, priority) for row in stats],
             marker="o",
             color=colour,
-            label=f"{priority} alerts",
+            label=_("{priority} alerts").format(priority=priority_label(priority)),
         )
-    alerts_axis.set_ylabel("open alerts")
+    alerts_axis.set_ylabel(_("open alerts"))
     highest = max((max(row.high, row.medium, row.low) for row in stats), default=0)
     alerts_axis.set_ylim(0, max(highest * 1.15, 1))
     compliance_axis = alerts_axis.twinx()
@@ -50,14 +52,15 @@ def trend_png(
         linestyle="--",
         marker="s",
         color="#2c3e50",
-        label="weekly-update compliance %",
+        label=_("weekly-update compliance") + " %",
     )
-    compliance_axis.set_ylabel("compliance %")
+    compliance_axis.set_ylabel(_("compliance") + " %")
     compliance_axis.set_ylim(0, 105)
     lines = alerts_axis.get_legend_handles_labels()
     more = compliance_axis.get_legend_handles_labels()
     alerts_axis.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize=8)
-    alerts_axis.set_title(title if stats else f"{title}: no history yet")
+    title = title or _("Stock alerts")
+    alerts_axis.set_title(title if stats else _("{title}: no history yet").format(title=title))
     half_day = timedelta(hours=12)  # room for the first and last day's markers
     alerts_axis.set_xlim(
         datetime.combine(first_day, time()) - half_day,
@@ -77,4 +80,6 @@ def trend_chart(sessions: sessionmaker[Session], until: datetime, days: object =
     since = until - timedelta(days=period)
     with sessions() as session:
         stats = kpi_history.daily_stats(session, since, until)
-    return trend_png(stats, since.date(), until.date(), f"Stock alerts, last {period} days")
+    return trend_png(
+        stats, since.date(), until.date(), _("Stock alerts, last {days} days").format(days=period)
+    )

@@ -20,17 +20,19 @@ from bot import engine
 from bot.engine.models import PRIORITIES, PRIORITY_RANK, category_key
 from bot.engine.numbers import whole_number
 from bot.errors import StockbotError
-from bot.formats import moment_text
+from bot.formats import language, moment_text
+from bot.i18n import _, engine_text, ngettext
 from bot.reports import lost_per_day
 from bot.runtime import Runtime
 from bot.web.chart import trend_chart
 from bot.web.sessions import COOKIE, LoginLimiter, session_value, valid_session
 from bot.web.tokens import matches_any
 from bot.wording import (
-    EMPTY_CATALOGUE,
     cover_text,
+    empty_catalogue,
     money_per_day,
     percent,
+    priority_label,
     sales_text,
     snooze_text,
     transit_text,
@@ -49,8 +51,13 @@ templates.env.globals.update(
     transit_text=transit_text,
     snooze_text=snooze_text,
     percent=percent,
-    empty_catalogue=EMPTY_CATALOGUE.replace("`", ""),
+    empty_catalogue=lambda: empty_catalogue().replace("`", ""),
+    engine_text=engine_text,
+    priority_label=priority_label,
+    language=language,
 )
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(gettext=_, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 
 def _signed_in(request: Request) -> bool:
@@ -133,13 +140,22 @@ def _page(
 ) -> HTMLResponse:
     runtime: Runtime = request.app.state.runtime
     if priority not in (None, "", *PRIORITIES):
-        priority, error = None, f"unknown priority {priority!r}: showing all"
+        priority, error = (
+            None,
+            _("unknown priority {value}: showing all").format(value=repr(priority)),
+        )
     if sort not in queries.SORTS:
-        sort, error = "priority", f"unknown order {sort!r}: most urgent first"
+        sort, error = (
+            "priority",
+            _("unknown order {value}: most urgent first").format(value=repr(sort)),
+        )
     with runtime.sessions() as session:
         categories = category_names(session)
     if category and category_key(category) not in categories:
-        category, error = None, f"unknown category {category!r}: showing all"
+        category, error = (
+            None,
+            _("unknown category {value}: showing all").format(value=repr(category)),
+        )
     key = category_key(category) if category else None
     rows, total = _rows(runtime, priority or None, page, sort, key)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -175,11 +191,11 @@ def install_dashboard(web: FastAPI) -> None:
         address = request.client.host if request.client else "unknown"
         wait = limiter.wait_seconds(address)
         if wait:
-            message = f"Too many sign-in attempts; try again in {wait} s."
+            message = _("Too many sign-in attempts; try again in {seconds} s.").format(seconds=wait)
             return _login_page(request, message, 429, {"Retry-After": str(wait)})
         if not matches_any(token, (t.get_secret_value() for t in settings.api_tokens)):
             limiter.failed(address)
-            return _login_page(request, "That token is not valid.", 401)
+            return _login_page(request, _("That token is not valid."), 401)
         answer = RedirectResponse("/dashboard", status_code=303)
         answer.set_cookie(
             COOKIE,

@@ -8,11 +8,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.engine.models import ACCOUNTS, Analysis, ProductSnapshot, Recommendation
+from bot.engine.phrases import N_
 from bot.formats import money
+from bot.i18n import _, engine_text
 from bot.wording import (
     cover_text,
     issue_label,
     money_per_day,
+    priority_label,
     recommendation_line,
     sales_text,
     transit_text,
@@ -33,7 +36,7 @@ from handlers.blocks.kit import (
 from handlers.blocks.size import fit
 from handlers.ids import CHANGE_AMOUNT, SNOOZE, SNOOZE_DAYS, VALIDATE_TRANSFER
 
-_ACCOUNT_TITLES = {"main": "MAIN (seller-fulfilled)", "fbe": "FBE (fulfilled by eMAG)"}
+_ACCOUNT_TITLES = {"main": N_("MAIN (seller-fulfilled)"), "fbe": N_("FBE (fulfilled by eMAG)")}
 
 
 def _price(value: Decimal | None) -> str:
@@ -43,9 +46,9 @@ def _price(value: Decimal | None) -> str:
 def _account_field(
     analysis: Analysis, product: ProductSnapshot | None, account: str, zone: ZoneInfo
 ) -> str:
-    title = f"*{_ACCOUNT_TITLES[account]}*"
+    title = f"*{_(_ACCOUNT_TITLES[account])}*"
     if account not in analysis.listed_on:
-        return f"{title}\nnot listed"
+        return f"{title}\n" + _("not listed")
     situation = analysis.current_situation
     offers = getattr(situation, f"offers_{account}")
     competitors = getattr(situation, f"competitors_{account}")
@@ -55,12 +58,16 @@ def _account_field(
     offer = product.offer(account) if product else None  # type: ignore[arg-type]
     lines = [
         title,
-        f"Stock *{getattr(situation, f'stock_{account}')}*",
-        f"Offers on the PNK: {'-' if offers is None else offers}"
-        + (f" ({competitors} competing)" if competitors else ""),
-        f"Buy-button rank: {'-' if rank is None else rank}",
-        f"Sales: {sales_text(per_day)}, cover {cover_text(cover, per_day)}",
-        f"Lost now: {money_per_day(getattr(situation, f'lost_sales_per_day_{account}'))}",
+        _("Stock *{units}*").format(units=getattr(situation, f"stock_{account}")),
+        _("Offers on the PNK: {offers}").format(offers="-" if offers is None else offers)
+        + (" " + _("({count} competing)").format(count=competitors) if competitors else ""),
+        _("Buy-button rank: {rank}").format(rank="-" if rank is None else rank),
+        _("Sales: {sales}, cover {cover}").format(
+            sales=sales_text(per_day), cover=cover_text(cover, per_day)
+        ),
+        _("Lost now: {amount}").format(
+            amount=money_per_day(getattr(situation, f"lost_sales_per_day_{account}"))
+        ),
     ]
     moving = transit_text(
         getattr(situation, f"in_transit_{account}"),
@@ -71,18 +78,18 @@ def _account_field(
     if moving:
         lines.append(moving.capitalize())
     if getattr(situation, f"sellable_{account}") is False:
-        lines.append("*Cannot sell on eMAG*: fix the offer first")
+        lines.append(_("*Cannot sell on eMAG*: fix the offer first"))
     if offer is not None:
-        lines.append(f"Price: {_price(offer.sale_price)}")
+        lines.append(_("Price: {price}").format(price=_price(offer.sale_price)))
     return "\n".join(lines)
 
 
 def recommendation_text(rec: Recommendation) -> str:
     text = f"*{escape(recommendation_line(rec))}*"
     if rec.impact:
-        text += f"\n{escape(rec.impact)}"
+        text += f"\n{escape(engine_text(rec.impact))}"
     if rec.suggested_action:
-        text += f"\n{escape(rec.suggested_action)}"
+        text += f"\n{escape(engine_text(rec.suggested_action))}"
     return text
 
 
@@ -90,8 +97,8 @@ def transfer_buttons(sku: str, rec: Recommendation, block_id: str) -> Block:
     value = proposal_value(sku, rec)
     return actions(
         [
-            button("Validate transfer", VALIDATE_TRANSFER, value, style="primary"),
-            button("Change amount", CHANGE_AMOUNT, value),
+            button(_("Validate transfer"), VALIDATE_TRANSFER, value, style="primary"),
+            button(_("Change amount"), CHANGE_AMOUNT, value),
         ],
         block_id,
     )
@@ -107,11 +114,14 @@ def build_analysis_blocks(
     """The analysis message; `product` adds the prices the analysis does not carry."""
     title = analysis.sku + (f" - {analysis.name}" if analysis.name else "")
     ids = f"PNK `{escape(analysis.pnk or '-')}`  EAN `{escape(analysis.ean or '-')}`"
-    verdict = f"*Priority: {analysis.priority.upper()}*" + (
-        "  -  action required" if analysis.action_required else "  -  nothing to do"
+    verdict = (
+        "*"
+        + _("Priority: {priority}").format(priority=priority_label(analysis.priority).upper())
+        + "*  -  "
+        + (_("action required") if analysis.action_required else _("nothing to do"))
     )
     blocks: list[Block] = [
-        header(f"Stock analysis: {title}"),
+        header(_("Stock analysis: {title}").format(title=title)),
         section(f"*{escape(analysis.sku)}*  {ids}\n{verdict}"),
         section(fields=[_account_field(analysis, product, account, zone) for account in ACCOUNTS]),
         context(
@@ -126,30 +136,41 @@ def build_analysis_blocks(
         if rec.is_transfer and rec.suggested_amount:
             recs.append(transfer_buttons(analysis.sku, rec, f"rec:{index}"))
     if not recs:
-        recs.append(section("No recommendations: both accounts are fine."))
+        recs.append(section(_("No recommendations: both accounts are fine.")))
     tail: list[Block] = []
     if analysis.issues or analysis.notes or analysis.snoozed_until:
-        lines = [f"Issue: {issue_label(issue)}" for issue in analysis.issues]
+        lines = [_("Issue: {issue}").format(issue=issue_label(issue)) for issue in analysis.issues]
         if analysis.snoozed_until:
             lines.append(
-                f"Snoozed until {when(analysis.snoozed_until, zone)}"
-                + (f" by <@{escape(analysis.snoozed_by)}>" if analysis.snoozed_by else "")
+                _("Snoozed until {day}").format(day=when(analysis.snoozed_until, zone))
+                + (
+                    " " + _("by {who}").format(who=f"<@{escape(analysis.snoozed_by)}>")
+                    if analysis.snoozed_by
+                    else ""
+                )
             )
-        lines += [f"Note: {escape(note)}" for note in analysis.notes]
+        lines += [_("Note: {note}").format(note=escape(engine_text(n))) for n in analysis.notes]
         tail.append(context("\n".join(lines)))
     if analysis.action_required:
         tail.append(
             actions(
-                [button(f"Snooze {SNOOZE_DAYS} days", SNOOZE, {"sku": analysis.sku})],
+                [
+                    button(
+                        _("Snooze {days} days").format(days=SNOOZE_DAYS),
+                        SNOOZE,
+                        {"sku": analysis.sku},
+                    )
+                ],
                 "sku_actions",
             )
         )
-    return fit([*blocks, section("*Recommendations*")], recs, tail)
+    return fit([*blocks, section("*" + _("Recommendations") + "*")], recs, tail)
 
 
 def analysis_fallback(analysis: Analysis) -> str:
     """The notification text shown where blocks are not."""
     top = analysis.recommendations[0] if analysis.recommendations else None
-    return f"{escape(analysis.sku)}: priority {analysis.priority}" + (
+    priority = priority_label(analysis.priority)
+    return _("{sku}: priority {priority}").format(sku=escape(analysis.sku), priority=priority) + (
         f" - {escape(recommendation_line(top))}" if top else ""
     )

@@ -15,11 +15,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.engine.models import ACCOUNTS
-from bot.formats import counted, money
+from bot.engine.phrases import N_
+from bot.formats import calendar_day, clock, money
+from bot.i18n import _, counted
 from bot.jobs.digest_plan import DigestEntry, DigestPlan
 from bot.wording import (
     account_numbers,
     issue_label,
+    priority_label,
     recommendation_action,
     recommendation_line,
     transit_text,
@@ -43,7 +46,8 @@ RESOLVED_IN_HEAD = 800  # characters of resolved SKUs in the channel message
 # The channel message keeps room for a click to show its validation in place
 # (replace_clicked); the thread's parts have no buttons to click.
 HEAD_BUDGET = MESSAGE.less(text=2_000, json=3_000)
-TITLE = "Stock alerts digest"
+TITLE = N_("Stock alerts digest")
+_CHANGES = {"new": N_("new"), "worse": N_("worse")}
 
 Payload = dict[str, object]
 
@@ -53,7 +57,17 @@ def alert_block_id(product_id: int) -> str:
 
 
 def _day(day: date | None) -> str:
-    return f"since {day:%a %d %b}" if day else "since the last digest"
+    if day is None:
+        return _("since the last digest")
+    return _("since {day}").format(day=calendar_day(day))
+
+
+def _change(entry: DigestEntry) -> str:
+    return _(_CHANGES[entry.change]) if entry.change in _CHANGES else entry.change
+
+
+def _lost(entry: DigestEntry) -> str:
+    return " - " + _("{amount}/day lost").format(amount=money(entry.lost_sales))
 
 
 def _numbers(entry: DigestEntry) -> str:
@@ -71,10 +85,11 @@ def _numbers(entry: DigestEntry) -> str:
 def _entry_block(entry: DigestEntry) -> Block:
     name = f" {escape_clipped(entry.name, 150)}" if entry.name else ""
     issues = ", ".join(issue_label(issue) for issue in entry.issues)
-    loss = f" - {money(entry.lost_sales)}/day lost" if entry.lost_sales else ""
+    loss = _lost(entry) if entry.lost_sales else ""
+    priority = priority_label(entry.priority).upper()
     lines = [
         f"*{escape_clipped(entry.sku, 200)}*{name}",
-        f"[{entry.priority.upper()}] {entry.change} - {issues} - {_numbers(entry)}{loss}",
+        f"[{priority}] {_change(entry)} - {issues} - {_numbers(entry)}{loss}",
     ]
     rec = entry.top_recommendation
     if rec is not None:
@@ -82,7 +97,7 @@ def _entry_block(entry: DigestEntry) -> Block:
     block = section("\n".join(lines), block_id=alert_block_id(entry.product_id))
     if rec is not None and rec.is_transfer:
         block["accessory"] = button(
-            "Validate transfer", VALIDATE_TRANSFER, proposal_value(entry.sku, rec)
+            _("Validate transfer"), VALIDATE_TRANSFER, proposal_value(entry.sku, rec)
         )
     return block
 
@@ -90,11 +105,12 @@ def _entry_block(entry: DigestEntry) -> Block:
 def _thread_entry_block(entry: DigestEntry) -> Block:
     name = f" {escape_clipped(entry.name, 60)}" if entry.name else ""
     issues = ", ".join(issue_label(issue) for issue in entry.issues)
-    loss = f" - {money(entry.lost_sales)}/day" if entry.lost_sales else ""
+    loss = _lost(entry) if entry.lost_sales else ""
     rec = entry.top_recommendation
     action = f"\n{escape(recommendation_action(rec))}" if rec is not None else ""
+    priority = priority_label(entry.priority).upper()
     return section(
-        f"*{escape_clipped(entry.sku, 200)}*{name} [{entry.priority.upper()}] {entry.change}"
+        f"*{escape_clipped(entry.sku, 200)}*{name} [{priority}] {_change(entry)}"
         f" - {issues} - {_numbers(entry)}{loss}{action}",
         block_id=alert_block_id(entry.product_id),
     )
@@ -102,16 +118,24 @@ def _thread_entry_block(entry: DigestEntry) -> Block:
 
 def _counts(plan: DigestPlan, zone: ZoneInfo) -> list[Block]:
     counts = plan.counts
-    as_of = f"{plan.data_as_of.astimezone(zone):%d %b %H:%M}" if plan.data_as_of else "unknown"
+    as_of = clock(plan.data_as_of, zone) if plan.data_as_of else _("unknown")
+    levels = "  |  ".join(
+        f"*{priority_label(name).capitalize()}* {counts[name]}"
+        for name in ("high", "medium", "low")
+    )
+    lost = _("{amount}/day").format(amount=money(plan.lost_sales_per_day))
     blocks = [
-        header(TITLE),
+        header(_(TITLE)),
         section(
-            f"*High* {counts['high']}  |  *Medium* {counts['medium']}  |  *Low* {counts['low']}"
-            "  (open alerts in the whole catalogue)\n"
-            f"*Lost sales* {money(plan.lost_sales_per_day)}/day "
-            "(zero stock with competition, at today's prices)"
+            f"{levels}  "
+            + _("(open alerts in the whole catalogue)")
+            + f"\n*{_('Lost sales')}* {lost} "
+            + _("(zero stock with competition, at today's prices)")
         ),
-        context(f"Data as of {as_of} ({zone.key})" + ("  -  STALE data" if plan.stale else "")),
+        context(
+            _("Data as of {moment} ({zone})").format(moment=as_of, zone=zone.key)
+            + ("  -  " + _("STALE data") if plan.stale else "")
+        ),
     ]
     if plan.late_note:
         blocks.append(context(escape_clipped(plan.late_note, 2_000)))
@@ -122,12 +146,19 @@ def _resolved_line(plan: DigestPlan) -> tuple[str, bool]:
     """The resolved SKUs for the channel message, and whether all of them fit there."""
     skus = [escape(sku) for sku in plan.resolved_skus]
     joined = ", ".join(skus)
-    title = f"*Resolved {_day(plan.since)} ({len(skus)})*\n"
+    title = "*" + _resolved_title(plan) + "*\n"
     if len(joined) <= RESOLVED_IN_HEAD:
         return title + joined, True
     shown = clip(joined, RESOLVED_IN_HEAD).removesuffix("...").rpartition(", ")[0]
     rest = len(skus) - (shown.count(", ") + 1 if shown else 0)
-    return f"{title}{shown} and {rest} more (all of them in the thread)", False
+    more = _("and {n} more (all of them in the thread)").format(n=rest)
+    return f"{title}{shown} {more}", False
+
+
+def _resolved_title(plan: DigestPlan) -> str:
+    return _("Resolved {since} ({count})").format(
+        since=_day(plan.since), count=len(plan.resolved_skus)
+    )
 
 
 def _channel_message(plan: DigestPlan, zone: ZoneInfo, shown: int) -> tuple[list[Block], bool]:
@@ -135,34 +166,45 @@ def _channel_message(plan: DigestPlan, zone: ZoneInfo, shown: int) -> tuple[list
     fits in it."""
     blocks = _counts(plan, zone)
     if plan.entries:
-        blocks.append(section(f"*New or worse {_day(plan.since)} ({len(plan.entries)})*"))
+        title = _("New or worse {since} ({count})").format(
+            since=_day(plan.since), count=len(plan.entries)
+        )
+        blocks.append(section(f"*{title}*"))
         blocks += [_entry_block(entry) for entry in plan.entries[:shown]]
     more = []
     if len(plan.entries) > shown:
-        more.append(f"{len(plan.entries) - shown} more in the thread")
+        more.append(_("{n} more in the thread").format(n=len(plan.entries) - shown))
     if plan.overflow:
-        more.append(f"{plan.overflow} more not listed - `/stock alerts` lists them")
+        more.append(_("{n} more not listed - `/stock alerts` lists them").format(n=plan.overflow))
     if more:
         blocks.append(context("  |  ".join(more)))
     resolved_whole = True
     if plan.resolved_skus:
         line, resolved_whole = _resolved_line(plan)
         blocks.append(section(line))
-    tail = [f"{counted(plan.unchanged, 'alert', 'alerts')} unchanged {_day(plan.since)}"]
+    tail = [
+        counted(
+            plan.unchanged,
+            "{n} alert unchanged {since}",
+            "{n} alerts unchanged {since}",
+            since=_day(plan.since),
+        )
+    ]
     if plan.snoozed:
-        tail.append(f"{counted(plan.snoozed, 'snoozed alert', 'snoozed alerts')} left out")
-    blocks.append(context("  |  ".join(tail) + " - `/stock alerts` lists them"))
+        tail.append(
+            counted(plan.snoozed, "{n} snoozed alert left out", "{n} snoozed alerts left out")
+        )
+    blocks.append(context("  |  ".join(tail) + " - " + _("`/stock alerts` lists them")))
     return blocks, resolved_whole
 
 
 def _nothing_new(plan: DigestPlan) -> list[Block]:
     if plan.open_alerts:
-        text = (
-            f"Nothing new {_day(plan.since)}; {plan.open_alerts} alerts still open "
-            f"({plan.counts['high']} high)."
+        text = _("Nothing new {since}; {open} alerts still open ({high} high).").format(
+            since=_day(plan.since), open=plan.open_alerts, high=plan.counts["high"]
         )
     else:
-        text = "All clear: no open alerts."
+        text = _("All clear: no open alerts.")
     if plan.late_note:
         text += f" {escape_clipped(plan.late_note, 2_000)}"
     return [section(text)]
@@ -186,16 +228,18 @@ def build_digest_messages(
         head, resolved_whole = _channel_message(plan, zone, shown)
     rest: list[Block | str] = [_thread_entry_block(entry) for entry in plan.entries[shown:]]
     if not resolved_whole:
-        rest.append(f"*Resolved {_day(plan.since)} ({len(plan.resolved_skus)})*")
+        rest.append(f"*{_resolved_title(plan)}*")
         rest += [escape(sku) for sku in plan.resolved_skus]
     thread = split(rest, _continued) if rest else []
-    fallback = (
-        f"{TITLE}: {len(plan.entries)} new or worse, {len(plan.resolved_skus)} resolved, "
-        f"{plan.open_alerts} open"
+    fallback = _("{title}: {new} new or worse, {resolved} resolved, {open} open").format(
+        title=_(TITLE),
+        new=len(plan.entries),
+        resolved=len(plan.resolved_skus),
+        open=plan.open_alerts,
     )
     payloads: list[Payload] = [{"text": fallback, "blocks": head}]
     for index, blocks in enumerate(thread):
-        label = f"{TITLE}, continued ({index + 1} of {len(thread)})"
+        label = _continued_label(index + 1, len(thread))
         payloads.append({"text": label, "blocks": [context(label), *blocks[1:]]})
     parts_of = {
         int(block["block_id"].split(":")[1]): index
@@ -208,7 +252,13 @@ def build_digest_messages(
 
 def _continued(index: int) -> list[Block]:
     # Sized for the longest label; the real one (never longer) replaces it.
-    return [context(f"{TITLE}, continued (9999 of 9999)")]
+    return [context(_continued_label(9999, 9999))]
+
+
+def _continued_label(part: int, parts: int) -> str:
+    return _("{title}, continued ({part} of {parts})").format(
+        title=_(TITLE), part=part, parts=parts
+    )
 
 
 def _blocks(payload: Payload) -> Sequence[Block]:

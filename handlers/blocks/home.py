@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.i18n import _
 from bot.reports import AlertsReport, Summary
 from handlers.blocks.kit import Block, divider, header, section
 from handlers.blocks.reports import alert_items, summary_blocks
@@ -16,9 +17,11 @@ def build_home_view(
 ) -> Block:
     head = [
         header("stockbot"),
-        section("MAIN and FBE stock at a glance. `/stock help` lists the commands."),
+        section(_("MAIN and FBE stock at a glance. `/stock help` lists the commands.")),
         *summary_blocks(summary, now, zone, stale_hours),
         divider(),
-        section("*Top alerts*" if alerts.alerts else "*Top alerts*\nNothing needs attention."),
+        section(
+            f"*{_('Top alerts')}*" + ("" if alerts.alerts else "\n" + _("Nothing needs attention."))
+        ),
     ]
     return {"type": "home", "blocks": fit(head, alert_items(alerts, head, VIEW), budget=VIEW)}

@@ -13,6 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine.models import Recommendation
+from bot.formats import clock, number
+from bot.i18n import _
 
 MAX_TEXT = 3000
 MAX_FIELD = 2000
@@ -146,12 +148,13 @@ def confirm_dialog(title: str, text: str, yes: str) -> Block:
         "title": {"type": "plain_text", "text": clip(title, 100)},
         "text": {"type": "mrkdwn", "text": clip(text, 300)},
         "confirm": {"type": "plain_text", "text": clip(yes, 30)},
-        "deny": {"type": "plain_text", "text": "Cancel"},
+        "deny": {"type": "plain_text", "text": _("Cancel")},
     }
 
 
-def local_time(moment: datetime | None, zone: ZoneInfo, pattern: str = "%d %b %H:%M") -> str:
-    return moment.astimezone(zone).strftime(pattern) if moment else "unknown"
+def local_time(moment: datetime | None, zone: ZoneInfo, pattern: str = "dd MMM HH:mm") -> str:
+    """A moment in the workspace's zone (a CLDR pattern), "unknown" when there is none."""
+    return clock(moment, zone, pattern) if moment else _("unknown")
 
 
 def data_age_line(
@@ -159,9 +162,13 @@ def data_age_line(
 ) -> str:
     """When the data was read, how old it is, and a clear flag when it is stale."""
     if as_of is None:
-        return "Data age unknown: no snapshot has been read yet"
+        return _("Data age unknown: no snapshot has been read yet")
     hours = max(0.0, (now - as_of).total_seconds() / 3600)
-    line = f"Data as of {local_time(as_of, zone)} ({zone.key}), {hours:.1f} h old"
+    line = _("Data as of {moment} ({zone}), {hours} h old").format(
+        moment=local_time(as_of, zone), zone=zone.key, hours=number(hours)
+    )
     if stale:
-        line += f"  -  *STALE* (older than {stale_hours} h): refresh before acting"
+        line += "  -  " + _("*STALE* (older than {hours} h): refresh before acting").format(
+            hours=stale_hours
+        )
     return line

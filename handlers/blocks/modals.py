@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine.models import TransferCheck, TransferProposal
+from bot.i18n import _
 from handlers.blocks.kit import Block, clip, escape, section
 from handlers.blocks.transfer import build_transfer_blocks
 from handlers.ids import AMOUNT_BLOCK, AMOUNT_INPUT, AMOUNT_VIEW
@@ -25,19 +26,22 @@ def amount_modal(proposal: TransferProposal, origin: dict[str, Any]) -> Block:
     return {
         "type": "modal",
         "callback_id": AMOUNT_VIEW,
-        "title": _title("Change amount"),
-        "submit": {"type": "plain_text", "text": "Validate"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": _title(_("Change amount")),
+        "submit": {"type": "plain_text", "text": _("Validate")},
+        "close": {"type": "plain_text", "text": _("Cancel")},
         "private_metadata": json.dumps(metadata, separators=(",", ":"))[:3000],
         "blocks": [
             section(
-                f"Move *{escape(proposal.sku)}* from {proposal.from_account.upper()} "
-                f"to {proposal.to_account.upper()}. How many units?"
+                _("Move *{sku}* from {source} to {destination}. How many units?").format(
+                    sku=escape(proposal.sku),
+                    source=proposal.from_account.upper(),
+                    destination=proposal.to_account.upper(),
+                )
             ),
             {
                 "type": "input",
                 "block_id": AMOUNT_BLOCK,
-                "label": {"type": "plain_text", "text": "Amount"},
+                "label": {"type": "plain_text", "text": _("Amount")},
                 "element": {
                     "type": "number_input",
                     "action_id": AMOUNT_INPUT,
@@ -53,8 +57,8 @@ def amount_modal(proposal: TransferProposal, origin: dict[str, Any]) -> Block:
 def check_modal(check: TransferCheck, now: datetime, zone: ZoneInfo, stale_hours: int) -> Block:
     return {
         "type": "modal",
-        "title": _title("Transfer check"),
-        "close": {"type": "plain_text", "text": "Close"},
+        "title": _title(_("Transfer check")),
+        "close": {"type": "plain_text", "text": _("Close")},
         # The check ends on what to do next: record the transfer once it is done.
         "blocks": build_transfer_blocks(check, now, zone, stale_hours, with_change=False),
     }
@@ -64,6 +68,6 @@ def message_modal(title: str, text: str) -> Block:
     return {
         "type": "modal",
         "title": _title(title),
-        "close": {"type": "plain_text", "text": "Close"},
+        "close": {"type": "plain_text", "text": _("Close")},
         "blocks": [section(text)],
     }

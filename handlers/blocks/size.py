@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.i18n import _
 from handlers.blocks.kit import MAX_TEXT, Block, clip, context, section
 
 MAX_BLOCKS = 50
@@ -159,10 +160,11 @@ def fit(
     items: Sequence[Block | str] = (),
     tail: Sequence[Block] = (),
     budget: Budget = MESSAGE,
-    more: str = "and {n} more",
+    more: str | None = None,
 ) -> list[Block]:
     """`head`, as many `items` as fit (a block each, or lines packed into sections),
     then `tail`; what does not fit is counted in one "and N more" line."""
+    more = more or _("and {n} more")
     tail_cost = _cost(tail)
     packer = _Packer(budget, head)
     if all(packer.add(item, tail_cost) for item in items):

@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.engine.models import TransferCheck
+from bot.i18n import _, engine_text
 from handlers.blocks.kit import (
     Block,
     actions,
@@ -29,9 +30,11 @@ def proposed_line(check: TransferCheck) -> str:
     """e.g. "Proposed: FBE 16 / MAIN 10"."""
     source, destination = check.transfer["from_account"], check.transfer["to_account"]
     state = check.proposed_state
-    return (
-        f"Proposed: {source.upper()} {state[f'stock_{source}']} / "
-        f"{destination.upper()} {state[f'stock_{destination}']}"
+    return _("Proposed: {source} {source_stock} / {destination} {destination_stock}").format(
+        source=source.upper(),
+        source_stock=state[f"stock_{source}"],
+        destination=destination.upper(),
+        destination_stock=state[f"stock_{destination}"],
     )
 
 
@@ -47,8 +50,8 @@ def build_transfer_blocks(
     move = check.transfer
     source, destination = move["from_account"], move["to_account"]
     impacts = {
-        source: check.impact.from_account_impact,
-        destination: check.impact.to_account_impact,
+        source: engine_text(check.impact.from_account_impact),
+        destination: engine_text(check.impact.to_account_impact),
     }
     fields = [
         f"*{account.upper()}*\n{check.current_state[f'stock_{account}']} -> "
@@ -57,17 +60,25 @@ def build_transfer_blocks(
     ]
     blocks: list[Block] = [
         section(
-            f"*Transfer check: {escape(check.sku)}* - move {move['amount']} "
-            f"{source.upper()} -> {destination.upper()}\n{proposed_line(check)}",
+            "*"
+            + _("Transfer check: {sku}").format(sku=escape(check.sku))
+            + "* - "
+            + _("move {units} {source} -> {destination}").format(
+                units=move["amount"], source=source.upper(), destination=destination.upper()
+            )
+            + f"\n{proposed_line(check)}",
             fields=fields,
             block_id=f"{block_prefix}:check",
         )
     ]
     if check.warnings:
-        blocks.append(section("*Warnings*\n" + "\n".join(f"- {escape(w)}" for w in check.warnings)))
+        warnings = "\n".join(f"- {escape(engine_text(w))}" for w in check.warnings)
+        blocks.append(section("*" + _("Warnings") + "*\n" + warnings))
     if check.notes:
-        blocks.append(context("\n".join(f"Note: {escape(note)}" for note in check.notes)))
-    blocks.append(section(f"*Recommendation: {check.recommendation}*"))
+        notes = [_("Note: {note}").format(note=escape(engine_text(n))) for n in check.notes]
+        blocks.append(context("\n".join(notes)))
+    what = engine_text(check.recommendation)
+    blocks.append(section("*" + _("Recommendation: {what}").format(what=what) + "*"))
     blocks.append(context(data_age_line(check.data_as_of, check.stale, now, zone, stale_hours)))
     if with_actions:
         value = {
@@ -77,17 +88,23 @@ def build_transfer_blocks(
             "amount": move["amount"],
         }
         confirm = confirm_dialog(
-            "Mark transferred?",
-            f"Record that {move['amount']} of {escape(check.sku)} moved "
-            f"{source.upper()} -> {destination.upper()}. For an admin, stockbot also sets "
-            "the new MAIN stock on eMAG.",
-            "Record it",
+            _("Mark transferred?"),
+            _(
+                "Record that {units} of {sku} moved {source} -> {destination}. For an admin, "
+                "stockbot also sets the new MAIN stock on eMAG."
+            ).format(
+                units=move["amount"],
+                sku=escape(check.sku),
+                source=source.upper(),
+                destination=destination.upper(),
+            ),
+            _("Record it"),
         )
         blocks.append(
             actions(
                 [
-                    button("Mark transferred", MARK_TRANSFERRED, value, confirm=confirm),
-                    *([button("Change amount", CHANGE_AMOUNT, value)] if with_change else []),
+                    button(_("Mark transferred"), MARK_TRANSFERRED, value, confirm=confirm),
+                    *([button(_("Change amount"), CHANGE_AMOUNT, value)] if with_change else []),
                 ],
                 f"{block_prefix}:actions",
             )
@@ -96,11 +113,16 @@ def build_transfer_blocks(
 
 
 def transfer_fallback(check: TransferCheck) -> str:
-    return f"Transfer check {escape(check.sku)}: {proposed_line(check)} - {check.recommendation}"
+    return (
+        _("Transfer check: {sku}").format(sku=escape(check.sku))
+        + f" {proposed_line(check)} - {engine_text(check.recommendation)}"
+    )
 
 
 def done_line(what: str, user: str, when: datetime, zone: ZoneInfo) -> str:
-    return f"{what} by <@{escape(user)}> at {local_time(when, zone, '%H:%M')}"
+    return _("{what} by {who} at {time}").format(
+        what=what, who=f"<@{escape(user)}>", time=local_time(when, zone, "HH:mm")
+    )
 
 
 def _swap(

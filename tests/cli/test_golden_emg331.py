@@ -48,4 +48,6 @@ def test_emg331_in_romanian_reads_lei_comma_decimals_and_local_time(
     text = TEXT_TIME.sub("<TIME>", _output(capsys, "analyze", "EMG331"))
     assert text == (GOLDEN / "emg331.ro.txt").read_text()
     assert "69,30 lei" in text and "RON" not in text
+    assert "Recomandări:" in text and "transfer de stoc: mutați 10 FBE -> MAIN" in text
+    assert "Recommendations" not in text and "stock transfer" not in text
     assert _output(capsys, "analyze", "EMG331", "--json") == english_json
