@@ -29,9 +29,9 @@ _WIDE_BOMS = (
 # spells with a comma below (and eMAG shows so).
 _COMMA_BELOW = str.maketrans("şŞţŢ", "șȘțȚ")
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1250": "cp1250"}
-_DECIMAL_COMMA = re.compile(r"\d{1,3}(?:\.\d{3})+,\d+|\d+,\d+")
-_DECIMAL_POINT = re.compile(r"[\d.]*\d\.\d[\d.]*")
-_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_DECIMAL_COMMA = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+|[0-9]+,[0-9]+")
+_DECIMAL_POINT = re.compile(r"[0-9.]*[0-9]\.[0-9][0-9.]*")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
 
 
 class DialectError(ValueError):
@@ -40,6 +40,8 @@ class DialectError(ValueError):
 
 @dataclass(frozen=True)
 class CsvDialect:
+    """The codec a file was read with and its separator; ';' goes with decimal commas."""
+
     encoding: str = "utf-8"
     separator: str = ","
 
@@ -51,7 +53,7 @@ class CsvDialect:
 
     def decimal(self, value: str, name: str) -> str:
         """A decimal column's value as Python's Decimal reads it; a mark that does not go
-        with the separator is refused by name rather than read a thousand times off."""
+        with the separator is refused by name rather than misread a thousandfold."""
         text = value.strip()
         if self.separator == ",":
             if _DECIMAL_COMMA.fullmatch(text):
