@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import io
 import logging
 import os
 import sys
@@ -35,7 +34,8 @@ from bot.cli.progress import progress
 from bot.database_errors import database_trouble
 from bot.errors import StockbotError
 from bot.i18n import _, error_text
-from bot.intake.csv_import import CsvImportError, parse_offers_csv
+from bot.intake.csv_dialect import CsvDialect
+from bot.intake.csv_import import read_offers_csv
 from bot.intake.seed import DEMO_PRODUCTS, store_snapshots
 from bot.jobs import worker as jobs
 from bot.kpis import kpis
@@ -104,12 +104,7 @@ def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
         data = path.read_bytes()
     except OSError as exc:
         raise StockbotError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CsvImportError([f"line {line}: not UTF-8 (byte {data[exc.start]:#04x})"]) from None
-    snapshots = parse_offers_csv(io.StringIO(text, newline=""), utcnow())
+    snapshots, dialect = read_offers_csv(data, utcnow())
     with progress("importing", len(snapshots), args.quiet) as advance:
         written = store_snapshots(
             runtime.sessions, snapshots, "csv", utcnow(), runtime.service.rules, advance
@@ -117,6 +112,8 @@ def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
     print(
         f"imported {len(snapshots)} products "
         f"({written['main']} MAIN offers, {written['fbe']} FBE offers) from {path}"
+        # Said when the file was not read as plain UTF-8 and ',': how stockbot took it.
+        + (f" (read as {dialect.describe()})" if dialect != CsvDialect() else "")
     )
 
 

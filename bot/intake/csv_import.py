@@ -1,12 +1,14 @@
 """`stockbot import FILE.csv`: offers per account from a CSV export (engine.md format).
 
 Every row is checked before anything is written; one bad row means nothing is imported,
-and every bad row is reported with its line number.
+and every bad row is reported with its line number. The file's encoding and separator
+(English or Romanian Excel) are found by csv_dialect.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,9 +18,11 @@ from typing import Any, TypeVar
 from bot.engine import limits
 from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
 from bot.errors import StockbotError
+from bot.intake.csv_dialect import CsvDialect, DialectError, read
 from storage.queries import lookup_key
 
 REQUIRED = ("sku", "account", "stock", "number_of_offers")
+DECIMALS = ("sale_price",)
 MAX_SOLD = 10_000_000
 TEXT_LIMITS = {
     "sku": limits.MAX_SKU,
@@ -46,6 +50,7 @@ class _Row:
     line: int
     values: dict[str, str]
     now: datetime
+    dialect: CsvDialect
     problems: list[str] = field(default_factory=list)
     _read: dict[str, Any] = field(default_factory=dict)
 
@@ -67,10 +72,14 @@ class _Row:
         return self._checked(name, lambda value: limits.text(value, name, TEXT_LIMITS[name]))
 
     def whole(self, name: str, minimum: int, maximum: int) -> int | None:
-        return self._checked(name, lambda value: limits.whole(value, name, minimum, maximum))
+        return self._checked(
+            name, lambda value: limits.whole(self.dialect.whole(value), name, minimum, maximum)
+        )
 
     def decimal(self, name: str) -> Decimal | None:
-        return self._checked(name, lambda value: limits.price(value, name))
+        return self._checked(
+            name, lambda value: limits.price(self.dialect.decimal(value, name), name)
+        )
 
     def moment(self, name: str) -> datetime | None:
         return self._checked(name, lambda value: limits.moment(value, name, self.now))
@@ -112,16 +121,25 @@ def _offer(row: _Row, now: datetime) -> tuple[str, OfferSnapshot | None]:
     return account, OfferSnapshot(account=account, **values)
 
 
-def _rows(lines: Iterable[str], now: datetime, problems: list[str]) -> Iterator[_Row]:
+def _rows(
+    lines: Iterable[str], now: datetime, dialect: CsvDialect, problems: list[str]
+) -> Iterator[_Row]:
     """The data rows, read strictly: a quote left open swallows the lines after it into
     one field (or runs to the end of the file), which is a bad row, not a long name."""
-    reader = csv.DictReader(lines, strict=True)
+    reader = csv.DictReader(lines, strict=True, delimiter=dialect.separator)
     last = 1
     try:
         header = [name.strip().lower() for name in reader.fieldnames or []]
         missing = [name for name in REQUIRED if name not in header]
         if missing:
-            raise CsvImportError([f"line 1: missing required column(s): {', '.join(missing)}"])
+            found = (
+                f"separator {dialect.separator!r} found but"
+                if len(header) > 1
+                else "no ',' or ';' in the header line,"
+            )
+            raise CsvImportError(
+                [f"line 1: {found} missing required column(s): {', '.join(missing)}"]
+            )
         reader.fieldnames = header
         last = reader.line_num
         for values in reader:
@@ -131,18 +149,35 @@ def _rows(lines: Iterable[str], now: datetime, problems: list[str]) -> Iterator[
                     f"line {first}: a quoted field runs on to line {last} (a quote left open?)"
                 )
                 continue
+            shape = dialect.row_problem(values, DECIMALS)
+            if shape:
+                problems.append(f"line {first}: {shape}")
+                continue
             kept = {k: v for k, v in values.items() if k and isinstance(v, str)}
-            yield _Row(first, kept, now)
+            yield _Row(first, kept, now, dialect)
     except csv.Error as exc:
         problems.append(f"line {last + 1}: {exc} (a quote left open?)")
 
 
-def parse_offers_csv(lines: Iterable[str], now: datetime) -> list[ProductSnapshot]:
-    """Products with their offers from CSV text, or CsvImportError listing every bad row."""
+def read_offers_csv(data: bytes, now: datetime) -> tuple[list[ProductSnapshot], CsvDialect]:
+    """Products with their offers from a CSV file's bytes, and the dialect it was read in;
+    or CsvImportError naming the encoding, separator or rows it refused."""
+    try:
+        text, dialect = read(data, REQUIRED)
+    except DialectError as exc:
+        raise CsvImportError([str(exc)]) from None
+    return parse_offers_csv(io.StringIO(text, newline=""), now, dialect), dialect
+
+
+def parse_offers_csv(
+    lines: Iterable[str], now: datetime, dialect: CsvDialect | None = None
+) -> list[ProductSnapshot]:
+    """Products with their offers from CSV text (UTF-8 and ',' unless `dialect` says
+    otherwise), or CsvImportError listing every bad row."""
     problems: list[str] = []
     products: dict[str, ProductSnapshot] = {}
     seen: dict[tuple[str, str], int] = {}
-    for row in _rows(lines, now, problems):
+    for row in _rows(lines, now, dialect or CsvDialect(), problems):
         account, offer = _offer(row, now)
         described = {name: row.text(name) for name in ("pnk", "ean", "name", "category")}
         sku = row.text("sku") or ""

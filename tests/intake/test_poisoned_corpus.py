@@ -142,13 +142,15 @@ def test_every_poisoned_file_is_refused_whole_with_its_lines_and_the_surfaces_st
     _every_surface_answers(bot)
 
 
-def test_a_file_that_is_not_utf8_is_refused_naming_its_line(
+def test_a_file_half_utf8_half_cp1250_is_refused_naming_both_lines(
     bot: Bot, db_url: str, tmp_path: Path, monkeypatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path / "latin1.csv"
-    path.write_bytes(f"{HEADER}\n{GOOD}\n".encode() + _row(name="Căciulă").encode("cp1250"))
+    # Read whole as cp1250, line 2's "Ș" would be stored as two wrong letters.
+    path = tmp_path / "pasted.csv"
+    utf8 = f"{HEADER}\n{GOOD.replace('Good one', 'Ștefan')}\n".encode()
+    path.write_bytes(utf8 + _row(name="Căciulă").encode("cp1250"))
     status, err = _import(path, db_url, monkeypatch, capsys)
-    assert status == 1 and "line 3: not UTF-8" in err
+    assert status == 1 and "line 2 is UTF-8 but line 3 is not: mixed encodings" in err
     assert _stored(bot)[0] == 41  # the 40 demo products and EMG331, nothing more
 
 

@@ -1,0 +1,179 @@
+"""How a spreadsheet wrote a CSV file: its encoding and separator, found from its bytes
+(engine.md, CSV import format).
+
+English Excel and scripts write UTF-8 with ',' and decimal points. Romanian Excel's
+"CSV (separat prin virgulă)" writes cp1250 with ';' and decimal commas ("1.234,50"), and
+its "CSV UTF-8" writes a BOM. UTF-16 ("Unicode text") is refused by name: read as bytes
+it would only be a confusing error on line 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.engine.limits import FieldError
+
+SEPARATORS = (",", ";")
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16 LE: it starts with the same 2 bytes
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+# cp1250 has only the cedilla letters; Excel writes them for ș and ț, which Romanian
+# spells with a comma below (and eMAG shows so).
+_COMMA_BELOW = str.maketrans("şŞţŢ", "șȘțȚ")
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1250": "cp1250"}
+_DECIMAL_COMMA = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+|[0-9]+,[0-9]+")
+_DECIMAL_POINT = re.compile(r"[0-9.]*[0-9]\.[0-9][0-9.]*")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
+
+
+class DialectError(ValueError):
+    """The file is in an encoding or shape stockbot does not read; the message says which."""
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """The codec a file was read with and its separator; ';' goes with decimal commas."""
+
+    encoding: str = "utf-8"
+    separator: str = ","
+
+    def describe(self) -> str:
+        """e.g. "cp1250, separator ';', decimal comma"."""
+        encoding = _ENCODING_NAMES.get(self.encoding, self.encoding)
+        decimals = "decimal comma" if self.separator == ";" else "decimal point"
+        return f"{encoding}, separator {self.separator!r}, {decimals}"
+
+    def decimal(self, value: str, name: str) -> str:
+        """A decimal column's value as Python's Decimal reads it; a mark that does not go
+        with the separator is refused by name rather than misread a thousandfold."""
+        text = value.strip()
+        if self.separator == ",":
+            if _DECIMAL_COMMA.fullmatch(text):
+                raise FieldError(f"decimal comma in {name} ({text!r}) but the separator is ','")
+            return value
+        if _DECIMAL_COMMA.fullmatch(text):
+            return text.replace(".", "").replace(",", ".")
+        if _DECIMAL_POINT.fullmatch(text):
+            # "1.250" is 1250 in Romanian and 1.25 elsewhere: neither is guessed.
+            raise FieldError(
+                f"decimal point in {name} ({text!r}) but the separator is ';'"
+                " (decimal comma expected, e.g. 12,50)"
+            )
+        return value
+
+    def whole(self, value: str) -> str:
+        """A whole-number column's value without its thousands dots ("1.234" in ';')."""
+        text = value.strip()
+        if self.separator == ";" and _THOUSANDS.fullmatch(text):
+            return text.replace(".", "")
+        return value
+
+    def row_problem(self, row: Mapping[str | None, Any], decimals: Sequence[str]) -> str | None:
+        """What is wrong with the shape of a csv.DictReader row, or None: more values than
+        the header names columns (a decimal comma unquoted in a ',' file, most often), or
+        a line written with the other separator."""
+        cells = {name: value for name, value in row.items() if name is not None}
+        extra: list[str] = row.get(None) or []
+        if any(value.strip() for value in extra):
+            flat, names = [*cells.values(), *extra], list(cells)
+            for name in decimals:
+                at = names.index(name) if name in names else -1
+                if self.separator == "," and len(extra) == 1 and at >= 0:
+                    split = f"{flat[at].strip()},{flat[at + 1].strip()}"
+                    if re.fullmatch(r"[0-9]+,[0-9]+", split):
+                        return f"decimal comma in {name} ({split!r}) but the separator is ','"
+            return (
+                f"{len(flat)} values but the header names {len(cells)} columns"
+                f" (a {self.separator!r} inside an unquoted value?)"
+            )
+        given = [value for value in cells.values() if value is not None]
+        other = next(sep for sep in SEPARATORS if sep != self.separator)
+        if len(cells) > 1 and len(given) == 1 and other in given[0]:
+            return f"separator {other!r} found but the header line uses {self.separator!r}"
+        return None
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32, by its BOM or, without one, by the NUL byte beside each ASCII
+    character (a stray NUL in a UTF-8 file is a bad value, reported on its line)."""
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            return name
+    sample = data[:4096]
+    halves = (sample[0::2], sample[1::2])
+    for zeros, text in (halves, halves[::-1]):
+        if len(zeros) >= 2 and zeros.count(0) * 3 > len(zeros) and text.count(0) * 10 <= len(text):
+            return "UTF-16"
+    return None
+
+
+def _at(body: bytes, exc: UnicodeDecodeError, what: str) -> str:
+    line = body[: exc.start].count(b"\n") + 1
+    return f"line {line}: {what} (byte {body[exc.start]:#04x})"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The file's text and the codec it was read with: UTF-8 (with or without a BOM),
+    else cp1250 for a file that is UTF-8 on none of its lines."""
+    wide = _wide_encoding(data)
+    if wide:
+        raise DialectError(f"the file is {wide}; save it as CSV UTF-8, or as CSV with ';'")
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
+    try:
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError as exc:
+        if bom:
+            raise DialectError(
+                _at(body, exc, "not UTF-8 although the file starts with its BOM")
+            ) from None
+    _refuse_mixed(body)
+    try:
+        return body.decode("cp1250").translate(_COMMA_BELOW), "cp1250"
+    except UnicodeDecodeError as exc:
+        raise DialectError(_at(body, exc, "neither UTF-8 nor cp1250")) from None
+
+
+def _refuse_mixed(body: bytes) -> None:
+    """A file with some lines in UTF-8 and some not was pasted together: reading it all
+    as cp1250 would garble the UTF-8 ones ("Ă" would read as two letters), so it is refused."""
+    utf8 = other = 0
+    for number, line in enumerate(body.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other = other or number
+        else:
+            utf8 = utf8 or number
+        if utf8 and other:
+            raise DialectError(f"line {utf8} is UTF-8 but line {other} is not: mixed encodings")
+
+
+def separator(header: str, required: Sequence[str]) -> str:
+    """',' or ';': the one whose split of the header line names the required columns;
+    else the one that splits it into more columns (the missing ones are then reported)."""
+    names = {
+        sep: [name.strip().lower() for name in next(csv.reader([header], delimiter=sep), [])]
+        for sep in SEPARATORS
+    }
+    for sep in SEPARATORS:
+        if all(name in names[sep] for name in required):
+            return sep
+    return max(SEPARATORS, key=lambda sep: len(names[sep]))
+
+
+def read(data: bytes, required: Sequence[str]) -> tuple[str, CsvDialect]:
+    """The file's text and dialect, or DialectError naming what was found."""
+    text, encoding = decode(data)
+    header = text.split("\n", 1)[0].rstrip("\r")
+    return text, CsvDialect(encoding, separator(header, required))
