@@ -67,7 +67,7 @@ def cmd_sync(args: argparse.Namespace, runtime: Runtime) -> None:
     """Read both accounts into the snapshot; exit 1 if an account failed."""
     clients = _clients(runtime)
     try:
-        with account_bars([client.account for client in clients], "pages", args.quiet) as bars:
+        with account_bars([c.account for c in clients], ("page", "pages"), args.quiet) as bars:
             report = sync_accounts(runtime, clients, _now(), progress=bars)
     finally:
         _close(clients)
@@ -140,7 +140,7 @@ def cmd_resend_offers(args: argparse.Namespace, runtime: Runtime) -> None:
         client.account: client for client in clients if args.account in ("both", client.account)
     }
     try:
-        with account_bars(chosen, "batches", args.quiet) as bars:
+        with account_bars(chosen, ("batch", "batches"), args.quiet) as bars:
             report = resend_offers(runtime, chosen, _now(), stale_only=stale_only, progress=bars)
     finally:
         _close(clients)

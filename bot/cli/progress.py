@@ -22,6 +22,7 @@ from rich.text import Text
 
 from bot.emag.progress import EmagProgress
 from bot.engine.models import Account
+from bot.formats import counted
 
 Advance = Callable[[int], None]
 RATE_WAIT = "waiting for eMAG's rate limit"
@@ -69,7 +70,7 @@ class AccountBars(EmagProgress):
     """One bar per account: offers done of eMAG's (or the snapshot's) count, the pages
     read or batches sent, and whether it is waiting for eMAG's rate limit."""
 
-    def __init__(self, bars: Progress, accounts: Iterable[Account], steps: str) -> None:
+    def __init__(self, bars: Progress, accounts: Iterable[Account], steps: tuple[str, str]) -> None:
         self._bars = bars  # rich's updates take its own lock: both accounts' threads call
         self._steps = steps
         # Calls made per account, each counted by its own account's thread only.
@@ -78,7 +79,7 @@ class AccountBars(EmagProgress):
         for account in accounts:
             self._done[account] = 0
             self._tasks[account] = bars.add_task(
-                account.upper(), total=None, steps=f"0 {steps}", state=""
+                account.upper(), total=None, steps=counted(0, *steps), state=""
             )
 
     def counted(self, account: Account, offers: int) -> None:
@@ -86,26 +87,30 @@ class AccountBars(EmagProgress):
 
     def stepped(self, account: Account, offers: int, calls: int = 1) -> None:
         self._done[account] += calls
-        steps = f"{self._done[account]} {self._steps}"
+        steps = counted(self._done[account], *self._steps)
         self._bars.update(self._tasks[account], advance=offers, steps=steps)
 
     def waiting(self, account: Account, seconds: float) -> None:
         # The per-second budget's short pauses are the read's normal pace; a longer wait
         # (the minute's budget spent) is where the time goes, and is said.
+        # Drawn at once, not at the next refresh: the wait is the news.
         if seconds >= LONG_WAIT_SECONDS or not seconds:
             state = RATE_WAIT if seconds else ""
-            self._bars.update(self._tasks[account], state=state)
+            self._bars.update(self._tasks[account], state=state, refresh=True)
 
     def storing(self, account: Account) -> None:
-        self._bars.update(self._tasks[account], state=STORING)
+        self._bars.update(self._tasks[account], state=STORING, refresh=True)
 
 
 @contextmanager
 def account_bars(
-    accounts: Iterable[Account], steps: str, quiet: bool = False, console: Console | None = None
+    accounts: Iterable[Account],
+    steps: tuple[str, str],
+    quiet: bool = False,
+    console: Console | None = None,
 ) -> Iterator[EmagProgress | None]:
     """Yields the `progress` observer of a sync or re-send (None when nothing is drawn);
-    `steps` names what a step is: "pages" read or "batches" sent."""
+    `steps` names a step, one and many: ("page", "pages") read, ("batch", "batches") sent."""
     columns = (
         TextColumn("{task.description}"),
         BarColumn(bar_width=10),
