@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.engine.models import Rules
@@ -56,6 +56,15 @@ def find_offer(session: Session, sku: str, account: str) -> StoredOffer | None:
     return StoredOffer(*row) if row else None
 
 
+def _due(account: str, sent_before: datetime | None) -> list[ColumnElement[bool]]:
+    """The account's offers with an eMAG id and, when `sent_before` is given, not sent
+    since then (never sent included)."""
+    due = [Offer.account == account, Offer.emag_offer_id.is_not(None)]
+    if sent_before is not None:
+        due.append(or_(Offer.last_sent_at.is_(None), Offer.last_sent_at < sent_before))
+    return due
+
+
 def offers_to_resend(
     session: Session,
     account: str,
@@ -68,13 +77,17 @@ def offers_to_resend(
     query = (
         select(*_STORED)
         .join(Product, Product.id == Offer.product_id)
-        .where(Offer.account == account, Offer.emag_offer_id.is_not(None), Offer.id > after_id)
+        .where(*_due(account, sent_before), Offer.id > after_id)
         .order_by(Offer.id)
         .limit(limit)
     )
-    if sent_before is not None:
-        query = query.where(or_(Offer.last_sent_at.is_(None), Offer.last_sent_at < sent_before))
     return [StoredOffer(*row) for row in session.execute(query)]
+
+
+def count_to_resend(session: Session, account: str, sent_before: datetime | None) -> int:
+    """How many offers `offers_to_resend` goes through, page after page."""
+    query = select(func.count()).select_from(Offer).where(*_due(account, sent_before))
+    return session.scalar(query) or 0
 
 
 def mark_sent(session: Session, offer_row_ids: Sequence[int], now: datetime, rules: Rules) -> None:

@@ -99,6 +99,18 @@ def test_emag_and_intake_import_no_face_and_no_slack() -> None:
     assert _offenders("bot.intake", (*faces, "bot.emag")) == []
 
 
+def test_only_the_cli_draws_on_a_terminal() -> None:
+    # Long work tells its progress through an observer (bot.emag.progress); the bars,
+    # and rich with them, are the command line's.
+    assert [
+        (module, target)
+        for module, targets in GRAPH.items()
+        if not _within(module, "bot.cli")
+        for target in targets
+        if _within(target, "rich")
+    ] == []
+
+
 def test_nothing_below_the_jobs_imports_them() -> None:
     # The digest's plan is plain data the builders render: the one module of the wing
     # that the Slack surface may import, and it imports nothing of the jobs itself.

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bot.cli.progress import account_bars
 from bot.emag.client import EmagClient, EmagClients, clients_from_settings
 from bot.emag.pnk import pnk_issues
 from bot.emag.sync import SyncReport, sync_accounts
@@ -66,7 +67,8 @@ def cmd_sync(args: argparse.Namespace, runtime: Runtime) -> None:
     """Read both accounts into the snapshot; exit 1 if an account failed."""
     clients = _clients(runtime)
     try:
-        report = sync_accounts(runtime, clients, _now())
+        with account_bars([c.account for c in clients], ("page", "pages"), args.quiet) as bars:
+            report = sync_accounts(runtime, clients, _now(), progress=bars)
     finally:
         _close(clients)
     print(report.model_dump_json(indent=2) if args.json else render_sync(report))
@@ -138,7 +140,8 @@ def cmd_resend_offers(args: argparse.Namespace, runtime: Runtime) -> None:
         client.account: client for client in clients if args.account in ("both", client.account)
     }
     try:
-        report = resend_offers(runtime, chosen, _now(), stale_only=stale_only)
+        with account_bars(chosen, ("batch", "batches"), args.quiet) as bars:
+            report = resend_offers(runtime, chosen, _now(), stale_only=stale_only, progress=bars)
     finally:
         _close(clients)
     print(report.model_dump_json(indent=2) if args.json else render_resend(report))
@@ -173,7 +176,7 @@ def cmd_pnk_check(args: argparse.Namespace, runtime: Runtime) -> None:
 
 def register_commands(add: AddCommand) -> None:
     """Add the eMAG subcommands with bot/cli/main.py's `add` helper."""
-    add("sync", cmd_sync, "read both eMAG accounts into the snapshot", True)
+    sync = add("sync", cmd_sync, "read both eMAG accounts into the snapshot", True)
 
     push = add("push-stock", cmd_push_stock, "set MAIN stock of a SKU on eMAG", True)
     push.add_argument("sku")
@@ -195,6 +198,8 @@ def register_commands(add: AddCommand) -> None:
     scope.add_argument("--all", action="store_true", help="every offer")
     resend.add_argument("--account", default="both", choices=("main", "fbe", "both"))
     resend.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    for command in (sync, resend):
+        command.add_argument("--quiet", action="store_true", help="no progress bar on a terminal")
 
     check = add("pnk-check", cmd_pnk_check, "SKUs whose PNK differs between accounts", True)
     check.add_argument(

@@ -1,10 +1,10 @@
-"""Progress for long work on the terminal (import, seed-demo): a rich bar with counts and
-the time left when stderr is a terminal, nothing at all when it is not or with --quiet, so
-pipes and logs read as before."""
+"""Progress for long work on the terminal (import, seed-demo, sync, resend-offers): rich
+bars with counts and the time left when stderr is a terminal, nothing at all when it is
+not or with --quiet, so pipes and logs read as before."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -12,11 +12,35 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
     TextColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
+
+from bot.emag.progress import EmagProgress
+from bot.engine.models import Account
+from bot.formats import counted
 
 Advance = Callable[[int], None]
+RATE_WAIT = "waiting for eMAG's rate limit"
+STORING = "storing"
+LONG_WAIT_SECONDS = 1.0
+
+
+@contextmanager
+def _bars(
+    quiet: bool, console: Console | None, *columns: ProgressColumn
+) -> Iterator[Progress | None]:
+    """Bars drawn on stderr, or None: the one place that decides whether to draw."""
+    console = console or Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield None
+        return
+    with Progress(*columns, console=console, transient=True) as bars:
+        yield bars
 
 
 @contextmanager
@@ -24,11 +48,75 @@ def progress(
     label: str, total: int, quiet: bool = False, console: Console | None = None
 ) -> Iterator[Advance]:
     """Yields `advance(n)`, to call as each `n` items are done."""
-    console = console or Console(stderr=True)
-    if quiet or not console.is_terminal:
-        yield lambda _done: None
-        return
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda done: bar.advance(task, done)
+    with _bars(quiet, console, *columns) as bars:
+        if bars is None:
+            yield lambda _done: None
+            return
+        task = bars.add_task(label, total=total)
+        yield lambda done: bars.advance(task, done)
+
+
+class _TimeLeftOrState(TimeRemainingColumn):
+    """The time left, or what the account is waiting for instead: the line keeps to 80
+    columns with both bars' counts whole."""
+
+    def render(self, task: Task) -> Text:
+        state = task.fields.get("state")
+        return Text(state, style="yellow") if state else super().render(task)
+
+
+class AccountBars(EmagProgress):
+    """One bar per account: offers done of eMAG's (or the snapshot's) count, the pages
+    read or batches sent, and whether it is waiting for eMAG's rate limit."""
+
+    def __init__(self, bars: Progress, accounts: Iterable[Account], steps: tuple[str, str]) -> None:
+        self._bars = bars  # rich's updates take its own lock: both accounts' threads call
+        self._steps = steps
+        # Calls made per account, each counted by its own account's thread only.
+        self._done: dict[Account, int] = {}
+        self._tasks: dict[Account, TaskID] = {}
+        for account in accounts:
+            self._done[account] = 0
+            self._tasks[account] = bars.add_task(
+                account.upper(), total=None, steps=counted(0, *steps), state=""
+            )
+
+    def counted(self, account: Account, offers: int) -> None:
+        self._bars.update(self._tasks[account], total=offers)
+
+    def stepped(self, account: Account, offers: int, calls: int = 1) -> None:
+        self._done[account] += calls
+        steps = counted(self._done[account], *self._steps)
+        self._bars.update(self._tasks[account], advance=offers, steps=steps)
+
+    def waiting(self, account: Account, seconds: float) -> None:
+        # The per-second budget's short pauses are the read's normal pace; a longer wait
+        # (the minute's budget spent) is where the time goes, and is said.
+        # Drawn at once, not at the next refresh: the wait is the news.
+        if seconds >= LONG_WAIT_SECONDS or not seconds:
+            state = RATE_WAIT if seconds else ""
+            self._bars.update(self._tasks[account], state=state, refresh=True)
+
+    def storing(self, account: Account) -> None:
+        self._bars.update(self._tasks[account], state=STORING, refresh=True)
+
+
+@contextmanager
+def account_bars(
+    accounts: Iterable[Account],
+    steps: tuple[str, str],
+    quiet: bool = False,
+    console: Console | None = None,
+) -> Iterator[EmagProgress | None]:
+    """Yields the `progress` observer of a sync or re-send (None when nothing is drawn);
+    `steps` names a step, one and many: ("page", "pages") read, ("batch", "batches") sent."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=10),
+        MofNCompleteColumn(),
+        TextColumn("offers, {task.fields[steps]}"),
+        _TimeLeftOrState(),
+    )
+    with _bars(quiet, console, *columns) as bars:
+        yield None if bars is None else AccountBars(bars, accounts, steps)

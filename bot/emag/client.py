@@ -17,6 +17,7 @@ from bot.emag.errors import (
     EmagError,
 )
 from bot.emag.offer_writes import OfferWrites
+from bot.emag.ratelimit import Wait
 from bot.settings import ConfigError, Settings
 
 PAGE_SIZE = 100
@@ -44,23 +45,31 @@ class EmagClient(OfferWrites):
     # -- offers -------------------------------------------------------------------------
 
     def read_offers(
-        self, *, page_size: int = PAGE_SIZE, expected: int | None = None, **filters: Any
+        self,
+        *,
+        page_size: int = PAGE_SIZE,
+        expected: int | None = None,
+        on_wait: Wait | None = None,
+        **filters: Any,
     ) -> Iterator[list[dict]]:
         """Yield this account's offers one page at a time.
 
         The read ends at an empty page, or at a short page once `expected` offers (from
         `count_offers`) have come: eMAG can send a short page in the middle of a read, so
         with `expected` given a short page alone does not end it. Filters are checked
-        now, before the first page is asked for.
+        now, before the first page is asked for. `on_wait` hears of the rate limiter's
+        waits (`SlidingWindowLimiter.acquire`), as in the other calls that take it.
         """
         self._check_filters(filters)
         page_size = max(1, min(page_size, PAGE_SIZE))  # eMAG clamps; a clamped page looks short
-        return self._pages("product_offer/read", "offers", page_size, filters, expected or 0)
+        return self._pages(
+            "product_offer/read", "offers", page_size, filters, expected or 0, on_wait
+        )
 
-    def count_offers(self, **filters: Any) -> OfferCount:
+    def count_offers(self, on_wait: Wait | None = None, **filters: Any) -> OfferCount:
         """How many offers match; eMAG answers with strings, this returns ints."""
         self._check_filters(filters)
-        results = self._post("product_offer/count", "offers", filters)
+        results = self._post("product_offer/count", "offers", filters, on_wait)
         try:
             return OfferCount(
                 items=int(results["noOfItems"]),
@@ -99,12 +108,14 @@ class EmagClient(OfferWrites):
             if fresh:
                 yield fresh
 
-    def read_category_names(self, ids: Iterable[int]) -> dict[int, str]:
+    def read_category_names(
+        self, ids: Iterable[int], on_wait: Wait | None = None
+    ) -> dict[int, str]:
         """The names of eMAG categories by id (`category/read`, one call per id); an id
         eMAG does not know is left out."""
         names: dict[int, str] = {}
         for category_id in ids:
-            results = self._post("category/read", "offers", {"id": category_id})
+            results = self._post("category/read", "offers", {"id": category_id}, on_wait)
             for item in results if isinstance(results, list) else []:
                 if isinstance(item, dict) and str(item.get("id")) == str(category_id):
                     name = str(item.get("name") or "").strip()

@@ -17,6 +17,7 @@ from bot.emag.errors import (
     EmagUnavailableError,
     envelope_messages,
 )
+from bot.emag.ratelimit import Wait
 from bot.emag.transport import EmagTransport, json_or_none
 
 SAVE_BATCH = 50
@@ -37,7 +38,9 @@ class SaveOutcome:
 class OfferWrites(EmagTransport):
     """The write operations of an account's client."""
 
-    def save_offers(self, offers: Sequence[Mapping[str, Any]]) -> SaveOutcome:
+    def save_offers(
+        self, offers: Sequence[Mapping[str, Any]], on_wait: Wait | None = None
+    ) -> SaveOutcome:
         """Send `offer/save` in batches of 50; say per offer whether eMAG saved it.
 
         Each offer carries its seller `id` and only the fields that change. An offer is
@@ -46,7 +49,7 @@ class OfferWrites(EmagTransport):
         on; a batch eMAG refuses whole counts every offer in it as refused. A refused
         login or an eMAG that stays down raises: nothing more can be sent. On FBE, eMAG
         owns stock, handling_time and status: an offer carrying them is refused here
-        before anything is sent.
+        before anything is sent. `on_wait` hears of the rate limiter's waits.
         """
         if self.account == "fbe":
             for offer in offers:
@@ -71,7 +74,7 @@ class OfferWrites(EmagTransport):
             batch = valid[start : start + SAVE_BATCH]
             body: Any = {"data": list(batch)} if self.save_wrapped else list(batch)
             try:
-                results = self._post("offer/save", "offers", body)
+                results = self._post("offer/save", "offers", body, on_wait)
             except (EmagAuthError, EmagUnavailableError):
                 raise
             except EmagError as exc:

@@ -27,6 +27,8 @@ FIND_BY_EANS_LIMITS = (Window(5, 1.0), Window(200, 60.0), Window(5000, 86400.0))
 
 
 DEFAULT_MARGIN = 0.02
+# Told the seconds of a wait on the limiter before it starts, 0.0 once it is over.
+Wait = Callable[[float], None]
 
 
 class SlidingWindowLimiter:
@@ -71,8 +73,11 @@ class SlidingWindowLimiter:
                 needed = max(needed, oldest_in_window + window.seconds + self.margin - now)
         return max(needed, 0.0)
 
-    def acquire(self) -> float:
-        """Wait until a call is allowed, count it, and return the seconds waited."""
+    def acquire(self, on_wait: Wait | None = None) -> float:
+        """Wait until a call is allowed, count it, and return the seconds waited.
+
+        `on_wait(seconds)` hears of each sleep before it starts, and `on_wait(0.0)` once
+        the call is let through after one (a progress bar says it is waiting)."""
         with self._queue:
             waited = 0.0
             while True:
@@ -82,9 +87,14 @@ class SlidingWindowLimiter:
                         stamp = [self._clock()]
                         self._calls.append(stamp)
                         self._mine.stamp = stamp
-                        return waited
+                        break
+                if on_wait:
+                    on_wait(wait)
                 self._sleep(wait)
                 waited += wait
+        if waited and on_wait:
+            on_wait(0.0)
+        return waited
 
     def settle(self) -> None:
         """The call this thread last acquired has finished: count it from now."""

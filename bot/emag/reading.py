@@ -17,6 +17,7 @@ from typing import IO
 from bot.emag.client import EmagClient
 from bot.emag.convert import offer_from_item, units_sold
 from bot.emag.errors import EmagError, EmagIncompleteRead
+from bot.emag.progress import EmagProgress
 from bot.engine.models import Account
 from storage.queries import lookup_key
 from storage.sync_writes import SyncedOffer
@@ -47,14 +48,16 @@ def spooled(handle: IO[bytes]) -> Iterator[list[SyncedOffer]]:
         yield chunk
 
 
-def _named(client: EmagClient, read: AccountRead, offers: list[SyncedOffer]) -> list[SyncedOffer]:
+def _named(
+    client: EmagClient, read: AccountRead, offers: list[SyncedOffer], progress: EmagProgress
+) -> list[SyncedOffer]:
     """The offers with their category's name: eMAG sends only its id, so each id the
     read has not met yet (nor a previous sync: `read.categories`) is asked once."""
     missing = {
         o.category_id for o in offers if o.category_id and o.category_id not in read.categories
     }
     if missing:
-        found = client.read_category_names(sorted(missing))
+        found = client.read_category_names(sorted(missing), progress.waits_of(client.account))
         read.categories.update(found)
         read.new_categories.update(found)
     return [
@@ -97,10 +100,15 @@ def _sold_lines(client: EmagClient, since: datetime, stop: threading.Event) -> l
 
 
 def read_account(
-    client: EmagClient, now: datetime, categories: dict[int, str] | None = None
+    client: EmagClient,
+    now: datetime,
+    categories: dict[int, str] | None = None,
+    progress: EmagProgress | None = None,
 ) -> AccountRead:
     """Read the account's offers into a spool and, at the same time (orders have a budget
     of their own), its orders; raises EmagError, EmagIncompleteRead included.
+    `progress` hears of the offers' count, each page and each wait of the offer calls
+    (the orders' waits run beside them and hold nothing up).
 
     The offers read are checked against `product_offer/count`: fewer means a page came
     back short (emag-api.md, Reading offers), and such a read must delete nothing.
@@ -113,7 +121,7 @@ def read_account(
         with ThreadPoolExecutor(1, thread_name_prefix=f"orders-{client.account}") as pool:
             orders = pool.submit(_sold_lines, client, since, stop)
             try:
-                _read_offers(client, read)
+                _read_offers(client, read, progress or EmagProgress())
             except BaseException:
                 stop.set()  # the orders thread ends at its next page
                 raise
@@ -129,10 +137,12 @@ def read_account(
     return read
 
 
-def _read_offers(client: EmagClient, read: AccountRead) -> None:
-    expected = client.count_offers().items
+def _read_offers(client: EmagClient, read: AccountRead, progress: EmagProgress) -> None:
+    on_wait = progress.waits_of(client.account)
+    expected = client.count_offers(on_wait).items
+    progress.counted(client.account, expected)
     received = 0
-    for page in client.read_offers(expected=expected):
+    for page in client.read_offers(expected=expected, on_wait=on_wait):
         received += len(page)
         converted = []
         for item in page:
@@ -152,10 +162,11 @@ def _read_offers(client: EmagClient, read: AccountRead) -> None:
                 logger.warning("%s: one SKU, two offers: %s", client.label, conflict)
                 continue
             converted.append(offer)
-        converted = _named(client, read, converted)
+        converted = _named(client, read, converted, progress)
         pickle.dump(converted, read.spool, protocol=pickle.HIGHEST_PROTOCOL)
         read.pages += 1
         read.offers += len(converted)
+        progress.stepped(client.account, len(page))
     if received < expected:
         raise EmagIncompleteRead(
             client.account,

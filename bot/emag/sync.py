@@ -45,6 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.emag.client import EmagClient
 from bot.emag.errors import EmagError
 from bot.emag.pnk import PnkIssue, pnk_issues
+from bot.emag.progress import EmagProgress
 from bot.emag.reading import VELOCITY_DAYS, AccountRead, read_account, spooled
 from bot.engine.models import Account
 from bot.runtime import Runtime
@@ -163,14 +164,18 @@ def _record_failure(runtime: Runtime, account: str, now: datetime, error: str) -
 
 
 def _sync_one(
-    runtime: Runtime, client: EmagClient, now: datetime, write_lock: threading.Lock
+    runtime: Runtime,
+    client: EmagClient,
+    now: datetime,
+    write_lock: threading.Lock,
+    progress: EmagProgress,
 ) -> AccountSync:
     account = client.account
     started = time.monotonic()
     try:
         with runtime.sessions() as session:
             known = stored_category_names(session)
-        read = read_account(client, now, known)
+        read = read_account(client, now, known, progress)
     except EmagError as exc:
         error = str(exc)
         logger.warning("%s: sync failed, previous snapshot kept: %s", client.label, error)
@@ -199,6 +204,7 @@ def _sync_one(
             )
             _record_failure(runtime, account, now, error)
             return result.model_copy(update={"status": "failed", "error": error})
+        progress.storing(account)
         # One writer at a time: SQLite has a single write lock, and an account whose read
         # finished first applies while the other is still reading.
         with write_lock:
@@ -227,13 +233,18 @@ def read_and_store(
     runtime: Runtime,
     clients: Iterable[EmagClient] | Mapping[str, EmagClient],
     now: datetime,
+    progress: EmagProgress | None = None,
 ) -> list[AccountSync]:
     """The accounts' concurrent reads and per-account stores of `sync_accounts`, without
     the catalogue-wide history update that follows them."""
     accounts = _as_clients(clients)
     write_lock = threading.Lock()
+    progress = progress or EmagProgress()
     with ThreadPoolExecutor(max_workers=max(1, len(accounts)), thread_name_prefix="sync") as pool:
-        futures = [pool.submit(_sync_one, runtime, client, now, write_lock) for client in accounts]
+        futures = [
+            pool.submit(_sync_one, runtime, client, now, write_lock, progress)
+            for client in accounts
+        ]
         return [future.result() for future in futures]
 
 
@@ -241,11 +252,13 @@ def sync_accounts(
     runtime: Runtime,
     clients: Iterable[EmagClient] | Mapping[str, EmagClient],
     now: datetime,
+    progress: EmagProgress | None = None,
 ) -> SyncReport:
     """Read every given account concurrently and store each one that completed.
 
     Never raises for an eMAG failure: a failed account is in the report (and the snapshot
     runs) and keeps its previous offers. See the module docstring for the rules.
+    `progress` hears how each account's read goes (bot.emag.progress); it changes nothing.
     """
     with exclusive(runtime.engine, SYNC_LOCK, wait=False) as acquired:
         if not acquired:
@@ -259,7 +272,7 @@ def sync_accounts(
                     for client in _as_clients(clients)
                 ],
             )
-        results = read_and_store(runtime, clients, now)
+        results = read_and_store(runtime, clients, now, progress)
         if any(result.status == "ok" for result in results):
             # Once, after both accounts: alert records compare the whole catalogue.
             with exclusive(runtime.engine, HISTORY_LOCK), transaction(runtime.sessions) as session:

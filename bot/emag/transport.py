@@ -26,7 +26,7 @@ from bot.emag.errors import (
     EmagUnavailableError,
     envelope_messages,
 )
-from bot.emag.ratelimit import AccountLimiters, shared_limiters
+from bot.emag.ratelimit import AccountLimiters, Wait, shared_limiters
 from bot.emag.retry import RetryPolicy
 from bot.engine.models import Account
 
@@ -93,14 +93,16 @@ class EmagTransport:
         page_size: int,
         filters: Mapping[str, Any],
         short_ends: int | None = 0,
+        on_wait: Wait | None = None,
     ) -> Iterator[list[dict]]:
         """Pages until an empty one; a short page ends the read too once `short_ends`
-        items have come (None: never, only an empty page does)."""
+        items have come (None: never, only an empty page does). `on_wait` hears of the
+        rate limiter's waits (`SlidingWindowLimiter.acquire`)."""
         previous: list[dict] | None = None
         received = 0
         for page in itertools.count(1):
             body = {**filters, "currentPage": page, "itemsPerPage": page_size}
-            results = self._post(path, family, body)
+            results = self._post(path, family, body, on_wait)
             if not isinstance(results, list):
                 raise EmagError(
                     self.account, f"{path} returned {type(results).__name__}, not a list"
@@ -116,15 +118,19 @@ class EmagTransport:
             if short_ends is not None and len(results) < page_size and received >= short_ends:
                 return
 
-    def _post(self, path: str, family: str, body: Any) -> Any:
-        return self._check_envelope(self._send("POST", path, family, json=body), path)
+    def _post(self, path: str, family: str, body: Any, on_wait: Wait | None = None) -> Any:
+        response = self._send("POST", path, family, json=body, on_wait=on_wait)
+        return self._check_envelope(response, path)
 
-    def _send(self, method: str, path: str, family: str, **kwargs: Any) -> httpx.Response:
-        """One call with rate limiting and retries; raises on auth and exhausted retries."""
+    def _send(
+        self, method: str, path: str, family: str, *, on_wait: Wait | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """One call with rate limiting and retries; raises on auth and exhausted retries.
+        `on_wait` hears of each wait on the rate limiter (`SlidingWindowLimiter.acquire`)."""
         limiter = self.limiters.families[family]
         attempts = self.retry.attempts
         for attempt in range(1, attempts + 1):
-            limiter.acquire()  # every attempt counts against eMAG's budget, failed ones too
+            limiter.acquire(on_wait)  # every attempt counts against eMAG's budget, failed ones too
             started = time.monotonic()
             cause: Exception | None = None
             request = kwargs.get("json", kwargs.get("params"))

@@ -23,12 +23,14 @@ from bot.emag.client import EmagClient
 from bot.emag.convert import offer_from_item
 from bot.emag.errors import EmagAuthError, EmagError, EmagUnavailableError
 from bot.emag.offer_writes import SAVE_BATCH
+from bot.emag.progress import EmagProgress
 from bot.engine.models import ACCOUNTS
 from bot.errors import NotFound, StockbotError
 from bot.runtime import Runtime
 from storage.db import transaction
 from storage.sent_offers import (
     StoredOffer,
+    count_to_resend,
     find_offer,
     mark_sent,
     offers_to_resend,
@@ -130,12 +132,20 @@ def _payload(offer: StoredOffer) -> dict:
 
 
 def _resend_account(
-    runtime: Runtime, client: EmagClient, now: datetime, stale_only: bool
+    runtime: Runtime,
+    client: EmagClient,
+    now: datetime,
+    stale_only: bool,
+    progress: EmagProgress,
 ) -> AccountResend:
     rules = runtime.service.rules
-    result = AccountResend(account=client.account)
+    account = client.account
+    result = AccountResend(account=account)
     sent_before = now - timedelta(days=rules.weekly_update_days) if stale_only else None
     read_after = now - timedelta(hours=rules.stale_snapshot_hours)
+    with runtime.sessions() as session:
+        progress.counted(account, count_to_resend(session, account, sent_before))
+    on_wait = progress.waits_of(account)
     last_row = 0
     while True:
         with runtime.sessions() as session:
@@ -154,10 +164,11 @@ def _resend_account(
         ]
         result.skipped += len(page) - len(batch)
         if not batch:
+            progress.stepped(account, len(page), calls=0)
             continue
         result.batches += 1
         try:
-            outcome = client.save_offers([_payload(offer) for offer in batch])
+            outcome = client.save_offers([_payload(offer) for offer in batch], on_wait)
         except (EmagAuthError, EmagUnavailableError) as exc:
             result.stopped = str(exc)
             return result
@@ -178,6 +189,7 @@ def _resend_account(
             for offer in batch
             if offer.emag_offer_id not in saved
         ]
+        progress.stepped(account, len(page))
 
 
 def resend_offers(
@@ -185,16 +197,18 @@ def resend_offers(
     client_per_account: Mapping[str, EmagClient],
     now: datetime,
     stale_only: bool = True,
+    progress: EmagProgress | None = None,
 ) -> ResendReport:
     """Re-send offers through `offer/save` in batches of 50, per account given.
 
     With `stale_only`, only offers not sent for `weekly_update_days` (or never). Each
     offer eMAG saved gets `last_sent_at = now`; a refused one keeps its old value and is
     listed in the report with eMAG's message; auth failures and eMAG outages stop that
-    account.
+    account. `progress` hears of each account's count, batches and rate waits.
     """
+    progress = progress or EmagProgress()
     accounts = [
-        _resend_account(runtime, client_per_account[account], now, stale_only)
+        _resend_account(runtime, client_per_account[account], now, stale_only, progress)
         for account in ACCOUNTS
         if account in client_per_account
     ]

@@ -37,6 +37,17 @@ def test_three_calls_in_a_second_pass_and_the_fourth_waits_only_until_the_first_
     assert clock.now == pytest.approx(1001.0)
 
 
+def test_a_wait_is_told_before_the_sleep_and_its_end_after_it():
+    clock = FakeClock()
+    limit = limiter(clock, windows=(Window(2, 60.0),))
+    heard: list[tuple[float, float]] = []
+    for _ in range(2):
+        limit.acquire(lambda seconds: heard.append((seconds, clock.now)))
+    assert heard == []  # within the budget: nothing to tell
+    limit.acquire(lambda seconds: heard.append((seconds, clock.now)))
+    assert heard == [(pytest.approx(60.0), 1000.0), (0.0, pytest.approx(1060.0))]
+
+
 def test_margin_widens_the_window():
     clock = FakeClock()
     limit = limiter(clock, margin=0.1)

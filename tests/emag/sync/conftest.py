@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from bot.cli.main import main
 from bot.emag.client import EmagClient, EmagClients
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
@@ -34,6 +35,19 @@ def settings_for(fake: FakeEmag, db_url: str, **overrides: object) -> Settings:
         emag_fbe_password=fbe_password,
         **overrides,
     )
+
+
+@pytest.fixture
+def env(fake: FakeEmag, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings in the environment as a deployment has them, for `stockbot` commands."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("EMAG_API_URL", fake.url)
+    for account in ("main", "fbe"):
+        user, password = fake.credentials(account)
+        monkeypatch.setenv(f"EMAG_{account.upper()}_USERNAME", user)
+        monkeypatch.setenv(f"EMAG_{account.upper()}_PASSWORD", password)
+    if db_url.startswith("postgresql"):
+        assert main(["db", "upgrade"]) == 0
 
 
 @pytest.fixture

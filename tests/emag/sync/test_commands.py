@@ -9,18 +9,6 @@ from bot.cli.main import main
 from tests.fake_emag import FakeEmag
 
 
-@pytest.fixture
-def env(fake: FakeEmag, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("EMAG_API_URL", fake.url)
-    for account in ("main", "fbe"):
-        user, password = fake.credentials(account)
-        monkeypatch.setenv(f"EMAG_{account.upper()}_USERNAME", user)
-        monkeypatch.setenv(f"EMAG_{account.upper()}_PASSWORD", password)
-    if db_url.startswith("postgresql"):
-        assert main(["db", "upgrade"]) == 0
-
-
 def run(*argv: str) -> int:
     return main(list(argv))
 
