@@ -4,6 +4,7 @@ never come here: they stay plain numbers and ISO 8601 UTC."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -22,6 +23,13 @@ def activate(language: str, zone: ZoneInfo) -> None:
     if language not in LOCALES:
         raise ValueError(f"unknown language {language!r}: use one of {', '.join(LOCALES)}")
     _active.update(language=language, zone=zone)
+
+
+def activate_from_environment() -> None:
+    """The language STOCKBOT_LANGUAGE names, before the settings are read (the command
+    line's own help and errors); a wrong value stays English and the settings refuse it."""
+    wanted = os.environ.get("STOCKBOT_LANGUAGE", "en").strip().lower()
+    activate(wanted if wanted in LOCALES else "en", active_zone())
 
 
 def language() -> str:

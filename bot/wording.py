@@ -179,7 +179,13 @@ def type_label(kind: str) -> str:
     return _(_TYPES[kind]) if kind in _TYPES else kind.replace("_", " ")
 
 
-_RUN_STATUSES = {"ok": N_("ok"), "failed": N_("failed"), "partial": N_("partial")}
+_RUN_STATUSES = {
+    "ok": N_("ok"),
+    "failed": N_("failed"),
+    "partial": N_("partial"),
+    "sent": N_("sent"),
+    "skipped": N_("skipped"),
+}
 
 
 def run_status(status: str | None) -> str:

@@ -10,8 +10,9 @@ import argparse
 import json
 
 from bot.category_views import category_skus, summary_by_category
-from bot.cli import textviews
+from bot.cli import reportviews, textviews
 from bot.errors import InvalidInput
+from bot.i18n import _
 from bot.rules_file import describe
 from bot.runtime import Runtime
 
@@ -40,13 +41,13 @@ def cmd_summary(args: argparse.Namespace, runtime: Runtime) -> None:
     if args.json:
         print(json.dumps([item.model_dump(mode="json") for item in found], indent=2))
     else:
-        print(textviews.render_categories(found))
+        print(reportviews.render_categories(found))
 
 
 def cmd_bulk(args: argparse.Namespace, runtime: Runtime) -> None:
     """Up to 1000 SKUs given, or every SKU of a category, 1000 a page."""
     if bool(args.skus) == bool(args.category):
-        raise InvalidInput("skus", "give SKUs or --category NAME, not both or neither")
+        raise InvalidInput("skus", _("give SKUs or --category NAME, not both or neither"))
     if args.skus:
         pages = [list(args.skus)]
     else:
@@ -62,13 +63,13 @@ def cmd_bulk(args: argparse.Namespace, runtime: Runtime) -> None:
             else reports[0].model_dump_json(indent=2)
         )
         return
-    print("\n".join(textviews.render_bulk(report) for report in reports))
+    print("\n".join(reportviews.render_bulk(report) for report in reports))
 
 
 def register_category_options(commands: dict[str, argparse.ArgumentParser]) -> None:
     """`--category` on alerts and bulk, `--by-category` on summary."""
-    commands["alerts"].add_argument("--category", help="only this category's products")
+    commands["alerts"].add_argument("--category", help=_("only this category's products"))
     commands["summary"].add_argument(
-        "--by-category", action="store_true", help="the numbers per category"
+        "--by-category", action="store_true", help=_("the numbers per category")
     )
-    commands["bulk"].add_argument("--category", help="every SKU of this category, paged")
+    commands["bulk"].add_argument("--category", help=_("every SKU of this category, paged"))

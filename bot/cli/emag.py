@@ -12,12 +12,14 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.cli.progress import account_bars
+from bot.cli.progress import account_bars, batches, pages
 from bot.emag.client import EmagClient, EmagClients, clients_from_settings
 from bot.emag.pnk import pnk_issues
 from bot.emag.sync import SyncReport, sync_accounts
 from bot.emag.writeback import ResendReport, push_main_stock, resend_offers
 from bot.errors import StockbotError
+from bot.formats import number
+from bot.i18n import _, counted
 from bot.runtime import Runtime
 from bot.settings import ConfigError
 
@@ -45,21 +47,30 @@ def render_sync(report: SyncReport) -> str:
     for result in report.accounts:
         label = result.account.upper()
         if result.status == "ok":
-            line = (
-                f"{label}: {result.offers} offers read in {result.pages} pages "
-                f"({result.seconds:.1f} s), {result.removed} removed"
+            line = _(
+                "{account}: {offers} offers read in {pages} pages ({seconds} s), {removed} removed"
+            ).format(
+                account=label,
+                offers=result.offers,
+                pages=result.pages,
+                seconds=number(result.seconds),
+                removed=result.removed,
             )
             if result.skipped:
-                line += f", {result.skipped} skipped (no SKU or id)"
+                line += ", " + _("{n} skipped (no SKU or id)").format(n=result.skipped)
             for conflict in result.sku_conflicts:
-                line += f"\n  one SKU, two offers (the second left out): {conflict}"
+                line += "\n  " + _("one SKU, two offers (the second left out): {what}").format(
+                    what=conflict
+                )
             if result.velocity_error:
-                line += "; sales velocity not updated (orders unreadable)"
+                line += "; " + _("sales velocity not updated (orders unreadable)")
         else:
-            line = f"{label}: FAILED, previous snapshot kept (stale): {result.error}"
+            line = _("{account}: FAILED, previous snapshot kept (stale): {why}").format(
+                account=label, why=result.error
+            )
         lines.append(line)
     for issue in report.pnk_issues:
-        lines.append(f"PNK issue: {issue.describe()}")
+        lines.append(_("PNK issue: {what}").format(what=issue.describe()))
     return "\n".join(lines)
 
 
@@ -67,7 +78,7 @@ def cmd_sync(args: argparse.Namespace, runtime: Runtime) -> None:
     """Read both accounts into the snapshot; exit 1 if an account failed."""
     clients = _clients(runtime)
     try:
-        with account_bars([c.account for c in clients], ("page", "pages"), args.quiet) as bars:
+        with account_bars([c.account for c in clients], pages, args.quiet) as bars:
             report = sync_accounts(runtime, clients, _now(), progress=bars)
     finally:
         _close(clients)
@@ -82,21 +93,26 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
     if args.yes:
         return
     if not sys.stdin.isatty():
-        raise StockbotError(f"{question} - not confirmed; add --yes to run without a prompt")
+        raise StockbotError(
+            question + " - " + _("not confirmed; add --yes to run without a prompt")
+        )
     answer = input(f"{question} [y/N] ").strip().lower()
-    if answer not in ("y", "yes"):
-        raise StockbotError("cancelled; nothing was sent to eMAG")
+    if answer not in ("y", "yes", "d", "da"):
+        raise StockbotError(_("cancelled; nothing was sent to eMAG"))
 
 
 def cmd_push_stock(args: argparse.Namespace, runtime: Runtime) -> None:
     """Set MAIN stock of one SKU on eMAG (FBE stock belongs to eMAG)."""
     if args.account != "main":
-        raise StockbotError("FBE: eMAG manages the stock of FBE offers; only MAIN can be set")
+        raise StockbotError(_("FBE: eMAG manages the stock of FBE offers; only MAIN can be set"))
     try:
         amount = int(args.stock)
     except ValueError:
-        raise StockbotError(f"stock must be a whole number, got {args.stock!r}") from None
-    _confirm(args, f"Set MAIN stock of {args.sku} to {amount} on eMAG?")
+        message = _("stock must be a whole number, got {value}").format(value=repr(args.stock))
+        raise StockbotError(message) from None
+    _confirm(
+        args, _("Set MAIN stock of {sku} to {stock} on eMAG?").format(sku=args.sku, stock=amount)
+    )
     clients = _clients(runtime)
     try:
         result = push_main_stock(runtime, clients.main, args.sku, amount, _now())
@@ -106,8 +122,12 @@ def cmd_push_stock(args: argparse.Namespace, runtime: Runtime) -> None:
         print(result.model_dump_json(indent=2))
     else:
         print(
-            f"MAIN stock of {result.sku} set to {result.stock} on eMAG "
-            f"(offer {result.offer_id}, was {result.previous_stock})"
+            _("MAIN stock of {sku} set to {stock} on eMAG (offer {offer}, was {before})").format(
+                sku=result.sku,
+                stock=result.stock,
+                offer=result.offer_id,
+                before=result.previous_stock,
+            )
         )
 
 
@@ -115,32 +135,42 @@ def render_resend(report: ResendReport) -> str:
     lines = []
     for account in report.accounts:
         label = account.account.upper()
-        line = f"{label}: {account.sent} sent, {len(account.refused)} refused"
-        line += f" ({account.batches} batches)"
+        line = _("{account}: {sent} sent, {refused} refused").format(
+            account=label, sent=account.sent, refused=len(account.refused)
+        )
+        line += f" ({batches(account.batches)})"
         if account.skipped:
-            line += f", {account.skipped} skipped (not read recently: run `stockbot sync`)"
+            line += ", " + _("{n} skipped (not read recently: run `stockbot sync`)").format(
+                n=account.skipped
+            )
         lines.append(line)
         lines.extend(
-            f"  refused, last sent unchanged: {refused.sku} (offer {refused.offer_id}): "
-            f"{refused.error}"
+            "  "
+            + _("refused, last sent unchanged: {sku} (offer {offer}): {why}").format(
+                sku=refused.sku, offer=refused.offer_id, why=refused.error
+            )
             for refused in account.refused
         )
         if account.stopped:
-            lines.append(f"{label}: stopped: {account.stopped}")
+            lines.append(_("{account}: stopped: {why}").format(account=label, why=account.stopped))
     return "\n".join(lines)
 
 
 def cmd_resend_offers(args: argparse.Namespace, runtime: Runtime) -> None:
     """Re-send offers (by default only those not sent for the weekly period)."""
     stale_only = not args.all
-    which = "offers not sent recently" if stale_only else "ALL offers"
-    _confirm(args, f"Re-send {which} on {args.account.upper()} to eMAG?")
+    question = (
+        _("Re-send offers not sent recently on {account} to eMAG?")
+        if stale_only
+        else _("Re-send ALL offers on {account} to eMAG?")
+    )
+    _confirm(args, question.format(account=args.account.upper()))
     clients = _clients(runtime)
     chosen: dict[str, EmagClient] = {
         client.account: client for client in clients if args.account in ("both", client.account)
     }
     try:
-        with account_bars(chosen, ("batch", "batches"), args.quiet) as bars:
+        with account_bars(chosen, batches, args.quiet) as bars:
             report = resend_offers(runtime, chosen, _now(), stale_only=stale_only, progress=bars)
     finally:
         _close(clients)
@@ -149,11 +179,18 @@ def cmd_resend_offers(args: argparse.Namespace, runtime: Runtime) -> None:
         problems = [
             f"{account.account.upper()}: {account.stopped}"
             if account.stopped
-            else f"{account.account.upper()}: {len(account.refused)} offers refused"
+            else counted(
+                len(account.refused),
+                "{account}: {n} offer refused",
+                "{account}: {n} offers refused",
+                account=account.account.upper(),
+            )
             for account in report.accounts
             if account.stopped or account.refused
         ]
-        raise StockbotError("re-send incomplete: " + "; ".join(problems))
+        raise StockbotError(
+            _("re-send incomplete: {problems}").format(problems="; ".join(problems))
+        )
 
 
 def cmd_pnk_check(args: argparse.Namespace, runtime: Runtime) -> None:
@@ -171,37 +208,39 @@ def cmd_pnk_check(args: argparse.Namespace, runtime: Runtime) -> None:
     elif issues:
         print("\n".join(issue.describe() for issue in issues))
     else:
-        print("no PNK issues")
+        print(_("no PNK issues"))
 
 
 def register_commands(add: AddCommand) -> None:
     """Add the eMAG subcommands with bot/cli/main.py's `add` helper."""
-    sync = add("sync", cmd_sync, "read both eMAG accounts into the snapshot", True)
+    sync = add("sync", cmd_sync, _("read both eMAG accounts into the snapshot"), True)
 
-    push = add("push-stock", cmd_push_stock, "set MAIN stock of a SKU on eMAG", True)
+    push = add("push-stock", cmd_push_stock, _("set MAIN stock of a SKU on eMAG"), True)
     push.add_argument("sku")
     push.add_argument("stock", help="0..65535")
     push.add_argument(
-        "--account", default="main", choices=("main", "fbe"), help="only main is allowed"
+        "--account", default="main", choices=("main", "fbe"), help=_("only main is allowed")
     )
-    push.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    push.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
 
     resend = add(
-        "resend-offers", cmd_resend_offers, "re-send offers to eMAG (the weekly update)", True
+        "resend-offers", cmd_resend_offers, _("re-send offers to eMAG (the weekly update)"), True
     )
     scope = resend.add_mutually_exclusive_group()
     scope.add_argument(
         "--stale",
         action="store_true",
-        help="only offers not sent for STOCKBOT_WEEKLY_UPDATE_DAYS (the default)",
+        help=_("only offers not sent for STOCKBOT_WEEKLY_UPDATE_DAYS (the default)"),
     )
-    scope.add_argument("--all", action="store_true", help="every offer")
+    scope.add_argument("--all", action="store_true", help=_("every offer"))
     resend.add_argument("--account", default="both", choices=("main", "fbe", "both"))
-    resend.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    resend.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     for command in (sync, resend):
-        command.add_argument("--quiet", action="store_true", help="no progress bar on a terminal")
+        command.add_argument(
+            "--quiet", action="store_true", help=_("no progress bar on a terminal")
+        )
 
-    check = add("pnk-check", cmd_pnk_check, "SKUs whose PNK differs between accounts", True)
+    check = add("pnk-check", cmd_pnk_check, _("SKUs whose PNK differs between accounts"), True)
     check.add_argument(
-        "--eans", action="store_true", help="also look EANs up on eMAG (uses the daily quota)"
+        "--eans", action="store_true", help=_("also look EANs up on eMAG (uses the daily quota)")
     )

@@ -18,8 +18,8 @@ from typing import Any, NoReturn
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import engine, interactions
-from bot.cli import textviews
+from bot import engine, formats, interactions
+from bot.cli import reportviews, textviews
 from bot.cli.categories import (
     cmd_alerts,
     cmd_bulk,
@@ -43,6 +43,7 @@ from bot.rules_file import RulesFileError
 from bot.runtime import Runtime, build_runtime
 from bot.service import utcnow
 from bot.settings import ConfigError, Settings, load_settings
+from bot.wording import run_status
 from storage.db import make_engine, upgrade
 
 
@@ -52,7 +53,9 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
+        raise UsageError(
+            _("{message} (see `{prog} --help`)").format(message=message, prog=self.prog)
+        )
 
 
 def _emit(args: argparse.Namespace, model: BaseModel, text: Callable[[Any], str]) -> None:
@@ -64,7 +67,7 @@ def _emit(args: argparse.Namespace, model: BaseModel, text: Callable[[Any], str]
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
     upgrade(make_engine(settings.database_url))
-    print("database schema is up to date")
+    print(_("database schema is up to date"))
 
 
 def cmd_analyze(args: argparse.Namespace, runtime: Runtime) -> None:
@@ -80,7 +83,7 @@ def cmd_transfer(args: argparse.Namespace, runtime: Runtime) -> None:
 
 def cmd_kpis(args: argparse.Namespace, runtime: Runtime) -> None:
     report = kpis(runtime.sessions, utcnow(), args.days)
-    _emit(args, report, textviews.render_kpis)
+    _emit(args, report, reportviews.render_kpis)
 
 
 def cmd_mark_transferred(args: argparse.Namespace, runtime: Runtime) -> None:
@@ -93,8 +96,15 @@ def cmd_mark_transferred(args: argparse.Namespace, runtime: Runtime) -> None:
     marked = interactions.mark_transferred(service, proposal, user, f"cli:{uuid.uuid4()}")
     record = marked.record
     print(
-        f"recorded: {record.amount} of {product.sku} {record.from_account.upper()} -> "
-        f"{record.to_account.upper()}, in transit until the snapshot shows it arrived"
+        _(
+            "recorded: {units} of {sku} {source} -> {destination}, in transit until the "
+            "snapshot shows it arrived"
+        ).format(
+            units=record.amount,
+            sku=product.sku,
+            source=record.from_account.upper(),
+            destination=record.to_account.upper(),
+        )
     )
 
 
@@ -103,33 +113,41 @@ def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise StockbotError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise StockbotError(
+            _("cannot read {path}: {why}").format(path=path, why=exc.strerror or exc)
+        ) from None
     snapshots, dialect = read_offers_csv(data, utcnow())
-    with progress("importing", len(snapshots), args.quiet) as advance:
+    with progress(_("importing"), len(snapshots), args.quiet) as advance:
         written = store_snapshots(
             runtime.sessions, snapshots, "csv", utcnow(), runtime.service.rules, advance
         )
     print(
-        f"imported {len(snapshots)} products "
-        f"({written['main']} MAIN offers, {written['fbe']} FBE offers) from {path}"
+        _("imported {products} products ({main} MAIN offers, {fbe} FBE offers) from {path}").format(
+            products=len(snapshots), main=written["main"], fbe=written["fbe"], path=path
+        )
         # Said when the file was not read as plain UTF-8 and ',': how stockbot took it.
-        + (f" (read as {dialect.describe()})" if dialect != CsvDialect() else "")
+        + (
+            " " + _("(read as {how})").format(how=dialect.describe())
+            if dialect != CsvDialect()
+            else ""
+        )
     )
 
 
 def cmd_digest(args: argparse.Namespace, runtime: Runtime) -> None:
     outcome = jobs.post_digest(runtime, force=args.force)
     if outcome.status == "failed":
-        raise StockbotError(f"digest failed: {outcome.detail}")
-    print(f"digest {outcome.status}: {outcome.detail}")
+        raise StockbotError(_("digest failed: {why}").format(why=outcome.detail))
+    status = _(run_status(outcome.status))
+    print(_("digest {status}: {what}").format(status=status, what=outcome.detail))
     if outcome.permalink:
         print(outcome.permalink)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="stockbot", description="Keep MAIN and FBE eMAG offers selling.")
+    parser = _Parser(prog="stockbot", description=_("Keep MAIN and FBE eMAG offers selling."))
     parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an unexpected failure"
+        "--debug", action="store_true", help=_("show the traceback of an unexpected failure")
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -137,78 +155,83 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
         if json_flag:
-            sub.add_argument("--json", action="store_true", help="print the JSON answer")
+            sub.add_argument("--json", action="store_true", help=_("print the JSON answer"))
         return sub
 
-    db = commands.add_parser("db", help="database schema")
+    db = commands.add_parser("db", help=_("database schema"))
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
-    db_commands.add_parser("upgrade", help="apply migrations").set_defaults(
+    db_commands.add_parser("upgrade", help=_("apply migrations")).set_defaults(
         handler=cmd_db_upgrade, needs_runtime=False
     )
-    add("seed-demo", cmd_seed_demo, "load the demo catalogue (EMG331 + generated)", False)
+    add("seed-demo", cmd_seed_demo, _("load the demo catalogue (EMG331 + generated)"), False)
     commands.choices["seed-demo"].add_argument("--products", type=int, default=DEMO_PRODUCTS)
-    add("analyze", cmd_analyze, "analyze one product by SKU, PNK or EAN").add_argument("sku")
-    add("alerts", cmd_alerts, "products needing attention, most urgent first").add_argument(
-        "--limit", default="50", help="1..500 (default 50)"
+    add("analyze", cmd_analyze, _("analyze one product by SKU, PNK or EAN")).add_argument("sku")
+    add("alerts", cmd_alerts, _("products needing attention, most urgent first")).add_argument(
+        "--limit", default="50", help=_("1..500 (default 50)")
     )
-    add("summary", cmd_summary, "dashboard numbers over the whole catalogue")
-    transfer = add("transfer", cmd_transfer, "validate a transfer between accounts")
+    add("summary", cmd_summary, _("dashboard numbers over the whole catalogue"))
+    transfer = add("transfer", cmd_transfer, _("validate a transfer between accounts"))
     for name in ("sku", "from_account", "to_account", "amount"):
         transfer.add_argument(name)
-    add("bulk", cmd_bulk, "analyze up to 1000 SKUs").add_argument("skus", nargs="*")
-    add("rules", cmd_rules, "the thresholds in force per category")
+    add("bulk", cmd_bulk, _("analyze up to 1000 SKUs")).add_argument("skus", nargs="*")
+    add("rules", cmd_rules, _("the thresholds in force per category"))
     register_category_options(commands.choices)
     marked = add(
-        "mark-transferred", cmd_mark_transferred, "record a transfer done (units in transit)", False
+        "mark-transferred",
+        cmd_mark_transferred,
+        _("record a transfer done (units in transit)"),
+        False,
     )
     for name in ("sku", "from_account", "to_account", "amount"):
         marked.add_argument(name)
-    add("kpis", cmd_kpis, "the KPIs over a period, with their trends").add_argument(
-        "--days", default="30", help="1..365 (default 30)"
+    add("kpis", cmd_kpis, _("the KPIs over a period, with their trends")).add_argument(
+        "--days", default="30", help=_("1..365 (default 30)")
     )
-    add("import", cmd_import, "import offers per account from a CSV file", False).add_argument(
+    add("import", cmd_import, _("import offers per account from a CSV file"), False).add_argument(
         "file"
     )
-    add("digest", cmd_digest, "post the alert digest now (as the scheduled job does)", False)
+    add("digest", cmd_digest, _("post the alert digest now (as the scheduled job does)"), False)
     commands.choices["digest"].add_argument(
-        "--force", action="store_true", help="post another digest even if today's was sent"
+        "--force", action="store_true", help=_("post another digest even if today's was sent")
     )
     register_commands(add)
-    add("worker", cmd_worker, "run the scheduler: daily digest and eMAG sync", False)
-    serve = add("serve", cmd_serve, "serve Slack: HTTP on --port, or --socket", False)
+    add("worker", cmd_worker, _("run the scheduler: daily digest and eMAG sync"), False)
+    serve = add("serve", cmd_serve, _("serve Slack: HTTP on --port, or --socket"), False)
     serve.add_argument(
         "--with-worker",
         action="store_true",
-        help="run the worker's scheduler in this process too (one process, e.g. on SQLite)",
+        help=_("run the worker's scheduler in this process too (one process, e.g. on SQLite)"),
     )
     serve.add_argument(
         "--host",
         default="127.0.0.1",
-        help="interface (default 127.0.0.1; behind a proxy or on a platform: 0.0.0.0)",
+        help=_("interface (default 127.0.0.1; behind a proxy or on a platform: 0.0.0.0)"),
     )
-    serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
-    serve.add_argument("--socket", action="store_true", help="Socket Mode (SLACK_APP_TOKEN)")
-    serve.add_argument("--workers", type=int, default=1, help="HTTP worker processes (default 1)")
-    demo = add("demo", cmd_demo, "seed the demo data and show the EMG331 case", False)
+    serve.add_argument("--port", type=int, default=3000, help=_("HTTP port (default 3000)"))
+    serve.add_argument("--socket", action="store_true", help=_("Socket Mode (SLACK_APP_TOKEN)"))
+    serve.add_argument(
+        "--workers", type=int, default=1, help=_("HTTP worker processes (default 1)")
+    )
+    demo = add("demo", cmd_demo, _("seed the demo data and show the EMG331 case"), False)
     demo.add_argument("--products", type=int, default=DEMO_PRODUCTS)
     demo.add_argument(
         "--serve",
         action="store_true",
-        help="serve the local Slack playground: the real bot on the demo data, in a browser",
+        help=_("serve the local Slack playground: the real bot on the demo data, in a browser"),
     )
     demo.add_argument(
-        "--host", default="127.0.0.1", help="interface for --serve (default 127.0.0.1 only)"
+        "--host", default="127.0.0.1", help=_("interface for --serve (default 127.0.0.1 only)")
     )
-    demo.add_argument("--port", type=int, default=3000, help="port for --serve (default 3000)")
+    demo.add_argument("--port", type=int, default=3000, help=_("port for --serve (default 3000)"))
     for name in ("seed-demo", "demo"):
         # Into ./stockbot-demo.db unless DATABASE_URL says otherwise.
         commands.choices[name].set_defaults(demo_data=True)
         commands.choices[name].add_argument(
-            "--yes", action="store_true", help="also into a database holding real data"
+            "--yes", action="store_true", help=_("also into a database holding real data")
         )
     for name in ("seed-demo", "import"):
         commands.choices[name].add_argument(
-            "--quiet", action="store_true", help="no progress bar on a terminal"
+            "--quiet", action="store_true", help=_("no progress bar on a terminal")
         )
     return parser
 
@@ -216,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = None
     try:
+        formats.activate_from_environment()
         args = build_parser().parse_args(argv)
         if args.command not in ("serve", "worker"):
             # A one-off command says what happened in its own output; its retries and
@@ -258,11 +282,8 @@ def _unexpected(args: argparse.Namespace | None, exc: Exception) -> int:
     if getattr(args, "debug", False):
         raise exc
     said = str(exc).splitlines()[0][:300] if str(exc) else ""
-    print(
-        f"stockbot: error: {type(exc).__name__}{': ' + said if said else ''} "
-        "(run with --debug for the traceback)",
-        file=sys.stderr,
-    )
+    what = type(exc).__name__ + (": " + said if said else "")
+    print(f"stockbot: error: {what} " + _("(run with --debug for the traceback)"), file=sys.stderr)
     return 1
 
 

@@ -22,11 +22,12 @@ from rich.text import Text
 
 from bot.emag.progress import EmagProgress
 from bot.engine.models import Account
-from bot.formats import counted
+from bot.engine.phrases import N_
+from bot.i18n import _, counted
 
 Advance = Callable[[int], None]
-RATE_WAIT = "waiting for eMAG's rate limit"
-STORING = "storing"
+RATE_WAIT = N_("waiting for eMAG's rate limit")
+STORING = N_("storing")
 LONG_WAIT_SECONDS = 1.0
 
 
@@ -70,7 +71,9 @@ class AccountBars(EmagProgress):
     """One bar per account: offers done of eMAG's (or the snapshot's) count, the pages
     read or batches sent, and whether it is waiting for eMAG's rate limit."""
 
-    def __init__(self, bars: Progress, accounts: Iterable[Account], steps: tuple[str, str]) -> None:
+    def __init__(
+        self, bars: Progress, accounts: Iterable[Account], steps: Callable[[int], str]
+    ) -> None:
         self._bars = bars  # rich's updates take its own lock: both accounts' threads call
         self._steps = steps
         # Calls made per account, each counted by its own account's thread only.
@@ -79,7 +82,7 @@ class AccountBars(EmagProgress):
         for account in accounts:
             self._done[account] = 0
             self._tasks[account] = bars.add_task(
-                account.upper(), total=None, steps=counted(0, *steps), state=""
+                account.upper(), total=None, steps=steps(0), state=""
             )
 
     def counted(self, account: Account, offers: int) -> None:
@@ -87,7 +90,7 @@ class AccountBars(EmagProgress):
 
     def stepped(self, account: Account, offers: int, calls: int = 1) -> None:
         self._done[account] += calls
-        steps = counted(self._done[account], *self._steps)
+        steps = self._steps(self._done[account])
         self._bars.update(self._tasks[account], advance=offers, steps=steps)
 
     def waiting(self, account: Account, seconds: float) -> None:
@@ -95,27 +98,35 @@ class AccountBars(EmagProgress):
         # (the minute's budget spent) is where the time goes, and is said.
         # Drawn at once, not at the next refresh: the wait is the news.
         if seconds >= LONG_WAIT_SECONDS or not seconds:
-            state = RATE_WAIT if seconds else ""
+            state = _(RATE_WAIT) if seconds else ""
             self._bars.update(self._tasks[account], state=state, refresh=True)
 
     def storing(self, account: Account) -> None:
-        self._bars.update(self._tasks[account], state=STORING, refresh=True)
+        self._bars.update(self._tasks[account], state=_(STORING), refresh=True)
+
+
+def pages(count: int) -> str:
+    return counted(count, "{n} page", "{n} pages")
+
+
+def batches(count: int) -> str:
+    return counted(count, "{n} batch", "{n} batches")
 
 
 @contextmanager
 def account_bars(
     accounts: Iterable[Account],
-    steps: tuple[str, str],
+    steps: Callable[[int], str],
     quiet: bool = False,
     console: Console | None = None,
 ) -> Iterator[EmagProgress | None]:
     """Yields the `progress` observer of a sync or re-send (None when nothing is drawn);
-    `steps` names a step, one and many: ("page", "pages") read, ("batch", "batches") sent."""
+    `steps(n)` says n steps done: pages read (`pages`), batches sent (`batches`)."""
     columns = (
         TextColumn("{task.description}"),
         BarColumn(bar_width=10),
         MofNCompleteColumn(),
-        TextColumn("offers, {task.fields[steps]}"),
+        TextColumn(_("offers") + ", {task.fields[steps]}"),
         _TimeLeftOrState(),
     )
     with _bars(quiet, console, *columns) as bars:

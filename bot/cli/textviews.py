@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-import textwrap
-from datetime import datetime
-
+from bot.cli.tables import count_text, table, when_text, wrapped
 from bot.engine.models import ACCOUNTS, Analysis, TransferCheck
-from bot.formats import moment_text
 from bot.i18n import _, engine_text
-from bot.kpis import KpiReport
-from bot.reports import AlertEntry, AlertsReport, BulkReport, CategorySummary, Summary
+from bot.reports import AlertEntry, AlertsReport, Summary
 from bot.wording import (
-    KPI_LABELS,
     account_numbers,
     cover_text,
     empty_catalogue,
-    kpi_value,
     money_per_day,
     percent,
     priority_label,
@@ -24,40 +17,8 @@ from bot.wording import (
     run_status,
     sales_text,
     snooze_text,
-    stock_text,
     transit_text,
 )
-
-
-def _when(moment: datetime | None) -> str:
-    return moment_text(moment) if moment else _("unknown")
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [
-        max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)
-    ]
-    lines = [
-        " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
-        for row in [headers, *rows]
-    ]
-    lines.insert(1, "-+-".join("-" * width for width in widths))
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def _number(value: int | None) -> str:
-    return "-" if value is None else str(value)
-
-
-def _width() -> int:
-    """The terminal's width (COLUMNS when set), 80 when it cannot be told."""
-    return max(40, shutil.get_terminal_size((80, 24)).columns)
-
-
-def _wrapped(text: str, indent: str = "", hang: str = "    ") -> list[str]:
-    return textwrap.wrap(
-        text, _width(), initial_indent=indent, subsequent_indent=indent + hang
-    ) or [indent]
 
 
 def render_analysis(analysis: Analysis) -> str:
@@ -71,9 +32,9 @@ def render_analysis(analysis: Analysis) -> str:
             str(getattr(situation, f"stock_{account}"))
             if account in analysis.listed_on
             else _("not listed"),
-            _number(getattr(situation, f"offers_{account}")),
-            _number(getattr(situation, f"competitors_{account}")),
-            _number(getattr(situation, f"rank_{account}")),
+            count_text(getattr(situation, f"offers_{account}")),
+            count_text(getattr(situation, f"competitors_{account}")),
+            count_text(getattr(situation, f"rank_{account}")),
             sales_text(getattr(situation, f"sales_per_day_{account}")),
             cover_text(
                 getattr(situation, f"days_of_cover_{account}"),
@@ -82,7 +43,7 @@ def render_analysis(analysis: Analysis) -> str:
         ]
         for account in ACCOUNTS
     ]
-    parts = _wrapped(head)
+    parts = wrapped(head)
     parts.append(
         _("Priority: {priority}").format(priority=priority_label(analysis.priority))
         + ("  " + _("(action required)") if analysis.action_required else "")
@@ -96,7 +57,7 @@ def render_analysis(analysis: Analysis) -> str:
         _("sales"),
         _("cover"),
     ]
-    parts.append(_table(headers, rows))
+    parts.append(table(headers, rows))
     lost = [
         f"{account.upper()} {money_per_day(getattr(situation, f'lost_sales_per_day_{account}'))}"
         for account in ACCOUNTS
@@ -115,16 +76,16 @@ def render_analysis(analysis: Analysis) -> str:
     if analysis.snoozed_until:
         parts.append(snooze_text(analysis.snoozed_until, analysis.snoozed_by).capitalize())
     parts.append(
-        _("Data as of {moment}").format(moment=_when(analysis.data_as_of))
+        _("Data as of {moment}").format(moment=when_text(analysis.data_as_of))
         + ("  " + _("STALE") if analysis.stale else "")
     )
     parts.append(_("Recommendations:"))
     for rec in analysis.recommendations:
-        parts += _wrapped(recommendation_line(rec), "  ")
+        parts += wrapped(recommendation_line(rec), "  ")
     if not analysis.recommendations:
         parts.append("  " + _("none"))
     for note in analysis.notes:
-        parts += _wrapped(_("Note: {note}").format(note=engine_text(note)))
+        parts += wrapped(_("Note: {note}").format(note=engine_text(note)))
     return "\n".join(parts)
 
 
@@ -138,7 +99,7 @@ def render_transfer(check: TransferCheck) -> str:
             source=source.upper(),
             destination=destination.upper(),
         ),
-        _table(
+        table(
             [_("account"), _("now"), _("after")],
             [
                 [
@@ -179,17 +140,15 @@ def alert_lines(entry: AlertEntry) -> list[str]:
         )
         if text
     ]
-    lines = _wrapped(
-        f"{entry.sku} [{priority_label(entry.priority).upper()}] " + "; ".join(numbers)
-    )
+    lines = wrapped(f"{entry.sku} [{priority_label(entry.priority).upper()}] " + "; ".join(numbers))
     rec = entry.top_recommendation
-    lines += _wrapped("-> " + (recommendation_line(rec) if rec else _("nothing to do")), "  ")
+    lines += wrapped("-> " + (recommendation_line(rec) if rec else _("nothing to do")), "  ")
     return lines
 
 
 def render_alerts(report: AlertsReport) -> str:
     counts = ", ".join(f"{priority_label(name)} {count}" for name, count in report.counts.items())
-    head = _wrapped(
+    head = wrapped(
         _(
             "{total} products need attention ({counts}); {weekly} need their weekly update; "
             "showing {shown}"
@@ -202,7 +161,7 @@ def render_alerts(report: AlertsReport) -> str:
     )
     if not report.alerts:
         return "\n".join(head)
-    legend = _wrapped(_("Per account: stock (sales per day, days of cover); lost = RON/day now"))
+    legend = wrapped(_("Per account: stock (sales per day, days of cover); lost = RON/day now"))
     return "\n".join(
         [*head, *legend, *(line for entry in report.alerts for line in alert_lines(entry))]
     )
@@ -219,7 +178,7 @@ def render_summary(summary: Summary) -> str:
         [_("weekly-update compliance"), percent(summary.weekly_update_compliance_pct)],
         [
             _("data as of"),
-            _when(summary.data_as_of) + ("  " + _("STALE") if summary.stale else ""),
+            when_text(summary.data_as_of) + ("  " + _("STALE") if summary.stale else ""),
         ],
     ]
     for account, status in summary.accounts.items():
@@ -229,82 +188,8 @@ def render_summary(summary: Summary) -> str:
         rows.append(
             [
                 _("{account} last refresh").format(account=account.upper()),
-                f"{_when(status.last_read_at)}, {state}",
+                f"{when_text(status.last_read_at)}, {state}",
             ]
         )
-    table = _table(["", ""], rows).split("\n", 2)[2]
-    return table if summary.products_tracked else "\n".join([*_wrapped(empty_catalogue()), table])
-
-
-def render_categories(found: list[CategorySummary]) -> str:
-    """The summary numbers per category, one row each."""
-    rows = [
-        [
-            item.category or _("(no category)"),
-            str(item.products),
-            f"{item.high} / {item.medium} / {item.low}",
-            money_per_day(item.estimated_lost_sales_per_day),
-            percent(item.weekly_update_compliance_pct),
-        ]
-        for item in found
-    ]
-    headers = [_("category"), _("products"), _("high/med/low"), _("lost now"), _("weekly updates")]
-    return _table(headers, rows)
-
-
-def render_bulk(report: BulkReport) -> str:
-    rows = []
-    for item in report.results:
-        if item.analysis is None:
-            rows.append([item.sku, _("not found"), "-", "-", "-"])
-            continue
-        analysis = item.analysis
-        top = analysis.recommendations[0] if analysis.recommendations else None
-        rows.append(
-            [
-                analysis.sku,
-                priority_label(analysis.priority),
-                stock_text(analysis, "main"),
-                stock_text(analysis, "fbe"),
-                recommendation_line(top) if top else "-",
-            ]
-        )
-    head = _("{found} of {requested} found; {action} need action, {high} high").format(
-        found=report.found,
-        requested=report.requested,
-        action=report.summary.action_required,
-        high=report.summary.high_priority,
-    )
-    headers = ["sku", _("priority"), "main", "fbe", _("top recommendation")]
-    return head + "\n" + _table(headers, rows)
-
-
-def render_kpis(report: KpiReport) -> str:
-    head = _("KPIs over the last {days} days (to {moment})").format(
-        days=report.days, moment=_when(report.until)
-    )
-    rows = [[_(label), kpi_value(getattr(report, name))] for name, label in KPI_LABELS.items()]
-    parts = [
-        head,
-        _table([_("kpi"), _("value")], rows),
-        _("What following the recommendations earned:"),
-    ]
-    earned = report.earnings
-    for name, item in [(_("all products"), earned.total), *earned.by_category.items()]:
-        parts += _wrapped(
-            _(
-                "{name}: {amount} recovered by {transfers} transfers that arrived; buy button "
-                "back after {followed} of {acted} shortages acted on vs {left_pct} of "
-                "{left} left alone"
-            ).format(
-                name=name,
-                amount=money_per_day(item.recovered_per_day),
-                transfers=item.transfers_arrived,
-                followed=percent(item.recovered_followed_pct),
-                acted=item.shortages_followed,
-                left_pct=percent(item.recovered_left_alone_pct),
-                left=item.shortages_left_alone,
-            ),
-            "  ",
-        )
-    return "\n".join(parts)
+    shown = table(["", ""], rows).split("\n", 2)[2]
+    return shown if summary.products_tracked else "\n".join([*wrapped(empty_catalogue()), shown])

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from bot.emag.client import EmagClient
+from bot.i18n import _
 from bot.runtime import Runtime
 from storage.models import Product
 from storage.queries import pnk_mismatches
@@ -26,8 +27,12 @@ class PnkIssue(BaseModel):
 
     def describe(self) -> str:
         if self.kind == "main_fbe_mismatch":
-            return f"{self.sku}: PNK {self.main_pnk} on MAIN but {self.fbe_pnk} on FBE"
-        return f"{self.sku}: EAN {self.ean} belongs to PNK {self.ean_pnk} on eMAG"
+            return _("{sku}: PNK {main} on MAIN but {fbe} on FBE").format(
+                sku=self.sku, main=self.main_pnk, fbe=self.fbe_pnk
+            )
+        return _("{sku}: EAN {ean} belongs to PNK {pnk} on eMAG").format(
+            sku=self.sku, ean=self.ean, pnk=self.ean_pnk
+        )
 
 
 def pnk_issues(runtime: Runtime, client: EmagClient | None = None) -> list[PnkIssue]:
@@ -70,7 +75,7 @@ def _ean_issues(runtime: Runtime, client: EmagClient) -> list[PnkIssue]:
             ean: [str(p["part_number_key"]).upper() for p in products if p.get("part_number_key")]
             for ean, products in client.find_by_eans(row[2] for row in rows).items()
         }
-        for _, sku, ean, pnk in rows:
+        for _row_id, sku, ean, pnk in rows:
             known = pnks_of_ean.get(ean) or []
             # An EAN eMAG does not know (no products) says nothing about the PNK.
             if known and pnk.upper() not in known:

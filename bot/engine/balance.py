@@ -3,7 +3,7 @@ that ranks better, and idle stock on an account without competition put to work.
 
 from __future__ import annotations
 
-from bot.engine import phrases
+import bot.engine.phrases as phrases
 from bot.engine.competition import Position, label
 from bot.engine.demand import need, spare
 from bot.engine.models import Account, Recommendation, Rules, other_account

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine import phrases
+import bot.engine.phrases as phrases
 from bot.engine.models import ACCOUNTS, Account, OfferSnapshot, ProductSnapshot
 
 # emag-api.md, Reading offers: "sellable documentation values are 3, 9, 11, 12".

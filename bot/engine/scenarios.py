@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.engine import phrases
+import bot.engine.phrases as phrases
 from bot.engine.balance import balance_recommendations
 from bot.engine.competition import Position, label, positions
 from bot.engine.freshness import data_as_of, days_since, is_stale

@@ -4,7 +4,7 @@ compete (a transfer from the other account, else a restock), an offer eMAG will 
 
 from __future__ import annotations
 
-from bot.engine import phrases
+import bot.engine.phrases as phrases
 from bot.engine.competition import Position, label
 from bot.engine.demand import keep, need, restock_amount, shortage_amount
 from bot.engine.models import ACCOUNTS, Account, Recommendation, Rules, other_account

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.engine import phrases
+import bot.engine.phrases as phrases
 from bot.engine.competition import Position, label, positions
 from bot.engine.demand import need, units_for
 from bot.engine.freshness import data_as_of, is_stale

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.engine.limits import FieldError
+from bot.i18n import _
 
 SEPARATORS = (",", ";")
 _WIDE_BOMS = (
@@ -34,6 +35,10 @@ _DECIMAL_POINT = re.compile(r"[0-9.]*[0-9]\.[0-9][0-9.]*")
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
 
 
+def _comma_in_comma_file() -> str:
+    return _("decimal comma in {name} ({value}) but the separator is ','")
+
+
 class DialectError(ValueError):
     """The file is in an encoding or shape stockbot does not read; the message says which."""
 
@@ -48,8 +53,10 @@ class CsvDialect:
     def describe(self) -> str:
         """e.g. "cp1250, separator ';', decimal comma"."""
         encoding = _ENCODING_NAMES.get(self.encoding, self.encoding)
-        decimals = "decimal comma" if self.separator == ";" else "decimal point"
-        return f"{encoding}, separator {self.separator!r}, {decimals}"
+        decimals = _("decimal comma") if self.separator == ";" else _("decimal point")
+        return _("{encoding}, separator {separator}, {decimals}").format(
+            encoding=encoding, separator=repr(self.separator), decimals=decimals
+        )
 
     def decimal(self, value: str, name: str) -> str:
         """A decimal column's value as Python's Decimal reads it; a mark that does not go
@@ -57,15 +64,17 @@ class CsvDialect:
         text = value.strip()
         if self.separator == ",":
             if _DECIMAL_COMMA.fullmatch(text):
-                raise FieldError(f"decimal comma in {name} ({text!r}) but the separator is ','")
+                raise FieldError(_comma_in_comma_file().format(name=name, value=repr(text)))
             return value
         if _DECIMAL_COMMA.fullmatch(text):
             return text.replace(".", "").replace(",", ".")
         if _DECIMAL_POINT.fullmatch(text):
             # "1.250" is 1250 in Romanian and 1.25 elsewhere: neither is guessed.
             raise FieldError(
-                f"decimal point in {name} ({text!r}) but the separator is ';'"
-                " (decimal comma expected, e.g. 12,50)"
+                _(
+                    "decimal point in {name} ({value}) but the separator is ';' (decimal comma "
+                    "expected, e.g. 12,50)"
+                ).format(name=name, value=repr(text))
             )
         return value
 
@@ -89,15 +98,17 @@ class CsvDialect:
                 if self.separator == "," and len(extra) == 1 and at >= 0:
                     split = f"{flat[at].strip()},{flat[at + 1].strip()}"
                     if re.fullmatch(r"[0-9]+,[0-9]+", split):
-                        return f"decimal comma in {name} ({split!r}) but the separator is ','"
-            return (
-                f"{len(flat)} values but the header names {len(cells)} columns"
-                f" (a {self.separator!r} inside an unquoted value?)"
-            )
+                        return _comma_in_comma_file().format(name=name, value=repr(split))
+            return _(
+                "{values} values but the header names {columns} columns (a {separator} inside "
+                "an unquoted value?)"
+            ).format(values=len(flat), columns=len(cells), separator=repr(self.separator))
         given = [value for value in cells.values() if value is not None]
         other = next(sep for sep in SEPARATORS if sep != self.separator)
         if len(cells) > 1 and len(given) == 1 and other in given[0]:
-            return f"separator {other!r} found but the header line uses {self.separator!r}"
+            return _("separator {found} found but the header line uses {header}").format(
+                found=repr(other), header=repr(self.separator)
+            )
         return None
 
 
@@ -117,7 +128,9 @@ def _wide_encoding(data: bytes) -> str | None:
 
 def _at(body: bytes, exc: UnicodeDecodeError, what: str) -> str:
     line = body[: exc.start].count(b"\n") + 1
-    return f"line {line}: {what} (byte {body[exc.start]:#04x})"
+    return _("line {line}: {what} (byte {byte})").format(
+        line=line, what=what, byte=f"{body[exc.start]:#04x}"
+    )
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -125,7 +138,11 @@ def decode(data: bytes) -> tuple[str, str]:
     else cp1250 for a file that is UTF-8 on none of its lines."""
     wide = _wide_encoding(data)
     if wide:
-        raise DialectError(f"the file is {wide}; save it as CSV UTF-8, or as CSV with ';'")
+        raise DialectError(
+            _("the file is {encoding}; save it as CSV UTF-8, or as CSV with ';'").format(
+                encoding=wide
+            )
+        )
     bom = data.startswith(codecs.BOM_UTF8)
     body = data[len(codecs.BOM_UTF8) :] if bom else data
     try:
@@ -156,7 +173,11 @@ def _refuse_mixed(body: bytes) -> None:
         else:
             utf8 = utf8 or number
         if utf8 and other:
-            raise DialectError(f"line {utf8} is UTF-8 but line {other} is not: mixed encodings")
+            raise DialectError(
+                _("line {utf8} is UTF-8 but line {other} is not: mixed encodings").format(
+                    utf8=utf8, other=other
+                )
+            )
 
 
 def separator(header: str, required: Sequence[str]) -> str:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from bot.engine import limits
 from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
 from bot.errors import StockbotError
+from bot.i18n import _, counted, engine_text
 from bot.intake.csv_dialect import CsvDialect, DialectError, read
 from storage.queries import lookup_key
 
@@ -35,14 +36,26 @@ TEXT_LIMITS = {
 T = TypeVar("T")
 
 
+def _line() -> str:
+    return _("line {line}: {problem}")
+
+
 class CsvImportError(StockbotError):
     """The file cannot be imported; `problems` lists each bad row as 'line N: ...'."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         shown = "; ".join(problems[:20])
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        super().__init__(f"nothing imported, {len(problems)} problem(s): {shown}{more}")
+        if len(problems) > 20:
+            shown += " " + _("(and {n} more)").format(n=len(problems) - 20)
+        super().__init__(
+            counted(
+                len(problems),
+                "nothing imported, {n} problem: {shown}",
+                "nothing imported, {n} problems: {shown}",
+                shown=shown,
+            )
+        )
 
 
 @dataclass
@@ -64,7 +77,7 @@ class _Row:
                 try:
                     self._read[name] = check(value)
                 except limits.FieldError as exc:
-                    self.problems.append(str(exc))
+                    self.problems.append(engine_text(str(exc)))
         return self._read[name]
 
     def text(self, name: str) -> str | None:
@@ -88,10 +101,14 @@ class _Row:
 def _offer(row: _Row, now: datetime) -> tuple[str, OfferSnapshot | None]:
     for name in ("sku", "account"):
         if not (row.values.get(name) or "").strip():
-            row.problems.append(f"{name} is required")
+            row.problems.append(_("{name} is required").format(name=name))
     account = (row.text("account") or "").lower()
     if row.text("account") is not None and account not in ACCOUNTS:
-        row.problems.append(f"account must be 'main' or 'fbe', not {row.text('account')!r}")
+        row.problems.append(
+            _("account must be 'main' or 'fbe', not {value}").format(
+                value=repr(row.text("account"))
+            )
+        )
     stock = row.whole("stock", 0, limits.MAX_STOCK)
     values: dict[str, Any] = {
         "stock": stock,
@@ -132,31 +149,36 @@ def _rows(
         header = [name.strip().lower() for name in reader.fieldnames or []]
         missing = [name for name in REQUIRED if name not in header]
         if missing:
+            names = ", ".join(missing)
             found = (
-                f"separator {dialect.separator!r} found but"
+                _("separator {found} found but missing required columns: {names}").format(
+                    found=repr(dialect.separator), names=names
+                )
                 if len(header) > 1
-                else "no ',' or ';' in the header line,"
+                else _(
+                    "no ',' or ';' in the header line, missing required columns: {names}"
+                ).format(names=names)
             )
-            raise CsvImportError(
-                [f"line 1: {found} missing required column(s): {', '.join(missing)}"]
-            )
+            raise CsvImportError([_line().format(line=1, problem=found)])
         reader.fieldnames = header
         last = reader.line_num
         for values in reader:
             first, last = last + 1, reader.line_num
             if last > first:
                 problems.append(
-                    f"line {first}: a quoted field runs on to line {last} (a quote left open?)"
+                    _(
+                        "line {line}: a quoted field runs on to line {last} (a quote left open?)"
+                    ).format(line=first, last=last)
                 )
                 continue
             shape = dialect.row_problem(values, DECIMALS)
             if shape:
-                problems.append(f"line {first}: {shape}")
+                problems.append(_line().format(line=first, problem=shape))
                 continue
             kept = {k: v for k, v in values.items() if k and isinstance(v, str)}
             yield _Row(first, kept, now, dialect)
     except csv.Error as exc:
-        problems.append(f"line {last + 1}: {exc} (a quote left open?)")
+        problems.append(_line().format(line=last + 1, problem=f"{exc} ({_('a quote left open?')})"))
 
 
 def read_offers_csv(data: bytes, now: datetime) -> tuple[list[ProductSnapshot], CsvDialect]:
@@ -183,9 +205,13 @@ def parse_offers_csv(
         sku = row.text("sku") or ""
         key = (lookup_key(sku), account)
         if offer is not None and key in seen:
-            row.problems.append(f"{sku} on {account} already given on line {seen[key]}")
+            row.problems.append(
+                _("{sku} on {account} already given on line {line}").format(
+                    sku=sku, account=account, line=seen[key]
+                )
+            )
         if row.problems:
-            problems.extend(f"line {row.line}: {problem}" for problem in row.problems)
+            problems.extend(_line().format(line=row.line, problem=p) for p in row.problems)
             continue
         seen[key] = row.line
         product = products.setdefault(lookup_key(sku), ProductSnapshot(sku=sku))
@@ -197,5 +223,5 @@ def parse_offers_csv(
     if problems:
         raise CsvImportError(problems)
     if not products:
-        raise CsvImportError(["the file has no data rows"])
+        raise CsvImportError([_("the file has no data rows")])
     return list(products.values())

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from bot.cli.main import main
-from bot.cli.progress import RATE_WAIT, STORING, account_bars, progress
+from bot.cli.progress import RATE_WAIT, STORING, account_bars, pages, progress
 
 
 def _terminal(buffer: io.StringIO) -> Console:
@@ -43,7 +43,7 @@ def test_quiet_or_a_pipe_sees_nothing() -> None:
 def test_an_account_bar_says_a_long_rate_wait_and_not_the_pace_of_each_call() -> None:
     short, long = io.StringIO(), io.StringIO()
     for buffer, seconds in ((short, 0.3), (long, 42.0)):
-        with account_bars(["main", "fbe"], ("page", "pages"), console=_terminal(buffer)) as bars:
+        with account_bars(["main", "fbe"], pages, console=_terminal(buffer)) as bars:
             assert bars is not None
             bars.counted("main", 250)
             bars.stepped("main", 100)
@@ -55,7 +55,7 @@ def test_an_account_bar_says_a_long_rate_wait_and_not_the_pace_of_each_call() ->
 
 def test_an_account_bar_says_when_the_read_is_being_stored() -> None:
     buffer = io.StringIO()
-    with account_bars(["main"], ("page", "pages"), console=_terminal(buffer)) as bars:
+    with account_bars(["main"], pages, console=_terminal(buffer)) as bars:
         assert bars is not None
         bars.counted("main", 100)
         bars.stepped("main", 100)
@@ -65,9 +65,9 @@ def test_an_account_bar_says_when_the_read_is_being_stored() -> None:
 
 def test_account_bars_are_none_in_a_pipe_or_quiet() -> None:
     pipe = io.StringIO()
-    with account_bars(["main"], ("page", "pages"), console=Console(file=pipe)) as bars:
+    with account_bars(["main"], pages, console=Console(file=pipe)) as bars:
         assert bars is None
-    with account_bars(["main"], ("page", "pages"), quiet=True, console=_terminal(pipe)) as bars:
+    with account_bars(["main"], pages, quiet=True, console=_terminal(pipe)) as bars:
         assert bars is None
     assert pipe.getvalue() == ""
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import pytest
 import uvicorn
 
+from bot import formats
 from bot.app import create_app
 from bot.intake.seed import seed_demo
 from bot.runtime import Runtime
@@ -89,6 +90,7 @@ def _bot(tmp_path: Any, settings_extra: dict[str, str], url: str | None = None) 
             STOCKBOT_SLACK_POSTS_PER_SECOND=str(PACE),
             **settings_extra,
         )
+        formats.activate(settings.language, settings.zone)
         engine = make_engine(url, settings.sqlite_busy_timeout_ms)
         upgrade(engine)
         sessions = make_session_factory(engine)
@@ -113,6 +115,11 @@ def bot(tmp_path: Any) -> Iterator[Bot]:
 @pytest.fixture
 def admin_bot(tmp_path: Any) -> Iterator[Bot]:
     yield from _bot(tmp_path, {"STOCKBOT_ADMINS": ADMIN})
+
+
+@pytest.fixture
+def romanian_bot(tmp_path: Any) -> Iterator[Bot]:
+    yield from _bot(tmp_path, {"STOCKBOT_LANGUAGE": "ro"})
 
 
 @pytest.fixture

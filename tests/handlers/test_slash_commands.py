@@ -238,3 +238,28 @@ def test_alerts_of_one_category_through_slack(bot: Bot) -> None:
     bot.sender.command("alerts category:Tablete")
     [note] = wait_for(lambda: bot.slack.ephemerals("C1"))
     assert "no product is in category 'Tablete'" in note["text"]
+
+
+def test_analyze_in_romanian_reads_lei_comma_decimals_and_bucharest_time(
+    romanian_bot: Bot,
+) -> None:
+    romanian_bot.sender.command("analyze EMG331")
+    [message] = wait_for(lambda: romanian_bot.slack.messages("C1"))
+    assert block_errors(message["blocks"]) == []
+    text = json.dumps(message["blocks"], ensure_ascii=False)
+    assert "Analiză stoc: EMG331" in text and "Prioritate: RIDICATĂ" in text
+    assert "69,30 lei/zi" in text and "RON" not in text
+    assert "(Europe/Bucharest)" in text and "Recomandări" in text
+    assert "MAIN are stoc 0 cu concurență - pierde butonul de cumpărare" in text
+    assert "Priority" not in text and "Validate transfer" not in text
+    [validate] = [b for b in _buttons(message) if b["action_id"] == "validate_transfer"]
+    assert validate["text"]["text"] == "Validează transferul"
+    # What the button carries is data, the same in every language.
+    assert json.loads(validate["value"])["amount"] == 10
+    romanian_bot.sender.click(message, "validate_transfer", validate["block_id"], validate["value"])
+    edited = wait_for(
+        lambda: [m for m in romanian_bot.slack.messages("C1") if "Validat de" in _text(m)]
+    )
+    text = json.dumps(edited[0]["blocks"], ensure_ascii=False)
+    assert "Verificare transfer: EMG331" in text and "Recomandare: Continuați" in text
+    assert "Propus: FBE 16 / MAIN 10" in text

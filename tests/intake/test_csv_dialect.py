@@ -130,11 +130,11 @@ WRONG = [
     (f"{HEADER}\nA;main;1;1;2\n", "line 2: separator ';' found but the header line uses ','"),
     (
         "sku;account;stoc;number_of_offers\nA;main;1;1\n",
-        "line 1: separator ';' found but missing required column(s): stock",
+        "line 1: separator ';' found but missing required columns: stock",
     ),
     (
         "sku\taccount\tstock\tnumber_of_offers\nA\tmain\t1\t1\n",
-        "line 1: no ',' or ';' in the header line, missing required column(s): sku, account",
+        "line 1: no ',' or ';' in the header line, missing required columns: sku, account",
     ),
 ]
 

@@ -131,8 +131,9 @@ def test_every_poisoned_file_is_refused_whole_with_its_lines_and_the_surfaces_st
         status, err = _import(path, db_url, monkeypatch, capsys)
         assert status == 1, name
         assert err.count("\n") == 1 and "nothing imported" in err, (name, err)
-        problems = err.split("problem(s): ", 1)[1]
-        assert f"{len(expected)} problem(s)" in err, (name, err)
+        noun = "problem" if len(expected) == 1 else "problems"
+        assert f"{len(expected)} {noun}: " in err, (name, err)
+        problems = err.split(f"{noun}: ", 1)[1]
         for line, words in expected:
             assert any(
                 part.startswith(f"line {line}:") and words in part for part in problems.split("; ")

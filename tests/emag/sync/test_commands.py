@@ -27,7 +27,7 @@ def test_sync_then_push_stock_then_resend(
     assert fake.offer("main", 243409)["general_stock"] == 12
 
     assert run("resend-offers", "--stale", "--yes", "--account", "fbe") == 0
-    assert "FBE: 40 sent, 0 refused (1 batches)" in capsys.readouterr().out
+    assert "FBE: 40 sent, 0 refused (1 batch)" in capsys.readouterr().out
 
     assert run("pnk-check") == 0
     assert capsys.readouterr().out.strip() == "no PNK issues"
@@ -43,9 +43,9 @@ def test_resend_with_one_offer_refused_of_a_batch_of_50_exits_non_zero_naming_it
 
     assert run("resend-offers", "--all", "--yes", "--account", "main") == 1
     captured = capsys.readouterr()
-    assert "MAIN: 49 sent, 1 refused (1 batches)" in captured.out
+    assert "MAIN: 49 sent, 1 refused (1 batch)" in captured.out
     assert "EMG331 (offer 243409): The offer takes part in a campaign" in captured.out
-    assert "re-send incomplete: MAIN: 1 offers refused" in captured.err
+    assert "re-send incomplete: MAIN: 1 offer refused" in captured.err
 
 
 def test_bad_credentials_give_one_error_naming_the_account(
