@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.models import CategoryRules, Rules, category_key
+from bot.engine.phrases import N_
 from bot.errors import StockbotError
 
 # Each threshold a category may set, with the range the global setting allows.
@@ -30,6 +31,10 @@ OVERRIDABLE: dict[str, tuple[int, int]] = {
     "supply_lead_days": (0, 365),
     "weekly_update_days": (1, 365),
 }
+
+
+# The global thresholds' row, named for a person (bot/cli translates it).
+EVERY_OTHER = N_("(every other product)")
 
 
 class RulesFileError(StockbotError):
@@ -112,7 +117,7 @@ def check_categories(path: str | Path, rules: Rules, known: Iterable[str]) -> No
 def describe(rules: Rules) -> list[tuple[str, dict[str, int]]]:
     """Per category, the thresholds in force (the global ones first)."""
     names = sorted(OVERRIDABLE)
-    rows = [("(every other product)", {name: getattr(rules, name) for name in names})]
+    rows = [(EVERY_OTHER, {name: getattr(rules, name) for name in names})]
     for key in sorted(rules.categories):
         applied = rules.for_category(key)
         rows.append((rules.categories[key].name, {name: getattr(applied, name) for name in names}))

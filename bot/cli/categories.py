@@ -11,9 +11,10 @@ import json
 
 from bot.category_views import category_skus, summary_by_category
 from bot.cli import reportviews, textviews
+from bot.cli.tables import wrapped
 from bot.errors import InvalidInput
 from bot.i18n import _
-from bot.rules_file import describe
+from bot.rules_file import EVERY_OTHER, describe
 from bot.runtime import Runtime
 
 
@@ -24,7 +25,8 @@ def cmd_rules(args: argparse.Namespace, runtime: Runtime) -> None:
         print(json.dumps({name: values for name, values in rows}, indent=2))
         return
     for name, values in rows:
-        print(f"{name}: " + ", ".join(f"{key} {value}" for key, value in values.items()))
+        shown = ", ".join(f"{key} {value}" for key, value in values.items())
+        print("\n".join(wrapped(f"{_(name) if name == EVERY_OTHER else name}: {shown}")))
 
 
 def cmd_alerts(args: argparse.Namespace, runtime: Runtime) -> None:

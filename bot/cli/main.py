@@ -149,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help=_("show the traceback of an unexpected failure")
     )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
+    )
 
     def add(name: str, handler: Callable[..., None], help_text: str, json_flag: bool = True):
         sub = commands.add_parser(name, help=help_text, description=help_text)

@@ -16,7 +16,24 @@ def when_text(moment: datetime | None) -> str:
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
-    """Columns padded to their widest cell, a rule under the header."""
+    """Columns padded to their widest cell, a rule under the header. Wider than the
+    terminal, the last columns (the longest words: a recommendation, a long name) leave
+    the grid one by one and follow each row on lines of their own, wrapped."""
+    kept = len(headers)
+    grid = _grid(headers, rows)
+    while kept > 1 and max(len(line) for line in grid) > width():
+        kept -= 1
+        grid = _grid(headers[:kept], [row[:kept] for row in rows])
+    out = grid[:2]
+    for line, row in zip(grid[2:], rows, strict=True):
+        out.append(line)
+        for header, cell in zip(headers[kept:], row[kept:], strict=True):
+            if cell and cell != "-":
+                out += wrapped(f"{header}: {cell}", "    ", "  ")
+    return "\n".join(out)
+
+
+def _grid(headers: list[str], rows: list[list[str]]) -> list[str]:
     widths = [
         max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)
     ]
@@ -25,7 +42,7 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
         for row in [headers, *rows]
     ]
     lines.insert(1, "-+-".join("-" * width for width in widths))
-    return "\n".join(line.rstrip() for line in lines)
+    return [line.rstrip() for line in lines]
 
 
 def count_text(value: int | None) -> str:

@@ -117,8 +117,10 @@ def render_transfer(check: TransferCheck) -> str:
             account=destination.upper(), impact=engine_text(check.impact.to_account_impact)
         ),
     ]
-    parts += [_("Warning: {warning}").format(warning=engine_text(w)) for w in check.warnings]
-    parts += [_("Note: {note}").format(note=engine_text(note)) for note in check.notes]
+    for warning in check.warnings:
+        parts += wrapped(_("Warning: {warning}").format(warning=engine_text(warning)))
+    for note in check.notes:
+        parts += wrapped(_("Note: {note}").format(note=engine_text(note)))
     parts.append(_("Recommendation: {what}").format(what=engine_text(check.recommendation)))
     return "\n".join(parts)
 
