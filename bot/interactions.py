@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+import bot.engine.phrases as phrases
 from bot.emag.client import clients_from_settings
 from bot.emag.writeback import change_main_stock
 from bot.engine.models import TransferProposal
@@ -45,7 +46,8 @@ def check_admin(admins: list[str], user: str, what: str) -> None:
 
 
 def parse_duration(text: str, now: datetime) -> datetime:
-    """`3d`, `12h`, `2w` or a date `2026-12-01` (midnight UTC) -> the moment it ends."""
+    """`3d`, `12h`, `2w` or a date such as `2027-01-15` (midnight UTC) -> the moment it
+    ends."""
     value = text.strip()
     match = _DURATION.match(value.lower())
     if match:
@@ -57,7 +59,11 @@ def parse_duration(text: str, now: datetime) -> datetime:
             until = given.replace(tzinfo=UTC) if given.tzinfo is None else given.astimezone(UTC)
         except ValueError:
             raise InvalidInput(
-                "duration", f"`{text}` is not a duration: use e.g. 3d, 12h, 2w or 2026-12-01"
+                "duration",
+                # The example is a date that would work: a week from now.
+                phrases.NOT_A_DURATION.format(
+                    text=f"`{text}`", example=(now + timedelta(days=7)).date().isoformat()
+                ),
             ) from None
     if until <= now:
         raise InvalidInput("duration", "the snooze must end in the future")

@@ -123,7 +123,7 @@ ADMINS_ONLY = N_("only stockbot admins may {what}; ask one of them")
 SNOOZE_ALERTS = N_("snooze alerts")
 UNSNOOZE_ALERTS = N_("unsnooze alerts")
 MARK_DONE = N_("mark transfers as done")
-NOT_A_DURATION = N_("{text} is not a duration: use e.g. 3d, 12h, 2w or 2026-12-01")
+NOT_A_DURATION = N_("{text} is not a duration: use e.g. 3d, 12h, 2w or {example}")
 SNOOZE_PAST = N_("the snooze must end in the future")
 SNOOZE_TOO_LONG = N_("a snooze lasts at most 90 days")
 
