@@ -33,8 +33,8 @@ from bot.reports import (
     Summary,
     alert_entry,
 )
+from storage import competition, queries
 from storage import counts as tallies
-from storage import queries
 from storage.db import transaction
 from storage.status import catalogue_version, ensure_status
 
@@ -96,7 +96,12 @@ class StockService:
         return snapshot
 
     def analyze(self, key: str) -> Analysis:
-        return engine.analyze(self.snapshot(key), self.clock(), self.rules)
+        """The product's analysis, with its competition history since the eMAG syncs."""
+        snapshot, now = self.snapshot(key), self.clock()
+        with self.sessions() as session:
+            history = competition.competition_history(session, snapshot.sku, now)
+        snapshot = snapshot.model_copy(update={"competition_history": history})
+        return engine.analyze(snapshot, now, self.rules)
 
     def validate_transfer(
         self, sku: str, from_account: object, to_account: object, amount: object

@@ -20,6 +20,9 @@ _ISSUE_LABELS = {
     "needs_weekly_update": N_("needs weekly update"),
     "imbalanced": N_("imbalanced"),
     "unsellable_offer": N_("offer cannot sell"),
+    "transfer_not_arrived": N_("transfer not arrived"),
+    "buy_button_lost": N_("buy button lost"),
+    "new_seller": N_("new seller on the PNK"),
 }
 UNKNOWN = "—"
 UTC_ZONE = ZoneInfo("UTC")
@@ -166,6 +169,8 @@ _TYPES = {
     "offer_update": N_("offer update"),
     "fix_offer": N_("fix offer"),
     "check_transfer": N_("check transfer"),
+    "buy_button_lost": N_("buy button lost"),
+    "new_seller": N_("new seller"),
 }
 
 
