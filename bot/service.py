@@ -95,13 +95,15 @@ class StockService:
             raise NotFound(key.strip())
         return snapshot
 
-    def analyze(self, key: str) -> Analysis:
-        """The product's analysis, with its competition history since the eMAG syncs."""
-        snapshot, now = self.snapshot(key), self.clock()
+    def analyzed_snapshot(self, key: str) -> ProductSnapshot:
+        """The product with its competition history (the eMAG syncs'), for an analysis."""
+        snapshot = self.snapshot(key)
         with self.sessions() as session:
-            history = competition.competition_history(session, snapshot.sku, now)
-        snapshot = snapshot.model_copy(update={"competition_history": history})
-        return engine.analyze(snapshot, now, self.rules)
+            history = competition.competition_history(session, snapshot.sku, self.clock())
+        return snapshot.model_copy(update={"competition_history": history})
+
+    def analyze(self, key: str) -> Analysis:
+        return engine.analyze(self.analyzed_snapshot(key), self.clock(), self.rules)
 
     def validate_transfer(
         self, sku: str, from_account: object, to_account: object, amount: object
