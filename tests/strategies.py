@@ -23,7 +23,9 @@ def watched(draw, snapshot: OfferSnapshot) -> OfferSnapshot:  # type: ignore[no-
     rose = draw(_ROSE)
     return snapshot.model_copy(
         update={
-            "buy_button_lost_at": draw(st.sampled_from([None, None, NOW - timedelta(hours=3)])),
+            "buy_button_lost_at": draw(
+                st.sampled_from([None, None, None, None, NOW - timedelta(hours=3)])
+            ),
             "sellers_before": None if rose is None else draw(st.integers(0, 4)),
             "sellers_rose_at": None if rose is None else NOW - timedelta(hours=rose),
             "best_offer_sale_price": draw(st.sampled_from([None, Decimal("95.0000")])),

@@ -5,17 +5,23 @@ analysis and the KPIs read it (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bot.cli.textviews import render_analysis
 from bot.emag.client import EmagClients
 from bot.emag.sync import sync_accounts
+from bot.engine.models import OfferSnapshot, ProductSnapshot, Rules
+from bot.intake.seed import store_snapshots
 from bot.kpis import kpis
 from bot.runtime import Runtime
+from handlers.blocks.analysis import build_analysis_blocks
 from storage.models import AlertRecord, CompetitionRecord
 from tests.fake_emag import FakeEmag
 
 IDS = {"main": 501, "fbe": 502}
+RULES = Rules()
 
 
 def _list(fake: FakeEmag, sku: str, offers: int, stock: dict, rank: dict, offset: int = 0):  # type: ignore[no-untyped-def]
@@ -70,6 +76,19 @@ def test_buy_button_lost_in_stock_alerts_once_with_the_gap_and_resolves_as_a_rec
     main = analysis.competition["main"]
     assert [point.rank for point in main.rank_history] == [1, 2]
     assert (main.competitors_now, main.price_gap_pct) == (1, 5.0)
+    text = " ".join(render_analysis(analysis).split())
+    assert "Competition: MAIN: 1 competing now, unknown a week ago; rank #1" in text
+    assert "best offer RON 95.00: RON 5.00 (5.0%) above; buy button lost" in text
+    blocks = build_analysis_blocks(analysis, third, ZoneInfo("UTC"), 24)
+    (section,) = [b for b in blocks if b.get("text", {}).get("text", "").startswith("*Competition")]
+    assert "RON 5.00 (5.0%) above" in section["text"]["text"]
+
+    # A CSV import in between keeps the eMAG history and the watch state as they are.
+    csv_row = OfferSnapshot(account="main", stock=20, number_of_offers=3)
+    store_snapshots(
+        runtime.sessions, [ProductSnapshot(sku="WATCH1", main=csv_row)], "csv", second, RULES
+    )
+    assert len(_of(runtime, "WATCH1", "buy_button_lost")) == 1
 
     fake.set_competition("main", IDS["main"], buy_button_rank=1, best_offer_sale_price="95")
     assert sync_accounts(runtime, clients, third).ok
