@@ -121,12 +121,20 @@ def recommendation_action(rec: Recommendation) -> str:
     return _("{kind} on {account}").format(kind=type_label(rec.type), account=account)
 
 
+# Recommendations whose line carries their impact: the price gap is why they matter, and
+# the alerts list and the digest show only the line.
+WATCH_TYPES = frozenset({"buy_button_lost", "new_seller"})
+
+
 def recommendation_line(rec: Recommendation) -> str:
-    """One line a person reads: priority, what to do, why."""
-    return (
+    """One line a person reads: priority, what to do, why (and the price gap)."""
+    line = (
         f"[{priority_label(rec.priority).upper()}] {recommendation_action(rec)} - "
         + engine_text(rec.reason)
     )
+    if rec.type in WATCH_TYPES and rec.impact:
+        line += "; " + engine_text(rec.impact)
+    return line
 
 
 KPI_LABELS = {

@@ -13,6 +13,7 @@ from bot.formats import money
 from bot.i18n import _, engine_text
 from bot.watch_wording import competition_lines, has_competition_news
 from bot.wording import (
+    WATCH_TYPES,
     cover_text,
     issue_label,
     money_per_day,
@@ -87,7 +88,7 @@ def _account_field(
 
 def recommendation_text(rec: Recommendation) -> str:
     text = f"*{escape(recommendation_line(rec))}*"
-    if rec.impact:
+    if rec.impact and rec.type not in WATCH_TYPES:  # the line carries a watch's impact
         text += f"\n{escape(engine_text(rec.impact))}"
     if rec.suggested_action:
         text += f"\n{escape(engine_text(rec.suggested_action))}"

@@ -33,7 +33,8 @@ def test_lost_buy_button_and_new_seller_are_new_then_resolved(runtime, client, s
     shown = texts([message])
     assert len(alert_ids([message])) == 2
     assert "buy button lost" in shown and "new seller on the PNK" in shown
-    assert "(5.0%) above" not in shown  # no best price stored: never a made-up gap
+    # No best price stored: the line says so, never a made-up gap.
+    assert "with 20 in stock; best price unknown" in shown
 
     # The next sync sees rank 1 again (won back); the new seller is a day old.
     clock.now = NOW + timedelta(days=1)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.cli.textviews import render_analysis
+from bot.cli.textviews import render_alerts, render_analysis
 from bot.emag.client import EmagClients
 from bot.emag.sync import sync_accounts
 from bot.engine.models import OfferSnapshot, ProductSnapshot, Rules
@@ -63,6 +63,9 @@ def test_buy_button_lost_in_stock_alerts_once_with_the_gap_and_resolves_as_a_rec
     assert sync_accounts(runtime, clients, second).ok
 
     assert len(_of(runtime, "WATCH1", "buy_button_lost")) == 1
+    listed = " ".join(render_alerts(runtime.service.alerts(limit=50)).split())
+    assert "buy button lost on MAIN - MAIN lost the buy button (now #2) with 20 in stock;" in listed
+    assert "best offer 95.00 lei: 5.00 lei (5.0%) above" in listed
     analysis = runtime.service.analyze("WATCH1")
     (lost,) = [rec for rec in analysis.recommendations if rec.type == "buy_button_lost"]
     assert (lost.priority, lost.account, lost.rank) == ("medium", "main", 2)
