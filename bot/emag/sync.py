@@ -26,6 +26,9 @@ offer was in stock. We keep no per-day stock history, so "in stock" is approxima
 window minus the days a zero-stock alert was open for that offer (alert history); offers
 out of stock without competition are not alerted, so their velocity can be underestimated.
 If the order read fails, the offers still apply and velocities keep their previous values.
+
+Once both accounts are stored, one transaction records the competition history of the
+offers read (storage.competition: the competitor watch) and then the alert history.
 """
 
 from __future__ import annotations
