@@ -9,8 +9,9 @@
   day), trend per day.
 - distribution_efficiency: % of stock held on accounts that have competition (stock
   elsewhere cannot win a buy button), latest day, trend per day.
-- buy_button_recovery_rate: % of shortage alerts closed in the period whose account held
-  the buy button within 7 days of the close; trend per closing day.
+- buy_button_recovery_rate: % of shortage and lost-buy-button alerts closed in the period
+  whose account held the buy button within 7 days of the close (a buy button won back
+  holds it at the close); trend per closing day.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def kpi_report(session: Session, until: datetime, days: int) -> KpiReport:
         (row.closed_at.date(), (row.closed_at - row.opened_at).total_seconds() / 3600)
         for row in closed
     ]
-    shortages = [row for row in closed if row.issue in kpi_history.SHORTAGES]
+    shortages = [row for row in closed if row.issue in kpi_history.RECOVERABLE]
     recovered = [
         (row.closed_at.date(), 100.0 * (row.recovered_at is not None)) for row in shortages
     ]

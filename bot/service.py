@@ -33,8 +33,8 @@ from bot.reports import (
     Summary,
     alert_entry,
 )
+from storage import competition, queries
 from storage import counts as tallies
-from storage import queries
 from storage.db import transaction
 from storage.status import catalogue_version, ensure_status
 
@@ -95,8 +95,15 @@ class StockService:
             raise NotFound(key.strip())
         return snapshot
 
+    def analyzed_snapshot(self, key: str) -> ProductSnapshot:
+        """The product with its competition history (the eMAG syncs'), for an analysis."""
+        snapshot = self.snapshot(key)
+        with self.sessions() as session:
+            history = competition.competition_history(session, snapshot.sku, self.clock())
+        return snapshot.model_copy(update={"competition_history": history})
+
     def analyze(self, key: str) -> Analysis:
-        return engine.analyze(self.snapshot(key), self.clock(), self.rules)
+        return engine.analyze(self.analyzed_snapshot(key), self.clock(), self.rules)
 
     def validate_transfer(
         self, sku: str, from_account: object, to_account: object, amount: object

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     cover_days: int = Field(14, alias="STOCKBOT_COVER_DAYS", ge=1, le=365)
     supply_lead_days: int = Field(14, alias="STOCKBOT_SUPPLY_LEAD_DAYS", ge=0, le=365)
     transit_days: int = Field(7, alias="STOCKBOT_TRANSIT_DAYS", ge=1, le=90)
+    new_seller_hours: int = Field(24, alias="STOCKBOT_NEW_SELLER_HOURS", ge=1, le=720)
     # A TOML file of thresholds per product category (bot/rules_file.py).
     rules_file: str | None = Field(None, alias="STOCKBOT_RULES")
 
@@ -176,6 +177,7 @@ class Settings(BaseSettings):
             cover_days=self.cover_days,
             supply_lead_days=self.supply_lead_days,
             transit_days=self.transit_days,
+            new_seller_hours=self.new_seller_hours,
         )
         if not self.rules_file:
             return base

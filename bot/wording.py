@@ -20,6 +20,9 @@ _ISSUE_LABELS = {
     "needs_weekly_update": N_("needs weekly update"),
     "imbalanced": N_("imbalanced"),
     "unsellable_offer": N_("offer cannot sell"),
+    "transfer_not_arrived": N_("transfer not arrived"),
+    "buy_button_lost": N_("buy button lost"),
+    "new_seller": N_("new seller on the PNK"),
 }
 UNKNOWN = "—"
 UTC_ZONE = ZoneInfo("UTC")
@@ -118,12 +121,20 @@ def recommendation_action(rec: Recommendation) -> str:
     return _("{kind} on {account}").format(kind=type_label(rec.type), account=account)
 
 
+# Recommendations whose line carries their impact: the price gap is why they matter, and
+# the alerts list and the digest show only the line.
+WATCH_TYPES = frozenset({"buy_button_lost", "new_seller"})
+
+
 def recommendation_line(rec: Recommendation) -> str:
-    """One line a person reads: priority, what to do, why."""
-    return (
+    """One line a person reads: priority, what to do, why (and the price gap)."""
+    line = (
         f"[{priority_label(rec.priority).upper()}] {recommendation_action(rec)} - "
         + engine_text(rec.reason)
     )
+    if rec.type in WATCH_TYPES and rec.impact:
+        line += "; " + engine_text(rec.impact)
+    return line
 
 
 KPI_LABELS = {
@@ -166,6 +177,8 @@ _TYPES = {
     "offer_update": N_("offer update"),
     "fix_offer": N_("fix offer"),
     "check_transfer": N_("check transfer"),
+    "buy_button_lost": N_("buy button lost"),
+    "new_seller": N_("new seller"),
 }
 
 

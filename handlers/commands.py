@@ -148,7 +148,7 @@ def _ephemeral(text: str) -> Message:
 
 def run_analyze(runtime: Runtime, request: StockCommand, user: str) -> Message:
     service = runtime.service
-    product = service.snapshot(request.args[0])
+    product = service.analyzed_snapshot(request.args[0])
     now = service.clock()
     analysis = engine.analyze(product, now, service.rules)
     blocks = build_analysis_blocks(

@@ -67,7 +67,7 @@ def _rebalance_into(here: Side, source: Side, rules: Rules) -> ColumnElement[boo
 
 # Bumped when the classification itself changes, so stored rows made by an older one are
 # made again even under the same thresholds.
-CLASSIFIER_VERSION = 4
+CLASSIFIER_VERSION = 5
 
 
 def rules_key(rules: Rules) -> str:
@@ -96,6 +96,15 @@ def status_rows(rules: Rules, key: str | None = None) -> Select:
     unsellable = or_(main.unsellable, fbe.unsellable)
     fix_rank = case((and_(unsellable, sellable_stock == 0), 3), (unsellable, 2), else_=0)
     overdue = or_(main.overdue, fbe.overdue)
+    lost = or_(main.lost, fbe.lost)
+    lost_alone = or_(and_(main.lost, fbe.cannot_sell), and_(fbe.lost, main.cannot_sell))
+    until_main, until_fbe = main.sellers_until, fbe.sellers_until
+    sellers_until = case(
+        (until_main.is_(None), until_fbe),
+        (until_fbe.is_(None), until_main),
+        (until_main >= until_fbe, until_main),
+        else_=until_fbe,
+    )
     cover_main, cover_fbe = main.cover_days(), fbe.cover_days()
     cover = case(
         (cover_main.is_(None), cover_fbe),
@@ -108,9 +117,11 @@ def status_rows(rules: Rules, key: str | None = None) -> Select:
         "stock_rank": case(
             (zero, 3),
             (fix_rank == 3, 3),
+            (lost_alone, 3),
             (low, 2),
             (fix_rank == 2, 2),
             (overdue, 2),
+            (lost, 2),
             (imbalanced, 1),
             else_=0,
         ),
@@ -150,6 +161,9 @@ def status_rows(rules: Rules, key: str | None = None) -> Select:
         "cover_days": cover,
         "overdue_main": _flag(main.overdue),
         "overdue_fbe": _flag(fbe.overdue),
+        "lost_main": _flag(main.lost),
+        "lost_fbe": _flag(fbe.lost),
+        "sellers_until": sellers_until,
     }
     return (
         select(*(column.label(name) for name, column in columns.items()))
@@ -175,6 +189,7 @@ def priority_rank(now: datetime, rules: Rules) -> ColumnElement[int]:
     return case(
         (ProductStatus.stock_rank > 0, ProductStatus.stock_rank),
         (ProductStatus.oldest_due <= _epoch(now), 1),
+        (ProductStatus.sellers_until > _epoch(now), 1),
         else_=0,
     )
 
@@ -194,4 +209,6 @@ def classified_products(now: datetime, rules: Rules) -> Select:
         _flag(needs_update("fbe", now)).label("update_fbe"),
         _flag(or_(status.unsellable_main == 1, status.unsellable_fbe == 1)).label("unsellable"),
         _flag(or_(status.overdue_main == 1, status.overdue_fbe == 1)).label("overdue"),
+        _flag(or_(status.lost_main == 1, status.lost_fbe == 1)).label("lost"),
+        _flag(status.sellers_until > _epoch(now)).label("new_sellers"),
     )

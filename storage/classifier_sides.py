@@ -144,6 +144,24 @@ class Side:
         self.losing = and_(
             self.listed, or_(~self.sellable, and_(self.competition, self.stock == 0))
         )
+        # The competitor watch (bot.engine.competition_watch).
+        self.lost = and_(
+            self.sellable,
+            self.stock > 0,
+            offer.buy_button_lost_at.is_not(None),
+            func.coalesce(offer.buy_button_rank, 0) != 1,
+        )
+        self.cannot_sell = or_(~self.sellable, self.stock <= 0)
+        risen = and_(
+            known,
+            offer.sellers_before.is_not(None),
+            offer.sellers_rose_at.is_not(None),
+            competitors > offer.sellers_before,
+        )
+        self.sellers_until = case(
+            (risen, epoch_seconds(offer.sellers_rose_at) + rules.new_seller_hours * 3600),
+            else_=null(),
+        )
         # When the weekly update falls due (never sent: long ago), in epoch seconds.
         sent = func.coalesce(epoch_seconds(offer.last_sent_at), 0)
         self.due = case((self.listed, sent + rules.weekly_update_days * 86400), else_=null())

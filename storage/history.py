@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.engine.models import ACCOUNTS, Rules
 from storage.classifier import classified_products
 from storage.counts import catalogue_counts
+from storage.kpi_history import RECOVERABLE
 from storage.models import AlertRecord, DailyStats, Offer, ProductStatus, StockDay
 from storage.transits import settle_transits
 
@@ -32,6 +33,8 @@ _ISSUE_PRIORITY = {
     "imbalanced": "low",
     "unsellable_offer": "medium",
     "transfer_not_arrived": "medium",
+    "buy_button_lost": "medium",
+    "new_seller": "low",
 }
 
 
@@ -49,16 +52,20 @@ def _current_issues(session: Session, now: datetime, rules: Rules) -> dict[tuple
                 ("needs_weekly_update", f"update_{account}"),
                 ("unsellable_offer", f"unsellable_{account}"),
                 ("transfer_not_arrived", f"overdue_{account}"),
+                ("buy_button_lost", f"lost_{account}"),
             ):
                 if getattr(row, flag):
                     found[(row.product_id, issue, account)] = row.lost_sales
         if row.imbalanced:
             found[(row.product_id, "imbalanced", None)] = None
+        if row.new_sellers:
+            found[(row.product_id, "new_seller", None)] = None
     return found
 
 
 def _mark_recoveries(session: Session, now: datetime, rules: Rules) -> int:
-    """Closed shortage alerts whose account holds the buy button within the window."""
+    """Closed shortage and lost-buy-button alerts whose account holds the buy button
+    within the window: a buy button won back counts as recovered the sync it closes."""
     classified = classified_products(now, rules).subquery()
     recovered = 0
     for account in ACCOUNTS:
@@ -69,9 +76,7 @@ def _mark_recoveries(session: Session, now: datetime, rules: Rules) -> int:
             update(AlertRecord)
             .where(
                 AlertRecord.account == account,
-                AlertRecord.issue.in_(
-                    ["zero_stock_with_competition", "low_stock_with_competition"]
-                ),
+                AlertRecord.issue.in_(RECOVERABLE),
                 AlertRecord.closed_at.is_not(None),
                 AlertRecord.closed_at >= now - RECOVERY_WINDOW,
                 AlertRecord.recovered_at.is_(None),

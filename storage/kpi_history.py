@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from storage.models import AlertRecord, DailyStats, Product, TransferRecord
 
 SHORTAGES = ("zero_stock_with_competition", "low_stock_with_competition")
+# Alerts the buy-button recovery rate follows: shortages, and buy buttons lost in stock.
+RECOVERABLE = (*SHORTAGES, "buy_button_lost")
 
 
 def daily_stats(session: Session, since: datetime, until: datetime) -> list[DailyStats]:

@@ -37,6 +37,10 @@ _OFFER_FIELDS = (
     "in_transit_since",
     "overdue_transit",
     "overdue_since",
+    "best_offer_sale_price",
+    "buy_button_lost_at",
+    "sellers_before",
+    "sellers_rose_at",
 )
 
 

@@ -2,29 +2,55 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 from hypothesis import strategies as st
 
-from bot.engine.models import Rules
+from bot.engine.models import OfferSnapshot, Rules
+from tests.conftest import NOW
 from tests.factories import offer, product
 
 stocks = st.one_of(st.none(), st.integers(0, 8), st.integers(0, 80), st.integers(0, 400))
 
 
+# Hours before NOW: a rise inside the watch window, at its edge, past it.
+_ROSE = st.sampled_from([None, None, 1, 23.9, 24, 30])
+
+
+def watched(draw, snapshot: OfferSnapshot) -> OfferSnapshot:  # type: ignore[no-untyped-def]
+    """The offer with a competitor-watch state the sync could have left on it."""
+    rose = draw(_ROSE)
+    return snapshot.model_copy(
+        update={
+            "buy_button_lost_at": draw(
+                st.sampled_from([None, None, None, None, NOW - timedelta(hours=3)])
+            ),
+            "sellers_before": None if rose is None else draw(st.integers(0, 4)),
+            "sellers_rose_at": None if rose is None else NOW - timedelta(hours=rose),
+            "best_offer_sale_price": draw(st.sampled_from([None, Decimal("95.0000")])),
+        }
+    )
+
+
 @st.composite
 def offers(draw, account: str):  # type: ignore[no-untyped-def]
-    return offer(
-        account,
-        stock=draw(stocks),
-        offers=draw(st.one_of(st.none(), st.integers(0, 6))),
-        rank=draw(st.one_of(st.none(), st.integers(1, 5))),
-        sent_days_ago=draw(st.one_of(st.none(), st.integers(0, 14), st.floats(6.5, 7.5))),
-        status=draw(st.sampled_from([None, 1, 1, 1, 1, 1, 1, 0, 2])),
-        velocity=draw(st.sampled_from([None, None, "0", "0.1", "0.7", "1.5", "3", "12.25"])),
-        price=draw(st.sampled_from([None, "19.99", "100.00"])),
-        validation=draw(st.sampled_from([None, None, None, 1, 1, 1, 1, 2])),
-        documentation=draw(st.sampled_from([None, None, None, 9, 9, 9, 3, 8])),
-        in_transit=draw(st.sampled_from([0, 0, 0, 2, 10, 40])),
-        overdue=draw(st.sampled_from([0, 0, 0, 0, 5])),
+    return watched(
+        draw,
+        offer(
+            account,
+            stock=draw(stocks),
+            offers=draw(st.one_of(st.none(), st.integers(0, 6))),
+            rank=draw(st.one_of(st.none(), st.integers(1, 5))),
+            sent_days_ago=draw(st.one_of(st.none(), st.integers(0, 14), st.floats(6.5, 7.5))),
+            status=draw(st.sampled_from([None, 1, 1, 1, 1, 1, 1, 0, 2])),
+            velocity=draw(st.sampled_from([None, None, "0", "0.1", "0.7", "1.5", "3", "12.25"])),
+            price=draw(st.sampled_from([None, "19.99", "100.00"])),
+            validation=draw(st.sampled_from([None, None, None, 1, 1, 1, 1, 2])),
+            documentation=draw(st.sampled_from([None, None, None, 9, 9, 9, 3, 8])),
+            in_transit=draw(st.sampled_from([0, 0, 0, 2, 10, 40])),
+            overdue=draw(st.sampled_from([0, 0, 0, 0, 5])),
+        ),
     )
 
 
@@ -54,14 +80,17 @@ def competing_pairs(draw, sku: str = "SKU1"):  # type: ignore[no-untyped-def]
     ranks = st.one_of(st.none(), st.integers(1, 4))
 
     def side(account: str, stock: st.SearchStrategy[int]):  # type: ignore[no-untyped-def]
-        return offer(
-            account,
-            stock=draw(stock),
-            offers=draw(st.sampled_from([None, 2, 3, 4, 6])),
-            rank=draw(ranks),
-            velocity=draw(paces),
-            in_transit=draw(st.sampled_from([0, 0, 0, 1, 5, 12])),
-            sent_days_ago=1,
+        return watched(
+            draw,
+            offer(
+                account,
+                stock=draw(stock),
+                offers=draw(st.sampled_from([None, 2, 3, 4, 6])),
+                rank=draw(ranks),
+                velocity=draw(paces),
+                in_transit=draw(st.sampled_from([0, 0, 0, 1, 5, 12])),
+                sent_days_ago=1,
+            ),
         )
 
     main = side("main", st.integers(0, 12))

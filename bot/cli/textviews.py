@@ -6,6 +6,7 @@ from bot.cli.tables import count_text, table, when_text, wrapped
 from bot.engine.models import ACCOUNTS, Analysis, TransferCheck
 from bot.i18n import _, engine_text
 from bot.reports import AlertEntry, AlertsReport, Summary
+from bot.watch_wording import competition_lines, has_competition_news
 from bot.wording import (
     account_numbers,
     cover_text,
@@ -73,6 +74,10 @@ def render_analysis(analysis: Analysis) -> str:
         )
         if moving:
             parts.append(_("In transit: {what}").format(what=moving))
+    if has_competition_news(analysis):
+        parts.append(_("Competition:"))
+        for line in competition_lines(analysis):
+            parts += wrapped(line, "  ")
     if analysis.snoozed_until:
         parts.append(snooze_text(analysis.snoozed_until, analysis.snoozed_by).capitalize())
     parts.append(

@@ -26,6 +26,9 @@ offer was in stock. We keep no per-day stock history, so "in stock" is approxima
 window minus the days a zero-stock alert was open for that offer (alert history); offers
 out of stock without competition are not alerted, so their velocity can be underestimated.
 If the order read fails, the offers still apply and velocities keep their previous values.
+
+Once both accounts are stored, one transaction records the competition history of the
+offers read (storage.competition: the competitor watch) and then the alert history.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from bot.emag.progress import EmagProgress
 from bot.emag.reading import VELOCITY_DAYS, AccountRead, read_account, spooled
 from bot.engine.models import Account
 from bot.runtime import Runtime
+from storage.competition import record_competition
 from storage.db import transaction
 from storage.history import HISTORY_LOCK, record_history
 from storage.locks import exclusive
@@ -274,7 +278,9 @@ def sync_accounts(
             )
         results = read_and_store(runtime, clients, now, progress)
         if any(result.status == "ok" for result in results):
-            # Once, after both accounts: alert records compare the whole catalogue.
+            # Once, after both accounts: alert records compare the whole catalogue, and
+            # the competition points count our own offers on sale on both alike.
             with exclusive(runtime.engine, HISTORY_LOCK), transaction(runtime.sessions) as session:
+                record_competition(session, now, runtime.service.rules)
                 record_history(session, now, runtime.service.rules)
     return SyncReport(started_at=now, accounts=results, pnk_issues=pnk_issues(runtime))

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_serializer
 
+from bot.engine.watch_models import CompetitionPoint, CompetitionView
+
 Account = Literal["main", "fbe"]
 ACCOUNTS: tuple[Account, Account] = ("main", "fbe")
 Priority = Literal["high", "medium", "low", "normal"]
@@ -37,6 +39,8 @@ class Rules(BaseModel):
     supply_lead_days: int = 14
     transit_days: int = 7
     velocity_days: int = 30
+    # Hours a rise in the sellers on a PNK stays an alert after the sync that saw it.
+    new_seller_hours: int = 24
     # Thresholds that differ per product category, by the category's name in lower
     # case (STOCKBOT_RULES); a product outside them follows the fields above.
     categories: dict[str, CategoryRules] = {}
@@ -75,6 +79,7 @@ class OfferSnapshot(BaseModel):
     number_of_offers: int | None = None
     buy_button_rank: int | None = None
     sale_price: Decimal | None = None
+    best_offer_sale_price: Decimal | None = None
     status: int | None = 1
     # eMAG's offer_validation_status value (1 saleable, 2 invalid price) and text, and the
     # documentation's validation_status (3, 9, 11, 12 approved); None: not known.
@@ -95,6 +100,12 @@ class OfferSnapshot(BaseModel):
     in_transit_since: AwareDatetime | None = None
     overdue_transit: int = 0
     overdue_since: AwareDatetime | None = None
+    # The competitor watch, kept by the eMAG sync (bot.engine.competition_watch): when
+    # the buy button was lost while we held it (None: held, or never held), and the
+    # competitors before the last rise with the sync that saw it.
+    buy_button_lost_at: AwareDatetime | None = None
+    sellers_before: int | None = None
+    sellers_rose_at: AwareDatetime | None = None
 
 
 class ProductSnapshot(BaseModel):
@@ -110,6 +121,8 @@ class ProductSnapshot(BaseModel):
     # Hidden from digests until then (or until it gets worse), and by whom.
     snoozed_until: AwareDatetime | None = None
     snoozed_by: str | None = None
+    # Per account, the competition at past syncs, oldest first (loaded for an analysis).
+    competition_history: dict[Account, list[CompetitionPoint]] = {}
 
     def offer(self, account: Account) -> OfferSnapshot | None:
         return self.main if account == "main" else self.fbe
@@ -127,6 +140,8 @@ class Recommendation(BaseModel):
         "offer_update",
         "fix_offer",
         "check_transfer",
+        "buy_button_lost",
+        "new_seller",
     ]
     priority: Priority
     reason: str
@@ -138,6 +153,15 @@ class Recommendation(BaseModel):
     days_since_update: int | None = None
     impact: str | None = None
     suggested_action: str | None = None
+    # The competitor watch: our rank, competitors, new sellers and the price gap (lei
+    # and % of our price; None when either price is unknown).
+    rank: int | None = None
+    competitors: int | None = None
+    new_sellers: int | None = None
+    our_price: float | None = None
+    best_price: float | None = None
+    price_gap: float | None = None
+    price_gap_pct: float | None = None
 
     @property
     def is_transfer(self) -> bool:
@@ -202,6 +226,8 @@ class Analysis(BaseModel):
     category: str | None = None
     # The thresholds of the product's category that differ from the global ones.
     rules_applied: dict[str, int] = {}
+    # Per listed account: sellers now and a week ago, our rank history, the price gap.
+    competition: dict[Account, CompetitionView] = {}
 
 
 class TransferProposal(BaseModel):

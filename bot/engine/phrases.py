@@ -54,6 +54,23 @@ END_OF_LIFE = N_("the offer is at end of life")
 OFFER_STATUS = N_("offer status {status}")
 OFFER_VALIDATION = N_("offer validation status {status}")
 DOCUMENTATION = N_("documentation status {status}")
+# The competitor watch (bot/engine/competition_watch.py).
+BUTTON_LOST = N_("{name} lost the buy button (now {rank}) with {stock} in stock")
+BUTTON_LOST_ALONE = N_(
+    "{name} lost the buy button (now {rank}) with {stock} in stock and {other} cannot sell either"
+)
+RANK_NONE = N_("not competing")
+RANK_PLACE = N_("#{rank}")
+NEW_SELLER = N_("1 new seller on the PNK since the last sync ({competitors} competing now)")
+NEW_SELLERS = N_("{count} new sellers on the PNK since the last sync ({competitors} competing now)")
+PRICE_GAP = N_("our price {price} lei, best offer {best} lei: {gap} lei ({pct}%) {side}")
+GAP_ABOVE = N_("above")
+GAP_BELOW = N_("below")
+GAP_NONE = N_("our price {price} lei is the best offer")
+BEST_UNKNOWN = N_("best price unknown")
+OUR_PRICE_UNKNOWN = N_("our price unknown")
+CHECK_PRICE = N_("Check the price and the offer against the best one on the PNK")
+WATCH_SELLERS = N_("Watch the price: another seller now competes for the buy button")
 
 NO_TRANSFER = N_("{sku} is not listed on {name}; no transfer possible")
 STALE = N_("The snapshot is stale (older than {hours} h) - check current stock in eMAG first")

@@ -13,6 +13,7 @@ from datetime import datetime
 import bot.engine.phrases as phrases
 from bot.engine.balance import balance_recommendations
 from bot.engine.competition import Position, label, positions
+from bot.engine.competition_watch import competition_view, watch_recommendations
 from bot.engine.freshness import data_as_of, days_since, is_stale
 from bot.engine.models import (
     ACCOUNTS,
@@ -40,6 +41,8 @@ _TYPE_ORDER = {
     "stock_alert": 1,
     "fix_offer": 1,
     "check_transfer": 1,
+    "buy_button_lost": 1,
+    "new_seller": 1,
     "offer_update": 2,
 }
 
@@ -113,6 +116,10 @@ def _issues(recommendations: list[Recommendation]) -> list[str]:
         found.append("unsellable_offer")
     if "check_transfer" in types:
         found.append("transfer_not_arrived")
+    if "buy_button_lost" in types:
+        found.append("buy_button_lost")
+    if "new_seller" in types:
+        found.append("new_seller")
     return found
 
 
@@ -144,6 +151,7 @@ def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
     found += fix_recommendations(where)
     found += overdue_recommendations(where, rules)
     found += _update_recommendations(product, now, rules)
+    found += watch_recommendations(product, where, now, rules)
     recommendations = _ordered(_without_contradictions(found, where))
 
     notes = [
@@ -183,6 +191,7 @@ def analyze(product: ProductSnapshot, now: datetime, rules: Rules) -> Analysis:
         snoozed_by=product.snoozed_by,
         category=product.category,
         rules_applied=applied,
+        competition=competition_view(product, where, now),
     )
 
 

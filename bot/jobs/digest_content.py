@@ -25,7 +25,16 @@ from storage.models import DigestItem
 from storage.status import ensure_status
 
 _RANK_NAMES: dict[int, Priority] = {PRIORITY_RANK[name]: name for name in PRIORITIES}
-_ISSUE_FLAGS = ("zero", "low", "needs_update", "imbalanced", "unsellable", "overdue")
+_ISSUE_FLAGS = (
+    "zero",
+    "low",
+    "needs_update",
+    "imbalanced",
+    "unsellable",
+    "overdue",
+    "lost",
+    "new_sellers",
+)
 _ISSUE_NAMES = dict(
     zip(
         _ISSUE_FLAGS,
@@ -36,6 +45,8 @@ _ISSUE_NAMES = dict(
             "imbalanced",
             "unsellable_offer",
             "transfer_not_arrived",
+            "buy_button_lost",
+            "new_seller",
         ),
         strict=True,
     )

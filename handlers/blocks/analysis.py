@@ -11,7 +11,9 @@ from bot.engine.models import ACCOUNTS, Analysis, ProductSnapshot, Recommendatio
 from bot.engine.phrases import N_
 from bot.formats import money
 from bot.i18n import _, engine_text
+from bot.watch_wording import competition_lines, has_competition_news
 from bot.wording import (
+    WATCH_TYPES,
     cover_text,
     issue_label,
     money_per_day,
@@ -86,7 +88,7 @@ def _account_field(
 
 def recommendation_text(rec: Recommendation) -> str:
     text = f"*{escape(recommendation_line(rec))}*"
-    if rec.impact:
+    if rec.impact and rec.type not in WATCH_TYPES:  # the line carries a watch's impact
         text += f"\n{escape(engine_text(rec.impact))}"
     if rec.suggested_action:
         text += f"\n{escape(engine_text(rec.suggested_action))}"
@@ -128,8 +130,11 @@ def build_analysis_blocks(
             data_age_line(analysis.data_as_of, analysis.stale, now, zone, stale_hours),
             block_id="data_age",
         ),
-        divider(),
     ]
+    if has_competition_news(analysis):
+        lines = "\n".join(escape(line) for line in competition_lines(analysis, zone))
+        blocks.append(section("*" + _("Competition") + "*\n" + lines))
+    blocks.append(divider())
     recs: list[Block] = []
     for index, rec in enumerate(analysis.recommendations):
         recs.append(section(recommendation_text(rec)))

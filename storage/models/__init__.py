@@ -7,7 +7,7 @@ Offer`), and importing this package registers them all on `Base.metadata`.
 from storage.models.actions import ActionClaim, MessageState, Snooze, TransferRecord
 from storage.models.base import Base
 from storage.models.digests import Digest, DigestItem, DigestMessage
-from storage.models.history import AlertRecord, DailyStats, StockDay
+from storage.models.history import AlertRecord, CompetitionRecord, DailyStats, StockDay
 from storage.models.snapshot import (
     CatalogueState,
     EmagCategory,
@@ -22,6 +22,7 @@ __all__ = [
     "AlertRecord",
     "Base",
     "CatalogueState",
+    "CompetitionRecord",
     "DailyStats",
     "Digest",
     "DigestItem",

@@ -72,3 +72,25 @@ class StockDay(Base):
     )
     account: Mapped[str] = mapped_column(String(8), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class CompetitionRecord(Base):
+    """One offer's competition at one eMAG sync: what the competitor watch compares
+    with the previous sync and with a week ago (kept COMPETITION_DAYS_KEPT days)."""
+
+    __tablename__ = "competition_history"
+    __table_args__ = (Index("ix_competition_history_taken_at", "taken_at"),)
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    account: Mapped[str] = mapped_column(String(8), primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    buy_button_rank: Mapped[int | None] = mapped_column(Integer)
+    number_of_offers: Mapped[int | None] = mapped_column(Integer)
+    # Our own offers on sale then (MAIN, FBE), and number_of_offers minus them.
+    own_active: Mapped[int] = mapped_column(Integer)
+    competitors: Mapped[int | None] = mapped_column(Integer)
+    stock: Mapped[int | None] = mapped_column(Integer)
+    sale_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    best_offer_sale_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))

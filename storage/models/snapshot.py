@@ -83,6 +83,11 @@ class Offer(Base):
     sales_velocity: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     last_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The competitor watch, kept by the eMAG sync (storage/competition.py): when the
+    # buy button was lost while held, and the competitors before the last rise.
+    buy_button_lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sellers_before: Mapped[int | None] = mapped_column(Integer)
+    sellers_rose_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SnapshotRun(Base):
@@ -154,6 +159,11 @@ class ProductStatus(Base):
     # Units marked as sent towards the account, not seen arriving after transit_days.
     overdue_main: Mapped[int] = mapped_column(Integer, default=0)
     overdue_fbe: Mapped[int] = mapped_column(Integer, default=0)
+    # The buy button lost while in stock (bot.engine.competition_watch), and until when
+    # (epoch seconds) a rise in the sellers on the PNK stays an alert; None: no rise.
+    lost_main: Mapped[int] = mapped_column(Integer, default=0)
+    lost_fbe: Mapped[int] = mapped_column(Integer, default=0)
+    sellers_until: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class CatalogueState(Base):

@@ -30,7 +30,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fake_emag import routes
-from tests.fake_emag.data import complete_offer, order_line, product_fields, random_orders
+from tests.fake_emag.data import (
+    complete_offer,
+    money,
+    order_line,
+    product_fields,
+    random_orders,
+)
 from tests.fake_emag.routes import AccountState, Reply
 
 ACCOUNTS = ("main", "fbe")
@@ -195,6 +201,21 @@ class FakeEmag:
             offer = self._login(account).state.offers[offer_id]
             offer["stock"] = [{"warehouse_id": 1, "value": stock}]
             offer["general_stock"] = offer["estimated_stock"] = stock
+
+    def set_competition(self, account: str, offer_id: int, **fields: Any) -> None:
+        """Change what eMAG says of the race for the offer's buy button between two
+        reads, as other sellers move (emag-api.md, Reading offers): `buy_button_rank`
+        (int, or None when not competing), `number_of_offers` (int: sellers with active
+        offers on the PNK, ours included) and `best_offer_sale_price` (a string with 4
+        decimals; None when eMAG gives none)."""
+        allowed = {"buy_button_rank", "number_of_offers", "best_offer_sale_price"}
+        if not set(fields) <= allowed:
+            raise ValueError(f"only {sorted(allowed)} change here, not {sorted(fields)}")
+        with self._lock:
+            offer = self._login(account).state.offers[offer_id]
+            offer.update(fields)
+            if fields.get("best_offer_sale_price") is not None:
+                offer["best_offer_sale_price"] = money(fields["best_offer_sale_price"])
 
     def order_totals(self, account: str) -> tuple[int, int]:
         """(orders, order lines) the account holds."""

@@ -70,6 +70,8 @@ def test_sql_priority_and_issues_match_the_engine(sessions, catalogue, rules):
             "imbalanced": row.imbalanced,
             "unsellable_offer": row.unsellable,
             "transfer_not_arrived": row.overdue,
+            "buy_button_lost": row.lost,
+            "new_seller": row.new_sellers,
         }
         assert sorted(name for name, flag in flags.items() if flag) == sorted(analysis.issues)
 
