@@ -9,7 +9,7 @@ twice `transit_days` it is given up (lost). Each offer carries the totals (`in_t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -37,6 +37,38 @@ def record_transfer(
     rules: Rules,
 ) -> TransferRecord:
     """Note that `proposal` was carried out; its units are in transit from now."""
+    record = _new_record(session, product_id, proposal, user, key, now)
+    refresh_totals(session, [product_id], rules)
+    return record
+
+
+def record_transfers(
+    session: Session,
+    moves: Sequence[tuple[int, TransferProposal]],
+    user: str,
+    key: str,
+    now: datetime,
+    rules: Rules,
+) -> list[TransferRecord]:
+    """Note that each `(product id, proposal)` was carried out, in the caller's one
+    transaction (a plan's list marked shipped); each record's key is `key` and its
+    product, so the same `key` records none twice."""
+    records = [
+        _new_record(session, product_id, proposal, user, f"{key[:180]}:{product_id}", now)
+        for product_id, proposal in moves
+    ]
+    refresh_totals(session, sorted({product_id for product_id, _ in moves}), rules)
+    return records
+
+
+def _new_record(
+    session: Session,
+    product_id: int,
+    proposal: TransferProposal,
+    user: str,
+    key: str,
+    now: datetime,
+) -> TransferRecord:
     destination = session.scalar(
         select(Offer.stock).where(
             Offer.product_id == product_id, Offer.account == proposal.to_account
@@ -57,7 +89,6 @@ def record_transfer(
     )
     session.add(record)
     session.flush()
-    refresh_totals(session, [product_id], rules)
     return record
 
 
