@@ -61,7 +61,9 @@ class PlanList(BaseModel):
     """One list of the plan and its totals."""
 
     name: ListName
+    # The top lines (all of them unless the plan was cut), and how many there are.
     lines: list[PlanLine]
+    line_count: int
     units: int
     skus: int
     lost_sales_per_day: float
@@ -82,6 +84,13 @@ class Plan(BaseModel):
 
     def lists(self) -> list[PlanList]:
         return [self.inbound, self.withdrawal, self.purchase]
+
+    def cut(self, most: int) -> Plan:
+        """The plan with at most `most` lines per list; the totals stay whole."""
+        update = {
+            item.name: item.model_copy(update={"lines": item.lines[:most]}) for item in self.lists()
+        }
+        return self.model_copy(update=update)
 
     def get(self, name: ListName) -> PlanList:
         return {"inbound": self.inbound, "withdrawal": self.withdrawal, "purchase": self.purchase}[
@@ -197,6 +206,7 @@ class PlanBuilder:
             lists[name] = PlanList(
                 name=name,
                 lines=lines,
+                line_count=len(lines),
                 units=sum(line.units or 0 for line in lines),
                 skus=len({line.sku for line in lines}),
                 lost_sales_per_day=round(
