@@ -4,13 +4,17 @@ Romanian Excel opens, and `--mark-shipped` putting a list in transit."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from sqlalchemy import func, select
 
+from bot.cli import plan as plan_cli
+from bot.cli.progress import progress
 from bot.engine.models import Rules
 from bot.intake.seed import store_snapshots
 from bot.plan_csv import neutralised
@@ -122,3 +126,14 @@ def test_mark_shipped_of_a_list_that_cannot_ship_is_one_line_and_changes_nothing
     assert code == 1 and out == ""
     assert len(err.strip().splitlines()) == 1 and "inbound, withdrawal" in err
     assert _transfers(db) == 0
+
+
+def test_plan_draws_its_progress_on_a_terminal(db, capsys, monkeypatch):
+    buffer = io.StringIO()
+    terminal = Console(file=buffer, force_terminal=True, width=80)
+    monkeypatch.setattr(plan_cli, "progress", functools.partial(progress, console=terminal))
+    assert run(capsys, "plan")[0] == 0
+    assert "planning" in buffer.getvalue() and "6/6" in buffer.getvalue()
+    buffer.truncate(0)
+    assert run(capsys, "plan", "--quiet")[0] == 0
+    assert buffer.getvalue() == ""
