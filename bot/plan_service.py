@@ -3,6 +3,11 @@
 Reads the products that may carry a transfer or a restock in batches (never the whole
 catalogue at once), runs the engine on each and gathers the lines with
 bot.engine.plan; every surface (CLI, Slack, REST, dashboard, the worker) asks here.
+
+A plan depends only on the offers (and the units in transit), the rules and the minimum:
+every write to those reclassifies its products and raises the catalogue's version, so a
+service answers again from the plan it made while the version is unchanged (running the
+engine over a 100k catalogue takes tens of seconds; a dashboard reload should not).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import cast
+from weakref import WeakKeyDictionary
 
 from bot import engine
 from bot.engine.models import Analysis, ProductSnapshot, TransferProposal
@@ -18,12 +24,15 @@ from bot.errors import InvalidInput
 from bot.i18n import _
 from bot.service import StockService
 from storage import plan_reads, queries
+from storage.classifier import rules_key
 from storage.db import transaction
 from storage.transits import record_transfers
 
 BATCH = 2000
 SHIPPABLE: tuple[ListName, ...] = ("inbound", "withdrawal")
 Advance = Callable[[int], None]
+# Per service: (catalogue version, rules, minimum) and the plan made for them.
+_made: WeakKeyDictionary[StockService, tuple[tuple[int, str, int], Plan]] = WeakKeyDictionary()
 
 
 def plan_size(service: StockService) -> int:
@@ -55,11 +64,18 @@ def _analysed(
 
 
 def build(service: StockService, min_units: int, advance: Advance | None = None) -> Plan:
-    """The plan now: the three lists and their totals."""
+    """The plan now: the three lists and their totals (the one made for the same
+    catalogue version, rules and minimum when there is one)."""
+    key = (service.current_status(), rules_key(service.rules), min_units)
+    made = _made.get(service)
+    if made is not None and made[0] == key:
+        return made[1]
     builder = PlanBuilder(min_units)
     for _id, snapshot, analysis in _analysed(service, advance):
         builder.add(snapshot, analysis)
-    return builder.plan(service.clock())
+    plan = builder.plan(service.clock())
+    _made[service] = (key, plan)
+    return plan
 
 
 def parse_list(value: str) -> ListName:

@@ -117,3 +117,18 @@ def test_a_huge_plan_with_hostile_names_stays_within_the_limits() -> None:
     assert text_length(blocks) <= MAX_TOTAL_TEXT and json_length(blocks) <= MAX_BLOCKS_JSON
     assert "<!channel>" not in json.dumps(blocks)
     assert f"and {plan.inbound.line_count - 5} more" in json.dumps(blocks)
+
+
+def test_plan_reads_in_romanian_and_its_csv_opens_in_romanian_excel(romanian_bot: Bot) -> None:
+    bot = romanian_bot
+    store_snapshots(bot.runtime.sessions, catalogue(), "csv", NOW, bot.runtime.service.rules)
+    bot.sender.command("plan")
+    [message] = wait_for(
+        lambda: [m for m in bot.slack.messages("C1") if "Planul de stoc" in _text(m)]
+    )
+    text = json.dumps(message["blocks"], ensure_ascii=False)
+    assert "Livrare către FBE (MAIN -&gt; FBE)*: 84 de unități, 3 SKU-uri" in text
+    assert "Marchează expediat" in text and "lei/zi" in text
+    [stored] = wait_for(lambda: bot.slack.files())
+    rows = list(csv.reader(io.StringIO(stored["data"].decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:2] == ["listă", "SKU"] and all(len(row) == 12 for row in rows)

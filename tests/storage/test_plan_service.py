@@ -60,3 +60,13 @@ def test_the_purchase_list_cannot_be_marked_shipped(stored):
 def test_a_plan_of_an_empty_catalogue_is_three_empty_lists(service):
     plan = plan_service.build(service, 1)
     assert [len(plan_list.lines) for plan_list in plan.lists()] == [0, 0, 0]
+
+
+def test_a_plan_is_made_again_only_when_the_catalogue_changes(stored):
+    first = plan_service.build(stored, 1)
+    assert plan_service.build(stored, 1) is first
+    assert plan_service.build(stored, 3) is not first  # another minimum, another plan
+    fixed = catalogue()[0].model_copy(update={"fbe": catalogue()[6].fbe})
+    store_snapshots(stored.sessions, [fixed], "csv", NOW, stored.rules)
+    again = plan_service.build(stored, 1)
+    assert sorted(line.sku for line in again.inbound.lines) == ["IN1", "IN2"]
