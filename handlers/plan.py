@@ -89,25 +89,28 @@ def deliver_with_file(
     """The answer, then its file, one after the other on the I/O pool; a refusal of
     either is told in one line (a channel the bot is not in refuses the file)."""
 
+    def say(line: str) -> None:
+        try:
+            tell(respond, None, context, line)
+        except Exception:
+            log.exception("could not tell the person what happened to the plan")
+
     def run() -> None:
         try:
             send(respond, **message)
         except Exception as exc:
             log.exception("the plan answer was refused or lost")
-            tell(respond, None, context, refusal(exc))
+            say(refusal(exc))
             return
         try:
             upload_file(client, channel_id, upload)
         except Exception as exc:
             log.exception("the plan's CSV was not uploaded")
             why = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc)
-            tell(
-                respond,
-                None,
-                context,
+            say(
                 _("The plan's CSV file was not attached: {why}").format(
                     why=escape_clipped(str(why), 200)
-                ),
+                )
             )
 
     pool: AnswerPool = context["answers"]

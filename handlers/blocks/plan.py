@@ -95,7 +95,7 @@ def build_plan_blocks(plan: Plan, zone: ZoneInfo, with_file: bool = True) -> lis
         if plan_list.name in SHIPPABLE and plan_list.lines:
             blocks.append(_ship_button(plan_list.name))
     if with_file:
-        blocks.append(context(_("The CSV file below has every line.")))
+        blocks.append(context(_("The attached CSV file has every line.")))
     return fit([], blocks)
 
 

@@ -129,6 +129,16 @@ def test_plan_reads_in_romanian_and_its_csv_opens_in_romanian_excel(romanian_bot
     text = json.dumps(message["blocks"], ensure_ascii=False)
     assert "Livrare către FBE (MAIN -&gt; FBE)*: 84 de unități, 3 SKU-uri" in text
     assert "Marchează expediat" in text and "lei/zi" in text
-    [stored] = wait_for(lambda: bot.slack.files())
+    wait_for(lambda: [m for m in bot.slack.messages("C1") if m.get("files")])
+    [stored] = bot.slack.files()
     rows = list(csv.reader(io.StringIO(stored["data"].decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:2] == ["listă", "SKU"] and all(len(row) == 12 for row in rows)
+
+
+def test_a_refused_upload_leaves_the_plan_posted_and_says_so(bot: Bot) -> None:
+    bot.slack.fail_next("files.completeUploadExternal", status=503, retry_after=None, times=None)
+    message = _plan_message(bot)
+    [note] = wait_for(lambda: bot.slack.ephemerals("C1"))
+    assert note["text"].startswith("The plan's CSV file was not attached:")
+    assert [m for m in bot.slack.messages("C1") if m.get("files")] == []
+    assert "Stock plan" in _text(message)
