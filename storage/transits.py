@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.engine.competition import positions
 from bot.engine.demand import lost_sales_per_day
-from bot.engine.models import Rules, TransferProposal
+from bot.engine.models import ProductSnapshot, Rules, TransferProposal
 from storage.db import chunks
 from storage.models import Offer, TransferRecord
 from storage.queries import snapshots_by_ids
@@ -53,8 +53,18 @@ def record_transfers(
     """Note that each `(product id, proposal)` was carried out, in the caller's one
     transaction (a plan's list marked shipped); each record's key is `key` and its
     product, so the same `key` records none twice."""
+    # Every product's snapshot in a few set-based reads, not two queries per line.
+    known = snapshots_by_ids(session, [product_id for product_id, _ in moves], now)
     records = [
-        _new_record(session, product_id, proposal, user, f"{key[:180]}:{product_id}", now)
+        _new_record(
+            session,
+            product_id,
+            proposal,
+            user,
+            f"{key[:180]}:{product_id}",
+            now,
+            known,
+        )
         for product_id, proposal in moves
     ]
     refresh_totals(session, sorted({product_id for product_id, _ in moves}), rules)
@@ -68,12 +78,13 @@ def _new_record(
     user: str,
     key: str,
     now: datetime,
+    known: dict[int, ProductSnapshot] | None = None,
 ) -> TransferRecord:
-    destination = session.scalar(
-        select(Offer.stock).where(
-            Offer.product_id == product_id, Offer.account == proposal.to_account
-        )
-    )
+    """The record, flushed; `known` holds the products' snapshots when read already."""
+    if known is None:
+        known = snapshots_by_ids(session, [product_id], now)
+    snapshot = known.get(product_id)
+    offer = snapshot.offer(proposal.to_account) if snapshot is not None else None
     record = TransferRecord(
         product_id=product_id,
         from_account=proposal.from_account,
@@ -83,9 +94,9 @@ def _new_record(
         recorded_at=now,
         idempotency_key=key[:200],
         main_stock_written=False,
-        stock_before=destination or 0,
+        stock_before=(offer.stock if offer is not None else None) or 0,
         status="in_transit",
-        lost_before=_loss(session, product_id, proposal.to_account, now),
+        lost_before=_loss_of(snapshot, proposal.to_account),
     )
     session.add(record)
     session.flush()
@@ -94,7 +105,10 @@ def _new_record(
 
 def _loss(session: Session, product_id: int, account: str, now: datetime) -> Decimal | None:
     """RON a day the account of the product loses now (bot.engine.demand)."""
-    snapshot = snapshots_by_ids(session, [product_id], now).get(product_id)
+    return _loss_of(snapshots_by_ids(session, [product_id], now).get(product_id), account)
+
+
+def _loss_of(snapshot: ProductSnapshot | None, account: str) -> Decimal | None:
     if snapshot is None:
         return None
     lost = lost_sales_per_day(positions(snapshot)[account])  # type: ignore[index]
