@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     emag_timezone: str | None = Field(None, alias="EMAG_TIMEZONE")
     emag_call_log: str = Field("emag-calls.log", alias="EMAG_CALL_LOG")
     sync_cron: str = Field("17 23 */4 * * *", alias="STOCKBOT_SYNC_CRON")
+    # The weekly plan (issue 16): posted on Mondays; lines under this many units left out.
+    plan_cron: str = Field("23 17 8 * * mon", alias="STOCKBOT_PLAN_CRON")
+    plan_min_units: int = Field(1, alias="STOCKBOT_PLAN_MIN_UNITS", ge=1, le=65535)
     auto_resend: bool = Field(False, alias="STOCKBOT_AUTO_RESEND")
 
     api_tokens: Annotated[list[SecretStr], NoDecode] = Field(
@@ -130,6 +133,7 @@ class Settings(BaseSettings):
         for name, expression in (
             ("STOCKBOT_DIGEST_CRON", self.digest_cron),
             ("STOCKBOT_SYNC_CRON", self.sync_cron),
+            ("STOCKBOT_PLAN_CRON", self.plan_cron),
         ):
             try:
                 parse_cron(expression, self.timezone)

@@ -25,6 +25,7 @@ from handlers.actions import (
 from handlers.answering import answered, queued
 from handlers.commands import handle_stock_command
 from handlers.home import handle_app_home_opened
+from handlers.plan import handle_mark_shipped
 
 
 def ack_now(ack: Ack) -> None:
@@ -38,5 +39,6 @@ def register_handlers(app: App) -> None:
     app.action(ids.CHANGE_AMOUNT)(ack=ack_now, lazy=[answered(handle_change_amount)])
     app.action(ids.SNOOZE)(ack=ack_now, lazy=[queued(handle_snooze)])
     app.action(ids.MARK_TRANSFERRED)(ack=ack_now, lazy=[queued(handle_mark_transferred)])
+    app.action(ids.MARK_SHIPPED)(ack=ack_now, lazy=[queued(handle_mark_shipped)])
     app.view(ids.AMOUNT_VIEW)(handle_amount_submission)
     app.event("app_home_opened")(ack=ack_now, lazy=[queued(handle_app_home_opened)])

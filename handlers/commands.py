@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot import engine, interactions
 from bot.database_errors import database_trouble
@@ -29,6 +30,7 @@ from handlers.blocks.reports import build_alerts_blocks, build_bulk_blocks, buil
 from handlers.blocks.size import guard
 from handlers.blocks.transfer import build_transfer_blocks, transfer_fallback
 from handlers.ids import SNOOZE_DAYS
+from handlers.plan import UPLOAD, deliver_with_file, run_plan
 
 log = logging.getLogger("stockbot.slack")
 
@@ -41,6 +43,7 @@ FORMS = {
     "analyze": "/stock analyze SKU",
     "alerts": "/stock alerts [N] [category:NAME]",
     "summary": "/stock summary",
+    "plan": "/stock plan",
     "transfer": "/stock transfer SKU FROM TO AMOUNT",
     "bulk": "/stock bulk SKU SKU ...",
     "snooze": "/stock snooze SKU [DURATION]",
@@ -58,6 +61,7 @@ _ARITY = {
     "analyze": (1, 1),
     "alerts": (0, None),
     "summary": (0, 0),
+    "plan": (0, 0),
     "transfer": (4, 4),
     "bulk": (1, None),
     "snooze": (1, 2),
@@ -237,6 +241,7 @@ RUNNERS: dict[str, Callable[[Runtime, StockCommand, str], Message]] = {
     "analyze": run_analyze,
     "alerts": run_alerts,
     "summary": run_summary,
+    "plan": run_plan,
     "transfer": run_transfer,
     "bulk": run_bulk,
     "snooze": run_snooze,
@@ -272,9 +277,15 @@ def answer_stock_command(runtime: Runtime, text: str, user: str, channel: str) -
         return _ephemeral(_("Something went wrong on stockbot's side; it is in the log."))
 
 
-def handle_stock_command(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def handle_stock_command(
+    command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
     """/stock <subcommand> ...: the one slash command, answered after the ack."""
     runtime: Runtime = context["runtime"]
-    text = unescape(command.get("text", ""))
-    answer = answer_stock_command(runtime, text, command["user_id"], command.get("channel_id", ""))
+    text, channel = unescape(command.get("text", "")), command.get("channel_id", "")
+    answer = answer_stock_command(runtime, text, command["user_id"], channel)
+    upload = answer.pop(UPLOAD, None)  # the plan's CSV follows its answer
+    if upload is not None:
+        deliver_with_file(context, respond, client, channel, guard(answer), upload)
+        return
     deliver(context, respond, f"/stock {text[:40]}", **guard(answer))

@@ -9,7 +9,7 @@ twice `transit_days` it is given up (lost). Each offer carries the totals (`in_t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.engine.competition import positions
 from bot.engine.demand import lost_sales_per_day
-from bot.engine.models import Rules, TransferProposal
+from bot.engine.models import ProductSnapshot, Rules, TransferProposal
 from storage.db import chunks
 from storage.models import Offer, TransferRecord
 from storage.queries import snapshots_by_ids
@@ -37,11 +37,54 @@ def record_transfer(
     rules: Rules,
 ) -> TransferRecord:
     """Note that `proposal` was carried out; its units are in transit from now."""
-    destination = session.scalar(
-        select(Offer.stock).where(
-            Offer.product_id == product_id, Offer.account == proposal.to_account
+    record = _new_record(session, product_id, proposal, user, key, now)
+    refresh_totals(session, [product_id], rules)
+    return record
+
+
+def record_transfers(
+    session: Session,
+    moves: Sequence[tuple[int, TransferProposal]],
+    user: str,
+    key: str,
+    now: datetime,
+    rules: Rules,
+) -> list[TransferRecord]:
+    """Note that each `(product id, proposal)` was carried out, in the caller's one
+    transaction (a plan's list marked shipped); each record's key is `key` and its
+    product, so the same `key` records none twice."""
+    # Every product's snapshot in a few set-based reads, not two queries per line.
+    known = snapshots_by_ids(session, [product_id for product_id, _ in moves], now)
+    records = [
+        _new_record(
+            session,
+            product_id,
+            proposal,
+            user,
+            f"{key[:180]}:{product_id}",
+            now,
+            known,
         )
-    )
+        for product_id, proposal in moves
+    ]
+    refresh_totals(session, sorted({product_id for product_id, _ in moves}), rules)
+    return records
+
+
+def _new_record(
+    session: Session,
+    product_id: int,
+    proposal: TransferProposal,
+    user: str,
+    key: str,
+    now: datetime,
+    known: dict[int, ProductSnapshot] | None = None,
+) -> TransferRecord:
+    """The record, flushed; `known` holds the products' snapshots when read already."""
+    if known is None:
+        known = snapshots_by_ids(session, [product_id], now)
+    snapshot = known.get(product_id)
+    offer = snapshot.offer(proposal.to_account) if snapshot is not None else None
     record = TransferRecord(
         product_id=product_id,
         from_account=proposal.from_account,
@@ -51,19 +94,21 @@ def record_transfer(
         recorded_at=now,
         idempotency_key=key[:200],
         main_stock_written=False,
-        stock_before=destination or 0,
+        stock_before=(offer.stock if offer is not None else None) or 0,
         status="in_transit",
-        lost_before=_loss(session, product_id, proposal.to_account, now),
+        lost_before=_loss_of(snapshot, proposal.to_account),
     )
     session.add(record)
     session.flush()
-    refresh_totals(session, [product_id], rules)
     return record
 
 
 def _loss(session: Session, product_id: int, account: str, now: datetime) -> Decimal | None:
     """RON a day the account of the product loses now (bot.engine.demand)."""
-    snapshot = snapshots_by_ids(session, [product_id], now).get(product_id)
+    return _loss_of(snapshots_by_ids(session, [product_id], now).get(product_id), account)
+
+
+def _loss_of(snapshot: ProductSnapshot | None, account: str) -> Decimal | None:
     if snapshot is None:
         return None
     lost = lost_sales_per_day(positions(snapshot)[account])  # type: ignore[index]

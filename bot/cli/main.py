@@ -29,6 +29,7 @@ from bot.cli.categories import (
 )
 from bot.cli.demo import DEMO_DATABASE, cmd_demo, cmd_seed_demo
 from bot.cli.emag import register_commands
+from bot.cli.plan import register_plan
 from bot.cli.processes import cmd_serve, cmd_worker
 from bot.cli.progress import progress
 from bot.database_errors import database_trouble
@@ -197,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help=_("post another digest even if today's was sent")
     )
     register_commands(add)
+    register_plan(add)
     add("worker", cmd_worker, _("run the scheduler: daily digest and eMAG sync"), False)
     serve = add("serve", cmd_serve, _("serve Slack: HTTP on --port, or --socket"), False)
     serve.add_argument(

@@ -35,6 +35,7 @@ def scheduler_for(runtime: Runtime, blocking: bool = True) -> BaseScheduler:
         if not settings.alert_channel:
             raise ConfigError("STOCKBOT_ALERT_CHANNEL is not set")
         scheduled["digest_job"] = lambda: jobs.digest_job(runtime)
+        scheduled["plan_job"] = lambda: jobs.plan_job(runtime)
     if settings.emag_main_username or settings.emag_fbe_username:
         clients_from_settings(settings)
         scheduled["sync_job"] = lambda: jobs.sync_job(runtime)

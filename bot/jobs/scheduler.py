@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 DIGEST_JOB = "stock-digest"
 SYNC_JOB = "emag-sync"
+PLAN_JOB = "stock-plan"
 RESUME_JOB = "stock-digest-resume"
 # A digest that could not start on time (process down, machine asleep) still goes out
 # if the worker is back within this many seconds; later it waits for the next day.
@@ -43,15 +44,18 @@ def build_scheduler(
     digest_job: Callable[[], object] | None = None,
     blocking: bool = True,
     sync_job: Callable[[], object] | None = None,
+    plan_job: Callable[[], object] | None = None,
 ) -> BaseScheduler:
-    """The worker's scheduler: the digest on STOCKBOT_DIGEST_CRON and the eMAG sync on
-    STOCKBOT_SYNC_CRON, each when given."""
+    """The worker's scheduler: the digest on STOCKBOT_DIGEST_CRON, the eMAG sync on
+    STOCKBOT_SYNC_CRON and the weekly plan on STOCKBOT_PLAN_CRON, each when given."""
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=settings.timezone)
     if digest_job is not None:
         add_cron_job(scheduler, DIGEST_JOB, settings.digest_cron, settings.timezone, digest_job)
     if sync_job is not None:
         add_cron_job(scheduler, SYNC_JOB, settings.sync_cron, settings.timezone, sync_job)
+    if plan_job is not None:
+        add_cron_job(scheduler, PLAN_JOB, settings.plan_cron, settings.timezone, plan_job)
     return scheduler
 
 

@@ -1,6 +1,7 @@
 """The worker's scheduled jobs: the daily digest (and, at start, the take-over of one a
-dead worker left half posted), and the eMAG sync followed (when STOCKBOT_AUTO_RESEND is
-on) by the weekly re-send of offers not sent for a week.
+dead worker left half posted), the weekly plan (bot/jobs/plan_post.py), and the eMAG sync
+followed (when STOCKBOT_AUTO_RESEND is on) by the weekly re-send of offers not sent for a
+week.
 
 Each job logs its outcome and never raises: the scheduler must outlive one bad run.
 """
@@ -17,6 +18,7 @@ from bot.emag.writeback import ResendReport, resend_offers
 from bot.i18n import _
 from bot.jobs.digest import run_digest
 from bot.jobs.digest_plan import DigestOutcome
+from bot.jobs.plan_post import post_plan
 from bot.runtime import Runtime
 from bot.service import utcnow
 from bot.slack_client import make_web_client
@@ -89,6 +91,15 @@ def resume_digest_job(runtime: Runtime) -> None:
         log.info("unfinished digest taken over, %s: %s", outcome.status, outcome.detail)
     except Exception:
         log.exception("taking over the unfinished digest failed")
+
+
+def plan_job(runtime: Runtime) -> None:
+    """The weekly plan to STOCKBOT_ALERT_CHANNEL (STOCKBOT_PLAN_CRON)."""
+    try:
+        posted = post_plan(runtime, make_web_client(runtime.settings, resend=False))
+        log.info("plan %s: %s", posted.status, posted.detail)
+    except Exception:
+        log.exception("plan run failed")
 
 
 def sync_job(runtime: Runtime) -> None:

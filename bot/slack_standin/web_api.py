@@ -212,7 +212,9 @@ class WebApiMethods(ChannelMethods):
             channel = self.channel_id(str(given))
             if channel is None:
                 return {"ok": False, "error": "channel_not_found"}
-            message = self._post(channel, {"text": body.get("initial_comment")})
+            # files.completeUploadExternal, thread_ts: shared as a reply in that thread.
+            shared_in = {"text": body.get("initial_comment"), "thread_ts": body.get("thread_ts")}
+            message = self._post(channel, shared_in)
             message["files"] = [
                 {"id": f["id"], "title": f.get("title"), "name": f["filename"]} for f in shared
             ]

@@ -1,5 +1,6 @@
 """The source's REST API under /api/v1/stock-sync: analyze, alerts, transfer/suggest,
-dashboard/summary, bulk-analyze. Bearer tokens from STOCKBOT_API_TOKENS.
+dashboard/summary, bulk-analyze, and the weekly plan (issue 16). Bearer tokens from
+STOCKBOT_API_TOKENS.
 
 Success answers are `{"status": "success", "data": ...}`; errors are
 `{"status": "error", "error": {"code", "message", "field"?, "available"?, "requested"?}}`
@@ -21,8 +22,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot.category_views import summary_by_category
 from bot.database_errors import database_trouble
 from bot.engine.models import Analysis, TransferCheck
+from bot.engine.plan import Plan
 from bot.errors import InsufficientStock, InvalidInput, NotFound, StockbotError
 from bot.kpis import KpiReport, kpis
+from bot.plan_service import build as build_plan
 from bot.reports import AlertsReport, BulkReport, CategorySummary, Summary
 from bot.runtime import Runtime
 from bot.service import MAX_ALERTS, MAX_BULK
@@ -198,6 +201,15 @@ def dashboard_summary(
 def bulk_analyze(body: BulkRequest, request: Request) -> Success[BulkReport]:
     """Up to 1000 SKUs, one result each in input order; unknown ones reported per item."""
     return Success[BulkReport](data=_runtime(request).service.bulk(body.skus))
+
+
+@router.get("/plan", response_model=Success[Plan])
+def plan(request: Request, limit: Annotated[int, Query(ge=1, le=100_000)] = 1000) -> Success[Plan]:
+    """The weekly plan: inbound to FBE, withdrawal from FBE and purchase, each with its
+    totals over all its lines and at most `limit` lines, the most worth first."""
+    runtime = _runtime(request)
+    found = build_plan(runtime.service, runtime.settings.plan_min_units)
+    return Success[Plan](data=found.cut(limit))
 
 
 def install_api(web: FastAPI) -> None:

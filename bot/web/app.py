@@ -28,6 +28,7 @@ from bot.web.api import install_api
 from bot.web.dashboard import install_dashboard
 from bot.web.edge import RequestEdge, configure_logging
 from bot.web.headers import SecurityHeaders
+from bot.web.plan_page import install_plan_page
 from bot.web.slack_edge import Refused, checked_request
 
 # Acks are a few milliseconds of work each: a few threads keep up with a burst, and more
@@ -77,6 +78,7 @@ def create_web_app(
     web.state.runtime = runtime
     install_api(web)
     install_dashboard(web)
+    install_plan_page(web)
 
     @web.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:

@@ -258,6 +258,7 @@ def test_serve_with_worker_runs_the_scheduler_in_the_same_process(
         text = log_path.read_text()
         assert "with the worker's scheduler" in text
         assert "stock-digest: cron[" in text
+        assert "stock-plan: cron[" in text and "day_of_week='mon'" in text
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 
 from bot import engine
 from bot.engine.models import Rules
+from bot.engine.plan import PlanBuilder
 from bot.intake.demo_data import emg331
 from bot.reports import AlertEntry, AlertsReport, Summary
 from handlers import ids, register_handlers
 from handlers.blocks.analysis import build_analysis_blocks
 from handlers.blocks.home import build_home_view
 from handlers.blocks.modals import amount_modal
+from handlers.blocks.plan import build_plan_blocks
 from handlers.blocks.reports import build_alerts_blocks
 from handlers.blocks.transfer import build_transfer_blocks
 from tests.conftest import MANIFEST, NOW
@@ -42,6 +44,15 @@ def _wired() -> dict[str, set[str]]:
     app = RecordingApp()
     register_handlers(app)  # type: ignore[arg-type]
     return app.wired
+
+
+def _plan_with_both_transfer_lists():  # type: ignore[no-untyped-def]
+    from tests.engine.test_plan import catalogue
+
+    builder = PlanBuilder(1)
+    for snapshot in catalogue():
+        builder.add(snapshot, engine.analyze(snapshot, NOW, Rules()))
+    return builder.plan(NOW)
 
 
 def _action_ids(node: Any) -> set[str]:
@@ -149,6 +160,7 @@ def test_every_button_the_builders_make_has_a_listener() -> None:
             build_alerts_blocks(report),
             build_home_view(summary, report, NOW, ZONE, 24),
             amount_modal(engine.parse_proposal("EMG331", "fbe", "main", 10), {}),
+            build_plan_blocks(_plan_with_both_transfer_lists(), ZONE),
         ]
     )
     assert made == set(ids.ACTIONS)

@@ -19,6 +19,7 @@ EMG331_TRANSFER = {"sku": "EMG331", "from_account": "fbe", "to_account": "main",
         ("POST", f"{API}/transfer/suggest", EMG331_TRANSFER),
         ("GET", f"{API}/dashboard/summary", None),
         ("POST", f"{API}/bulk-analyze", {"skus": ["EMG331"]}),
+        ("GET", f"{API}/plan", None),
     ],
 )
 @pytest.mark.parametrize(
@@ -224,6 +225,7 @@ def test_openapi_document_lists_the_routes_and_the_bearer_scheme(served: Served)
         f"{API}/transfer/suggest",
         f"{API}/dashboard/summary",
         f"{API}/bulk-analyze",
+        f"{API}/plan",
     }
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 

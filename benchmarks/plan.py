@@ -1,0 +1,108 @@
+"""Benchmark (not a test): the weekly plan over a large catalogue vs alerts + summary.
+
+    .venv/bin/python benchmarks/plan.py [--size 100000] [--database-url URL] [--runs 3]
+
+Seeds `--size` demo products into a fresh database (a temp SQLite file by default), then
+reports the median of `--runs` runs of:
+  - alerts(50) + summary(), the whole-catalogue reads behind `/stock alerts`;
+  - plan_service.build(), the plan behind `stockbot plan`, `/stock plan` and the API
+    (it analyses, in batches, every product with a stock issue);
+and the ratio, with the plan's size (products examined, lines per list) and the peak
+Python memory of one plan; then the plan asked again of the same service with the
+catalogue unchanged (it answers from the plan it made). Target (issue 16): the plan at
+most 2x alerts+summary at 100k.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot import plan_service
+from bot.engine.models import Rules
+from bot.intake.seed import seed_demo
+from bot.service import StockService
+from storage.db import make_engine, make_session_factory, upgrade
+
+TARGET = 2.0
+
+
+def median_seconds(action: Callable[[], object], runs: int) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def bench(size: int, url: str | None, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(url or f"sqlite:///{folder}/bench.db")
+        upgrade(engine)
+        sessions = make_session_factory(engine)
+        now = datetime.now(UTC)
+        rules = Rules()
+        started = time.perf_counter()
+        seed_demo(sessions, now, rules, products=size)
+        seeded = time.perf_counter() - started
+
+        def fresh() -> StockService:
+            # A fresh service each run: no cached counts carried between runs.
+            return StockService(sessions, rules, clock=lambda: now)
+
+        def reads() -> None:
+            service = fresh()
+            service.alerts(50)
+            service.summary()
+
+        def plan() -> None:
+            plan_service.build(fresh(), 1)
+
+        reads()  # warm caches once, as a running process would be
+        plan()
+        reads_time = median_seconds(reads, runs)
+        plan_time = median_seconds(plan, runs)
+        tracemalloc.start()
+        made = plan_service.build(fresh(), 1)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        ratio = plan_time / reads_time
+        same = fresh()
+        plan_service.build(same, 1)
+        again_time = median_seconds(lambda: plan_service.build(same, 1), runs)
+        verdict = "met" if ratio <= TARGET else "MISSED"
+        lines = " / ".join(f"{item.name} {item.line_count}" for item in made.lists())
+        print(
+            f"{engine.dialect.name:10} N={size:>7}  seed {seeded:6.1f} s  "
+            f"alerts+summary {reads_time * 1000:8.1f} ms  plan {plan_time * 1000:8.1f} ms  "
+            f"ratio {ratio:4.2f}x (target <= {TARGET:.0f}x: {verdict})"
+        )
+        print(
+            f"           plan examined {made.products_examined} products; lines {lines}; "
+            f"peak {peak / 2**20:5.1f} MiB"
+        )
+        print(
+            f"           the same plan again, catalogue unchanged: {again_time * 1000:8.1f} ms "
+            f"({again_time / reads_time:4.2f}x alerts+summary)"
+        )
+        engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--database-url", help="an empty database (default: temp SQLite)")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    for size in args.size:
+        bench(size, args.database_url, args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""The weekly plan: the engine's recommendations over a catalogue, gathered into the three
+lists a seller books at once (issue 16): the inbound shipment to FBE (MAIN -> FBE), the
+withdrawal from FBE (FBE -> MAIN) and the purchase from the supplier (restocks).
+
+Pure: it never decides anything of its own. Every line is one recommendation of
+`analyze` with its amount as is (so units in transit, which the engine already takes
+off, are respected); the plan only adds the days of cover the line buys and what it is
+worth, and leaves out lines under the minimum worth shipping (counted, not hidden).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from bot.engine.models import (
+    ACCOUNTS,
+    Account,
+    Analysis,
+    CurrentSituation,
+    Priority,
+    ProductSnapshot,
+    Recommendation,
+)
+
+ListName = Literal["inbound", "withdrawal", "purchase"]
+LIST_NAMES: tuple[ListName, ListName, ListName] = ("inbound", "withdrawal", "purchase")
+# The list a transfer belongs to, by its destination: stock reaches FBE in an inbound
+# shipment and leaves it in a withdrawal (engine.md, Domain).
+_TRANSFER_LIST: dict[Account, ListName] = {"fbe": "inbound", "main": "withdrawal"}
+
+
+class PlanLine(BaseModel):
+    """One recommendation as a line of a list: what to move (or buy) and what it buys."""
+
+    sku: str
+    pnk: str | None
+    ean: str | None
+    name: str | None
+    # The recommendation's type and priority, as the analysis gives them.
+    type: str
+    priority: Priority
+    from_account: Account | None
+    to_account: Account
+    # None only on a purchase whose sales are unknown (engine.md: "no sales data").
+    units: int | None
+    # Units already on their way to the destination (the amount leaves them out).
+    in_transit: int
+    # Days of sales the destination holds without this line (stock and units in transit)
+    # and with it; None when its sales are unknown or 0.
+    days_of_cover_before: float | None
+    days_of_cover_after: float | None
+    # RON a day the line keeps from being lost; None when the pace or price is unknown.
+    lost_sales_per_day_prevented: float | None
+
+
+class PlanList(BaseModel):
+    """One list of the plan and its totals."""
+
+    name: ListName
+    # The top lines (all of them unless the plan was cut), and how many there are.
+    lines: list[PlanLine]
+    line_count: int
+    units: int
+    skus: int
+    lost_sales_per_day: float
+    # Lines under STOCKBOT_PLAN_MIN_UNITS, left out; purchases without a quantity.
+    below_minimum: int = 0
+    without_quantity: int = 0
+
+
+class Plan(BaseModel):
+    """The three lists over the products examined."""
+
+    generated_at: datetime
+    min_units: int
+    products_examined: int
+    inbound: PlanList
+    withdrawal: PlanList
+    purchase: PlanList
+
+    def lists(self) -> list[PlanList]:
+        return [self.inbound, self.withdrawal, self.purchase]
+
+    def cut(self, most: int) -> Plan:
+        """The plan with at most `most` lines per list; the totals stay whole."""
+        update = {
+            item.name: item.model_copy(update={"lines": item.lines[:most]}) for item in self.lists()
+        }
+        return self.model_copy(update=update)
+
+    def get(self, name: ListName) -> PlanList:
+        return {"inbound": self.inbound, "withdrawal": self.withdrawal, "purchase": self.purchase}[
+            name
+        ]
+
+
+def _pace(situation: CurrentSituation, account: Account) -> float | None:
+    value = getattr(situation, f"sales_per_day_{account}")
+    return None if value is None else float(value)
+
+
+def _held(situation: CurrentSituation, account: Account) -> int:
+    return getattr(situation, f"stock_{account}") + getattr(situation, f"in_transit_{account}")
+
+
+def _cover(units: int, pace: float | None) -> float | None:
+    return round(units / pace, 1) if pace else None
+
+
+def _price(product: ProductSnapshot, account: Account) -> float | None:
+    offer = product.offer(account)
+    return None if offer is None or offer.sale_price is None else float(offer.sale_price)
+
+
+def _prevented(
+    rec: Recommendation, product: ProductSnapshot, situation: CurrentSituation, to: Account
+) -> float | None:
+    """RON a day the line keeps: what the destination loses now when it is at 0 (the
+    engine's figure); at low stock, the sales that stop when it runs out; a rebalance
+    moves stock towards the buy button but prevents no loss that is measured."""
+    if rec.type in ("stock_rebalance", "stock_optimization"):
+        return 0.0
+    if getattr(situation, f"stock_{to}") == 0:
+        return getattr(situation, f"lost_sales_per_day_{to}")
+    pace, price = _pace(situation, to), _price(product, to)
+    return None if pace is None or price is None else round(pace * price, 2)
+
+
+def plan_lines(product: ProductSnapshot, analysis: Analysis) -> list[tuple[ListName, PlanLine]]:
+    """The lines `analysis` puts in the plan (each with its list): its transfer, if any,
+    and its restocks."""
+    situation = analysis.current_situation
+    restocks = [rec for rec in analysis.recommendations if rec.type == "restock"]
+    found: list[tuple[ListName, PlanLine]] = []
+    for rec in analysis.recommendations:
+        if rec.is_transfer and rec.to_account is not None:
+            to: Account = rec.to_account
+            accounts: list[Account] = [to]
+            where = _TRANSFER_LIST[to]
+        elif rec.type == "restock" and rec.account is not None:
+            to = rec.account
+            # A restock buys for the product (both accounts) unless both are at 0, when
+            # each account has its own (bot.engine.demand.restock_amount).
+            product_wide = len(restocks) == 1
+            accounts = [a for a in ACCOUNTS if a in analysis.listed_on] if product_wide else [to]
+            where = "purchase"
+        else:
+            continue
+        held = sum(_held(situation, account) for account in accounts)
+        paces = [_pace(situation, account) for account in accounts]
+        pace = None if any(p is None for p in paces) else sum(p or 0.0 for p in paces)
+        units = rec.suggested_amount
+        found.append(
+            (
+                where,
+                PlanLine(
+                    sku=analysis.sku,
+                    pnk=analysis.pnk,
+                    ean=analysis.ean,
+                    name=analysis.name,
+                    type=rec.type,
+                    priority=rec.priority,
+                    from_account=rec.from_account,
+                    to_account=to,
+                    units=units,
+                    in_transit=sum(getattr(situation, f"in_transit_{a}") for a in accounts),
+                    days_of_cover_before=_cover(held, pace),
+                    days_of_cover_after=None if units is None else _cover(held + units, pace),
+                    lost_sales_per_day_prevented=_prevented(rec, product, situation, to),
+                ),
+            )
+        )
+    return found
+
+
+def _order(line: PlanLine) -> tuple[float, int, str]:
+    worth = line.lost_sales_per_day_prevented
+    return (-(worth if worth is not None else -1.0), -(line.units or 0), line.sku)
+
+
+class PlanBuilder:
+    """Gathers lines product by product (a catalogue read in batches), then the plan."""
+
+    def __init__(self, min_units: int) -> None:
+        self.min_units = min_units
+        self.examined = 0
+        self._lines: dict[ListName, list[PlanLine]] = {name: [] for name in LIST_NAMES}
+        self._below: dict[ListName, int] = dict.fromkeys(LIST_NAMES, 0)
+
+    def add(self, product: ProductSnapshot, analysis: Analysis) -> None:
+        self.examined += 1
+        for where, line in plan_lines(product, analysis):
+            if line.units is not None and line.units < self.min_units:
+                self._below[where] += 1
+            else:
+                self._lines[where].append(line)
+
+    def plan(self, now: datetime) -> Plan:
+        lists = {}
+        for name in LIST_NAMES:
+            lines = sorted(self._lines[name], key=_order)
+            lists[name] = PlanList(
+                name=name,
+                lines=lines,
+                line_count=len(lines),
+                units=sum(line.units or 0 for line in lines),
+                skus=len({line.sku for line in lines}),
+                lost_sales_per_day=round(
+                    sum(line.lost_sales_per_day_prevented or 0.0 for line in lines), 2
+                ),
+                below_minimum=self._below[name],
+                without_quantity=sum(1 for line in lines if line.units is None),
+            )
+        return Plan(
+            generated_at=now,
+            min_units=self.min_units,
+            products_examined=self.examined,
+            **lists,
+        )
+
+
+def build_plan(
+    items: Iterable[tuple[ProductSnapshot, Analysis]], now: datetime, min_units: int = 1
+) -> Plan:
+    """The plan of `items` (each product with its analysis)."""
+    builder = PlanBuilder(min_units)
+    for product, analysis in items:
+        builder.add(product, analysis)
+    return builder.plan(now)
