@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, event, func, select
+from sqlalchemy.engine import default
 
 from bot.engine.models import Rules
 from bot.errors import InsufficientStock, InvalidInput, NotFound
@@ -45,6 +46,23 @@ def test_emg331_is_found_by_sku_pnk_and_ean_in_any_case(demo):
         analysis = demo.analyze(key)
         assert analysis.sku == "EMG331" and analysis.priority == "high"
         assert analysis.recommendations[0].suggested_amount == 10
+
+
+def test_analyze_is_one_statement_compiled_once_for_every_key(demo):
+    demo.analyze("EMG1001")
+    hits: list[bool] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        hits.append(context.cache_hit is default.CACHE_HIT)
+
+    engine = demo.sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for key in ("EMG1002", "emg1003", "DNN83CYBM", "8266294692464"):
+            demo.analyze(key)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert hits == [True] * 4
 
 
 def test_unknown_sku_is_not_found(demo):
