@@ -5,14 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, select
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Row,
+    Select,
+    String,
+    bindparam,
+    func,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from bot.engine.models import ProductSnapshot, Rules
 from storage import snapshot_rows
-from storage.classifier import classified_products, priority_rank
+from storage.classifier import NOW_EPOCH, classified_products, epoch_of, priority_rank
 from storage.db import chunks
 from storage.models import Offer, Product, ProductStatus, SnapshotRun, Snooze
 
@@ -77,6 +88,35 @@ def snapshots_by_ids(
     return found
 
 
+_LIMIT = bindparam("page_limit", type_=Integer())
+_CATEGORY = bindparam("category", type_=String())
+
+
+def _ranked(stock_rank: int, limited: bool, by_category: bool) -> Select:
+    """The alerting products of one stored stock rank in page order: a walk of
+    ix_product_status_alert_order that stops after :page_limit, no sort."""
+    # Rules() fills the signature only: the clock-dependent part reads no thresholds (the
+    # stored rows were made under the rules in force, and storage.status keeps them so).
+    statement = classified_products(NOW_EPOCH, Rules()).where(
+        ProductStatus.stock_rank == stock_rank, priority_rank(NOW_EPOCH, Rules()) > 0
+    )
+    if by_category:
+        statement = statement.where(ProductStatus.category_key == _CATEGORY)
+    statement = statement.order_by(ProductStatus.lost_sales.desc(), ProductStatus.sku)
+    return statement.limit(_LIMIT) if limited else statement
+
+
+@cache
+def _alert_statement(limited: bool, by_category: bool) -> Select:
+    """Built once per shape: building it (and its cache key) cost more than running it."""
+    parts = [_ranked(rank, limited, by_category) for rank in (3, 2, 1, 0)]
+    merged = union_all(*(select(part.subquery()) for part in parts)).subquery()
+    statement = select(merged).order_by(
+        merged.c.priority_rank.desc(), merged.c.lost_sales.desc(), merged.c.sku
+    )
+    return statement.limit(_LIMIT) if limited else statement
+
+
 def alert_page(
     session: Session,
     now: datetime,
@@ -85,22 +125,16 @@ def alert_page(
     category: str | None = None,
 ) -> list[Row[Any]]:
     """The most urgent alerting products (all when `limit` is None; of one category, by
-    its key, when given): priority, then estimated lost sales, then SKU."""
-    classified = classified_products(now, rules).subquery()
-    statement = (
-        select(classified)
-        .where(classified.c.priority_rank > 0)
-        .order_by(
-            classified.c.priority_rank.desc(),
-            classified.c.lost_sales.desc(),
-            classified.c.sku,
-        )
-    )
-    if category is not None:
-        statement = statement.where(classified.c.category_key == category)
-    if limit is not None:
-        statement = statement.limit(limit)
-    return list(session.execute(statement).all())
+    its key, when given): priority, then estimated lost sales, then SKU; classified under
+    `rules` (storage.status).
+
+    One query: the first `limit` of each stored stock rank (above 0 it is the priority; 0
+    is low once the weekly update falls due), each read in index order, then those few
+    sorted. Sorting the whole catalogue on the computed priority cost a second full scan
+    (issue 18)."""
+    statement = _alert_statement(limit is not None, category is not None)
+    values = {"now_epoch": epoch_of(now), "page_limit": limit, "category": category}
+    return list(session.execute(statement, values).all())
 
 
 def active_snoozes(session: Session, now: datetime) -> dict[int, str]:
