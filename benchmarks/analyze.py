@@ -49,7 +49,8 @@ def bare_lookup(engine: Engine) -> Callable[[str], object]:
     """The lookup's own SQL, compiled once, run on a DB-API cursor held open."""
     compiled = BY_KEY.compile(dialect=engine.dialect)
     sql = compiled.string
-    cursor = engine.raw_connection().cursor()
+    raw = engine.raw_connection()  # held here: the pool must not take it back
+    cursor = raw.cursor()
 
     def run(key: str) -> object:
         values = compiled.construct_params({"key": key})
@@ -59,7 +60,9 @@ def bare_lookup(engine: Engine) -> Callable[[str], object]:
             else values
         )
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+        raw.rollback()  # as a connection's close does
+        return rows
 
     return run
 

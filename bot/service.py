@@ -145,9 +145,9 @@ class StockService:
             counts = self.whole_counts(now)
         else:
             self.current_status()
-        with self.sessions() as session:
-            if key is not None:
+            with self.sessions() as session:
                 counts = tallies.catalogue_counts(session, now, self.rules, key)
+        with self.sessions() as session:
             page = queries.alert_page(session, now, self.rules, size, key)
             snapshots = queries.snapshots_by_ids(session, [row.product_id for row in page], now)
         entries = [
