@@ -207,6 +207,18 @@ def test_products_without_a_stored_status_are_classified_on_read(service):
     assert service.alerts(500).counts == expected
 
 
+def test_a_new_process_finds_a_missing_stored_status_in_its_first_count(service):
+    seed_demo(service.sessions, NOW, service.rules, products=40)
+    expected = service.alerts(500)
+    with service.sessions() as session, session.begin():
+        session.execute(delete(ProductStatus).where(ProductStatus.product_id % 3 == 0))
+    fresh = StockService(service.sessions, service.rules, clock=lambda: NOW)
+    assert fresh.summary().high == expected.counts["high"]
+    report = fresh.alerts(500)
+    assert report.counts == expected.counts
+    assert [entry.sku for entry in report.alerts] == [entry.sku for entry in expected.alerts]
+
+
 def test_an_ean_shared_by_two_products_is_ambiguous_not_a_guess(service):  # type: ignore[no-untyped-def]
     shared = "5940000000099"
     store_snapshots(
