@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.engine.models import ACCOUNTS, Rules
 from storage.classifier import NOW_EPOCH, classified_products, epoch_of, rules_key
 from storage.models import Product, ProductStatus
+from storage.status import made_under_other_rules
 
 
 def _count_columns(c: Any) -> tuple[list[Any], list[str]]:
@@ -65,7 +66,7 @@ def _statement(shape: str) -> tuple[Select, list[str]]:
         return select(key.label("category"), *columns).group_by(key), names
     if shape == "checked":
         products = select(func.count()).select_from(Product).scalar_subquery()
-        other = select(ProductStatus.product_id).where(ProductStatus.rules_key != _RULES_KEY)
+        other = select(ProductStatus.product_id).where(made_under_other_rules(_RULES_KEY))
         columns += [products.label("in_catalogue"), other.limit(1).exists().label("other_rules")]
     statement = select(*columns).select_from(classified)
     return (statement.where(key == _CATEGORY) if shape == "category" else statement), names
