@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from starlette.middleware.base import BaseHTTPMiddleware
@@ -31,7 +32,9 @@ def test_a_slack_request_reaches_the_app_with_its_own_receive_and_send() -> None
         raise AssertionError("the gate must not answer")
 
     scope = {"type": "http", "path": "/slack/events", "headers": [], "method": "POST"}
-    asyncio.run(TokenGate(inner)(scope, receive, send))
+    # On a thread of its own: an earlier test may leave this thread's event loop running.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, TokenGate(inner)(scope, receive, send)).result()
     assert seen == [(receive, send)]
 
 
