@@ -85,8 +85,10 @@ class StockService:
             limits.lookup(key)
         except limits.FieldError as exc:
             raise InvalidInput("sku", str(exc)) from None
-        with self.sessions() as session:
-            lookup = queries.find_snapshots(session, [key], self.clock())
+        # A connection, not a session: `analyze` is one indexed lookup, and a session's
+        # set-up and tear-down cost as much again (benchmarks/analyze.py).
+        with self.sessions.kw["bind"].connect() as connection:
+            lookup = queries.find_snapshots(connection, [key], self.clock())
         wanted = queries.lookup_key(key)
         if wanted in lookup.ambiguous:
             raise InvalidInput("sku", _ambiguous(key, lookup.ambiguous[wanted]))
@@ -146,13 +148,13 @@ class StockService:
         size = parse_limit(limit)
         key = self.category(category)
         now = self.clock()
-        version = self.current_status()
+        if key is None:
+            counts = self.whole_counts(now)
+        else:
+            self.current_status()
+            with self.sessions() as session:
+                counts = tallies.catalogue_counts(session, now, self.rules, key)
         with self.sessions() as session:
-            counts = (
-                self.catalogue_counts(session, now, version)
-                if key is None
-                else tallies.catalogue_counts(session, now, self.rules, key)
-            )
             page = queries.alert_page(session, now, self.rules, size, key)
             snapshots = queries.snapshots_by_ids(session, [row.product_id for row in page], now)
         entries = [
@@ -188,16 +190,35 @@ class StockService:
         self._counts = (version, now, counts)
         return counts
 
+    def whole_counts(self, now: datetime) -> dict[str, Any]:
+        """catalogue_counts with the classification made current first: after a change,
+        the count checks it in its own scan (tallies.checked_counts) and only a stale one
+        is reclassified (current_status) and counted again."""
+        with self.sessions() as session:
+            version = catalogue_version(session)
+            if version == self._ensured:
+                return self.catalogue_counts(session, now, version)
+            counts = tallies.checked_counts(session, now, self.rules)
+        if counts is None:
+            version = self.current_status()
+            with self.sessions() as session:
+                return self.catalogue_counts(session, now, version)
+        self._ensured = version
+        self._counts = (version, now, counts)
+        return counts
+
     def summary(self) -> Summary:
         """The dashboard numbers, from set-based queries over the whole catalogue."""
         now = self.clock()
-        version = self.current_status()
+        counts = self.whole_counts(now)
         with self.sessions() as session:
-            return self.summary_in(session, now, version)
+            return self._summary_of(session, now, counts)
 
     def summary_in(self, session: Session, now: datetime, version: int | None = None) -> Summary:
         """summary() inside the caller's transaction, whose classification must be current."""
-        counts = self.catalogue_counts(session, now, version)
+        return self._summary_of(session, now, self.catalogue_counts(session, now, version))
+
+    def _summary_of(self, session: Session, now: datetime, counts: dict[str, Any]) -> Summary:
         runs = queries.last_runs(session)
         listed = sum(counts[f"listed_{account}"] for account in ACCOUNTS)
         compliant = sum(counts[f"compliant_{account}"] for account in ACCOUNTS)

@@ -16,10 +16,13 @@ import math
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
+    BindParameter,
     ColumnElement,
     Numeric,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     literal,
@@ -173,17 +176,28 @@ def status_rows(rules: Rules, key: str | None = None) -> Select:
     )
 
 
-def needs_update(account: str, now: datetime) -> ColumnElement[bool]:
+# The clock as a bind parameter, for statements built once and run many times: they take
+# `now_epoch` (epoch_of(now)) when executed instead of a literal baked into the SQL.
+NOW_EPOCH = bindparam("now_epoch", type_=BigInteger())
+Clock = datetime | BindParameter[int]
+
+
+def epoch_of(now: datetime) -> int:
+    """`now` in whole seconds since 1970, as the stored due times are."""
+    return math.floor(now.timestamp())
+
+
+def _epoch(now: Clock) -> int | BindParameter[int]:
+    return now if isinstance(now, BindParameter) else epoch_of(now)
+
+
+def needs_update(account: str, now: Clock) -> ColumnElement[bool]:
     """The account's offer is listed and its weekly update has fallen due."""
     due = getattr(ProductStatus, f"due_{account}")
     return and_(getattr(ProductStatus, f"listed_{account}") == 1, due <= _epoch(now))
 
 
-def _epoch(now: datetime) -> int:
-    return math.floor(now.timestamp())
-
-
-def priority_rank(now: datetime, rules: Rules) -> ColumnElement[int]:
+def priority_rank(now: Clock, rules: Rules) -> ColumnElement[int]:
     """3 high .. 0 normal, from the stored classification and the clock (the weekly
     update's due time is stored with each category's weekly_update_days)."""
     return case(
@@ -194,11 +208,12 @@ def priority_rank(now: datetime, rules: Rules) -> ColumnElement[int]:
     )
 
 
-def classified_products(now: datetime, rules: Rules) -> Select:
+def classified_products(now: Clock, rules: Rules) -> Select:
     """One row per product: priority rank (3 high .. 0 normal), issue flags, stock.
 
     Reads the stored classification (keep it current with storage.status) and adds what
-    depends on `now`: the weekly update.
+    depends on `now`: the weekly update. The rules are those the stored rows were made
+    with; nothing here depends on them, so a statement built with NOW_EPOCH serves all.
     """
     status = ProductStatus
     return select(

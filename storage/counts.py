@@ -4,21 +4,21 @@ categories. One scan of the stored classification each."""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, String, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.engine.models import ACCOUNTS, Rules
-from storage.classifier import classified_products
-from storage.models import Product
+from storage.classifier import NOW_EPOCH, classified_products, epoch_of, rules_key
+from storage.models import Product, ProductStatus
+from storage.status import made_under_other_rules
 
 
-def _count_columns(c: Any, now: datetime) -> tuple[list[Any], list[str]]:
-    now_epoch = math.floor(now.timestamp())
+def _count_columns(c: Any) -> tuple[list[Any], list[str]]:
     sums = {
         "high": case((c.priority_rank == 3, 1), else_=0),
         "medium": case((c.priority_rank == 2, 1), else_=0),
@@ -30,7 +30,7 @@ def _count_columns(c: Any, now: datetime) -> tuple[list[Any], list[str]]:
     for account in ACCOUNTS:
         listed, due = getattr(c, f"listed_{account}"), getattr(c, f"due_{account}")
         sums[f"listed_{account}"] = listed
-        sums[f"compliant_{account}"] = case((and_(listed == 1, due > now_epoch), 1), else_=0)
+        sums[f"compliant_{account}"] = case((and_(listed == 1, due > NOW_EPOCH), 1), else_=0)
     columns = [func.count().label("products")]
     columns += [func.coalesce(func.sum(value), 0).label(name) for name, value in sums.items()]
     columns += [
@@ -49,26 +49,56 @@ def _counts_of(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
     return counts
 
 
+_CATEGORY = bindparam("category", type_=String())
+_RULES_KEY = bindparam("rules_key", type_=String())
+
+
+@cache
+def _statement(shape: str) -> tuple[Select, list[str]]:
+    """The counts' statement, built once per shape (building it cost more than the
+    scan's own overhead): "whole", "category" (:category), "grouped" (per category) or
+    "checked" (whole, plus what storage.status.ensure_status checks, on :rules_key).
+    Rules() fills the signature only: the clock-dependent part reads no thresholds."""
+    classified = classified_products(NOW_EPOCH, Rules()).subquery()
+    columns, names = _count_columns(classified.c)
+    key = classified.c.category_key
+    if shape == "grouped":
+        return select(key.label("category"), *columns).group_by(key), names
+    if shape == "checked":
+        products = select(func.count()).select_from(Product).scalar_subquery()
+        other = select(ProductStatus.product_id).where(made_under_other_rules(_RULES_KEY))
+        columns += [products.label("in_catalogue"), other.limit(1).exists().label("other_rules")]
+    statement = select(*columns).select_from(classified)
+    return (statement.where(key == _CATEGORY) if shape == "category" else statement), names
+
+
 def catalogue_counts(
     session: Session, now: datetime, rules: Rules, category: str | None = None
 ) -> dict[str, Any]:
     """Products per priority and per issue, offers listed and sent within the weekly
     window, and the newest read per account, over the whole catalogue (or one category,
-    by its key): one scan of the stored classification."""
-    classified = classified_products(now, rules).subquery()
-    columns, names = _count_columns(classified.c, now)
-    statement = select(*columns).select_from(classified)
-    if category is not None:
-        statement = statement.where(classified.c.category_key == category)
-    return _counts_of(session.execute(statement).one()._asdict(), names)
+    by its key): one scan of the stored classification (made under `rules`)."""
+    statement, names = _statement("whole" if category is None else "category")
+    row = session.execute(statement, {"now_epoch": epoch_of(now), "category": category}).one()
+    return _counts_of(row._asdict(), names)
+
+
+def checked_counts(session: Session, now: datetime, rules: Rules) -> dict[str, Any] | None:
+    """catalogue_counts of the whole catalogue if its stored classification is current
+    (every product has its row, all made under `rules`), else None: the check
+    storage.status.ensure_status makes, in the same scan."""
+    statement, names = _statement("checked")
+    values = {"now_epoch": epoch_of(now), "rules_key": rules_key(rules)}
+    row = session.execute(statement, values).one()
+    if row.in_catalogue != row.products or row.other_rules:
+        return None
+    return _counts_of(row._asdict(), names)
 
 
 def counts_by_category(session: Session, now: datetime, rules: Rules) -> dict[str | None, dict]:
     """catalogue_counts for every category at once (None: products without one)."""
-    classified = classified_products(now, rules).subquery()
-    columns, names = _count_columns(classified.c, now)
-    key = classified.c.category_key
-    rows = session.execute(select(key.label("category"), *columns).group_by(key)).all()
+    statement, names = _statement("grouped")
+    rows = session.execute(statement, {"now_epoch": epoch_of(now)}).all()
     return {row.category: _counts_of(row._asdict(), names) for row in rows}
 
 

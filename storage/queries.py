@@ -5,83 +5,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, func, or_, select
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Row,
+    Select,
+    String,
+    bindparam,
+    func,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
-from bot.engine.models import OfferSnapshot, ProductSnapshot, Rules
-from storage.classifier import FbeOffer, MainOffer, classified_products, priority_rank
+from bot.engine.models import ProductSnapshot, Rules
+from storage import snapshot_rows
+from storage.classifier import NOW_EPOCH, classified_products, epoch_of, priority_rank
 from storage.db import chunks
 from storage.models import Offer, Product, ProductStatus, SnapshotRun, Snooze
-
-_OFFER_FIELDS = (
-    "emag_offer_id",
-    "pnk",
-    "stock",
-    "general_stock",
-    "estimated_stock",
-    "number_of_offers",
-    "buy_button_rank",
-    "sale_price",
-    "status",
-    "offer_validation",
-    "offer_validation_text",
-    "doc_validation",
-    "doc_validation_text",
-    "supply_lead_time",
-    "sales_velocity",
-    "last_read_at",
-    "last_sent_at",
-    "in_transit",
-    "in_transit_since",
-    "overdue_transit",
-    "overdue_since",
-    "best_offer_sale_price",
-    "buy_button_lost_at",
-    "sellers_before",
-    "sellers_rose_at",
-)
 
 
 def lookup_key(text: str) -> str:
     """How SKUs, PNKs and EANs are compared: trimmed, upper-cased."""
     return text.strip().upper()
-
-
-def _offer_snapshot(account: str, offer: Offer | None) -> OfferSnapshot | None:
-    if offer is None:
-        return None
-    values = {field: getattr(offer, field) for field in _OFFER_FIELDS}
-    values["offer_id"] = values.pop("emag_offer_id")
-    return OfferSnapshot(account=account, **values)
-
-
-def _product_snapshot(
-    product: Product, main: Offer | None, fbe: Offer | None, snooze: Snooze | None = None
-) -> ProductSnapshot:
-    return ProductSnapshot(
-        sku=product.sku,
-        pnk=product.pnk,
-        ean=product.ean,
-        name=product.name,
-        category=product.category,
-        main=_offer_snapshot("main", main),
-        fbe=_offer_snapshot("fbe", fbe),
-        snoozed_until=snooze.until if snooze else None,
-        snoozed_by=snooze.created_by if snooze else None,
-    )
-
-
-def _snapshot_select():  # type: ignore[no-untyped-def]
-    # An ended snooze still has its row until it is replaced or cleared: the reader
-    # leaves it out by its date (see _live).
-    return (
-        select(Product, MainOffer, FbeOffer, Snooze)
-        .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
-        .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
-        .outerjoin(Snooze, Snooze.product_id == Product.id)
-    )
 
 
 @dataclass
@@ -93,30 +42,28 @@ class Lookup:
     ambiguous: dict[str, list[str]]
 
 
-def _live(snooze: Snooze | None, now: datetime | None) -> Snooze | None:
-    return snooze if snooze is not None and (now is None or snooze.until > now) else None
-
-
-def find_snapshots(session: Session, keys: Sequence[str], now: datetime | None = None) -> Lookup:
-    """Products for `keys` (SKU, else PNK, else EAN), keyed by the lookup key; one query."""
+def find_snapshots(
+    session: Session | Connection, keys: Sequence[str], now: datetime | None = None
+) -> Lookup:
+    """Products for `keys` (SKU, else PNK, else EAN), keyed by the lookup key; one query.
+    A bare connection will do: a lookup needs no session."""
     wanted = {lookup_key(key) for key in keys if key.strip()}
     if not wanted:
         return Lookup({}, {})
-    rows = session.execute(
-        _snapshot_select()
-        .where(or_(Product.sku_key.in_(wanted), Product.pnk.in_(wanted), Product.ean.in_(wanted)))
-        .order_by(Product.sku_key)
-    ).all()
     by_sku: dict[str, ProductSnapshot] = {}
     by_pnk: dict[str, list[ProductSnapshot]] = {}
     by_ean: dict[str, list[ProductSnapshot]] = {}
-    for product, main, fbe, snooze in rows:
-        snapshot = _product_snapshot(product, main, fbe, _live(snooze, now))
-        by_sku[product.sku_key] = snapshot
-        if product.pnk:
-            by_pnk.setdefault(product.pnk.upper(), []).append(snapshot)
-        if product.ean:
-            by_ean.setdefault(product.ean.upper(), []).append(snapshot)
+    if len(wanted) == 1:
+        rows = session.execute(snapshot_rows.BY_KEY, {"key": next(iter(wanted))})
+    else:
+        rows = session.execute(snapshot_rows.BY_KEYS, {"keys": sorted(wanted)})
+    for row in rows:
+        snapshot = snapshot_rows.to_snapshot(row, now)
+        by_sku[row.sku_key] = snapshot
+        if row.pnk:
+            by_pnk.setdefault(row.pnk.upper(), []).append(snapshot)
+        if row.ean:
+            by_ean.setdefault(row.ean.upper(), []).append(snapshot)
     lookup = Lookup({}, {})
     for key in wanted:
         if key in by_sku:
@@ -136,14 +83,38 @@ def snapshots_by_ids(
     """Snapshots of the given products, keyed by product id; one query per 5000 ids."""
     found = {}
     for ids in chunks(product_ids):
-        rows = session.execute(_snapshot_select().where(Product.id.in_(ids))).all()
-        found.update(
-            {
-                product.id: _product_snapshot(product, main, fbe, _live(snooze, now))
-                for product, main, fbe, snooze in rows
-            }
-        )
+        for row in session.execute(snapshot_rows.BY_IDS, {"ids": ids}):
+            found[row.id] = snapshot_rows.to_snapshot(row, now)
     return found
+
+
+_LIMIT = bindparam("page_limit", type_=Integer())
+_CATEGORY = bindparam("category", type_=String())
+
+
+def _ranked(stock_rank: int, limited: bool, by_category: bool) -> Select:
+    """The alerting products of one stored stock rank in page order: a walk of
+    ix_product_status_alert_order that stops after :page_limit, no sort."""
+    # Rules() fills the signature only: the clock-dependent part reads no thresholds (the
+    # stored rows were made under the rules in force, and storage.status keeps them so).
+    statement = classified_products(NOW_EPOCH, Rules()).where(
+        ProductStatus.stock_rank == stock_rank, priority_rank(NOW_EPOCH, Rules()) > 0
+    )
+    if by_category:
+        statement = statement.where(ProductStatus.category_key == _CATEGORY)
+    statement = statement.order_by(ProductStatus.lost_sales.desc(), ProductStatus.sku)
+    return statement.limit(_LIMIT) if limited else statement
+
+
+@cache
+def _alert_statement(limited: bool, by_category: bool) -> Select:
+    """Built once per shape: building it (and its cache key) cost more than running it."""
+    parts = [_ranked(rank, limited, by_category) for rank in (3, 2, 1, 0)]
+    merged = union_all(*(select(part.subquery()) for part in parts)).subquery()
+    statement = select(merged).order_by(
+        merged.c.priority_rank.desc(), merged.c.lost_sales.desc(), merged.c.sku
+    )
+    return statement.limit(_LIMIT) if limited else statement
 
 
 def alert_page(
@@ -154,22 +125,16 @@ def alert_page(
     category: str | None = None,
 ) -> list[Row[Any]]:
     """The most urgent alerting products (all when `limit` is None; of one category, by
-    its key, when given): priority, then estimated lost sales, then SKU."""
-    classified = classified_products(now, rules).subquery()
-    statement = (
-        select(classified)
-        .where(classified.c.priority_rank > 0)
-        .order_by(
-            classified.c.priority_rank.desc(),
-            classified.c.lost_sales.desc(),
-            classified.c.sku,
-        )
-    )
-    if category is not None:
-        statement = statement.where(classified.c.category_key == category)
-    if limit is not None:
-        statement = statement.limit(limit)
-    return list(session.execute(statement).all())
+    its key, when given): priority, then estimated lost sales, then SKU; classified under
+    `rules` (storage.status).
+
+    One query: the first `limit` of each stored stock rank (above 0 it is the priority; 0
+    is low once the weekly update falls due), each read in index order, then those few
+    sorted. Sorting the whole catalogue on the computed priority cost a second full scan
+    (issue 18)."""
+    statement = _alert_statement(limit is not None, category is not None)
+    values = {"now_epoch": epoch_of(now), "page_limit": limit, "category": category}
+    return list(session.execute(statement, values).all())
 
 
 def active_snoozes(session: Session, now: datetime) -> dict[int, str]:

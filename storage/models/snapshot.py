@@ -147,7 +147,8 @@ class ProductStatus(Base):
     rank_fbe: Mapped[int | None] = mapped_column(Integer)
     due_main: Mapped[int | None] = mapped_column(BigInteger)
     due_fbe: Mapped[int | None] = mapped_column(BigInteger)
-    category_key: Mapped[str | None] = mapped_column(String(128), index=True)
+    # Indexed by ix_product_status_category_alert_order (below), which leads with it.
+    category_key: Mapped[str | None] = mapped_column(String(128))
     read_main: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_fbe: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Listed but unsellable (engine.md, Competition); fix_offer's rank: 3 high, 2 medium.
@@ -164,6 +165,26 @@ class ProductStatus(Base):
     lost_main: Mapped[int] = mapped_column(Integer, default=0)
     lost_fbe: Mapped[int] = mapped_column(Integer, default=0)
     sellers_until: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# The alerts page walks these in its order, one stock rank at a time (queries.alert_page),
+# over the catalogue or one category: no sort of the whole catalogue on a computed key.
+# oldest_due last, so the weekly updates that fall due are found in the index alone.
+Index(
+    "ix_product_status_alert_order",
+    ProductStatus.stock_rank,
+    ProductStatus.lost_sales.desc(),
+    ProductStatus.sku,
+    ProductStatus.oldest_due,
+)
+Index(
+    "ix_product_status_category_alert_order",
+    ProductStatus.category_key,
+    ProductStatus.stock_rank,
+    ProductStatus.lost_sales.desc(),
+    ProductStatus.sku,
+    ProductStatus.oldest_due,
+)
 
 
 class CatalogueState(Base):

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, event, func, select
+from sqlalchemy.engine import default
 
 from bot.engine.models import Rules
 from bot.errors import InsufficientStock, InvalidInput, NotFound
@@ -45,6 +46,23 @@ def test_emg331_is_found_by_sku_pnk_and_ean_in_any_case(demo):
         analysis = demo.analyze(key)
         assert analysis.sku == "EMG331" and analysis.priority == "high"
         assert analysis.recommendations[0].suggested_amount == 10
+
+
+def test_analyze_is_one_statement_compiled_once_for_every_key(demo):
+    demo.analyze("EMG1001")
+    hits: list[bool] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        hits.append(context.cache_hit is default.CACHE_HIT)
+
+    engine = demo.sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for key in ("EMG1002", "emg1003", "DNN83CYBM", "8266294692464"):
+            demo.analyze(key)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert hits == [True] * 4
 
 
 def test_unknown_sku_is_not_found(demo):
@@ -187,6 +205,18 @@ def test_products_without_a_stored_status_are_classified_on_read(service):
     with service.sessions() as session, session.begin():
         session.execute(delete(ProductStatus))
     assert service.alerts(500).counts == expected
+
+
+def test_a_new_process_finds_a_missing_stored_status_in_its_first_count(service):
+    seed_demo(service.sessions, NOW, service.rules, products=40)
+    expected = service.alerts(500)
+    with service.sessions() as session, session.begin():
+        session.execute(delete(ProductStatus).where(ProductStatus.product_id % 3 == 0))
+    fresh = StockService(service.sessions, service.rules, clock=lambda: NOW)
+    assert fresh.summary().high == expected.counts["high"]
+    report = fresh.alerts(500)
+    assert report.counts == expected.counts
+    assert [entry.sku for entry in report.alerts] == [entry.sku for entry in expected.alerts]
 
 
 def test_an_ean_shared_by_two_products_is_ambiguous_not_a_guess(service):  # type: ignore[no-untyped-def]
