@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, case, delete, literal, null, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
 from bot.engine.competition_watch import WatchState, next_state
@@ -160,27 +161,44 @@ def record_competition(session: Session, now: datetime, rules: Rules) -> int:
     return changed
 
 
+_records, _products = CompetitionRecord.__table__, Product.__table__
+# Built once: every analysis asks it, and a statement rebuilt each time costs more than
+# the lookup (benchmarks/analyze.py).
+_HISTORY = (
+    select(
+        _records.c.account,
+        _records.c.taken_at,
+        _records.c.buy_button_rank,
+        _records.c.number_of_offers,
+        _records.c.competitors,
+        _records.c.stock,
+        _records.c.sale_price,
+        _records.c.best_offer_sale_price,
+    )
+    .select_from(_records.join(_products, _products.c.id == _records.c.product_id))
+    .where(_products.c.sku_key == bindparam("key"), _records.c.taken_at <= bindparam("now"))
+    .order_by(_records.c.taken_at)
+)
+
+
 def competition_history(
-    session: Session, sku: str, now: datetime
+    session: Session | Connection, sku: str, now: datetime
 ) -> dict[Account, list[CompetitionPoint]]:
-    """A product's kept points per account (by its SKU), oldest first, for its analysis."""
-    rows = session.execute(
-        select(CompetitionRecord)
-        .join(Product, Product.id == CompetitionRecord.product_id)
-        .where(Product.sku_key == lookup_key(sku), CompetitionRecord.taken_at <= now)
-        .order_by(CompetitionRecord.taken_at)
-    ).scalars()
+    """A product's kept points per account (by its SKU), oldest first, for its analysis;
+    a bare connection will do."""
     found: dict[Account, list[CompetitionPoint]] = {account: [] for account in ACCOUNTS}
-    for row in rows:
-        found[row.account].append(  # type: ignore[index]
+    for account, taken_at, rank, offers, competitors, stock, price, best in session.execute(
+        _HISTORY, {"key": lookup_key(sku), "now": now}
+    ):
+        found[account].append(
             CompetitionPoint(
-                taken_at=row.taken_at,
-                rank=row.buy_button_rank,
-                number_of_offers=row.number_of_offers,
-                competitors=row.competitors,
-                stock=row.stock,
-                price=row.sale_price,
-                best_price=row.best_offer_sale_price,
+                taken_at=taken_at,
+                rank=rank,
+                number_of_offers=offers,
+                competitors=competitors,
+                stock=stock,
+                price=price,
+                best_price=best,
             )
         )
     return found
