@@ -7,11 +7,12 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import NumberPattern, format_currency, format_decimal, parse_pattern
 
 LOCALES = {"en": "en_GB", "ro": "ro_RO"}
 _active: dict[str, object] = {"language": "en", "zone": ZoneInfo("UTC")}
@@ -43,12 +44,24 @@ def active_zone() -> ZoneInfo:
 
 
 def _locale() -> Locale:
-    return Locale.parse(LOCALES[language()])
+    return _parsed_locale(LOCALES[language()])
+
+
+# Parsed once: Babel parses a locale and a pattern afresh on every call, which was most
+# of the time a digest of thousands of lines took.
+@cache
+def _parsed_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+@cache
+def _pattern(text: str) -> NumberPattern:
+    return parse_pattern(text)
 
 
 def number(value: float | Decimal, digits: int = 1) -> str:
     """e.g. "1,234.5" (en) or "1.234,5" (ro), always with `digits` decimals."""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    pattern = _pattern("#,##0" + ("." + "0" * digits if digits else ""))
     return format_decimal(value, format=pattern, locale=_locale())
 
 
@@ -57,7 +70,7 @@ def money(value: float | Decimal) -> str:
     if language() == "ro":
         return f"{number(value, 2)} lei"
     # CLDR writes the code against the number ("RON1,234.50"); sellers read it spaced.
-    return format_currency(value, "RON", format="¤ #,##0.00", locale=_locale())
+    return format_currency(value, "RON", format=_pattern("¤ #,##0.00"), locale=_locale())
 
 
 def day(moment: datetime, zone: ZoneInfo) -> str:

@@ -33,17 +33,19 @@ def drop_plan(session: Session, digest_id: int) -> None:
 
 
 def save_plan(
-    session: Session,
-    digest_id: int,
-    channel: str,
-    payloads: Sequence[dict[str, Any]],
-    items: Sequence[dict[str, Any]],
+    session: Session, digest_id: int, channel: str, payloads: Sequence[dict[str, Any]]
 ) -> None:
-    """Store the parts to post and the items they report, before anything is posted."""
-    session.add_all(
-        DigestMessage(digest_id=digest_id, part=index, channel=channel, payload=json.dumps(payload))
+    """Store the parts to post, before anything is posted: one multi-row insert."""
+    rows = [
+        {"digest_id": digest_id, "part": index, "channel": channel, "payload": json.dumps(payload)}
         for index, payload in enumerate(payloads)
-    )
+    ]
+    if rows:
+        session.execute(DigestMessage.__table__.insert(), rows)
+
+
+def save_items(session: Session, digest_id: int, items: Sequence[dict[str, Any]]) -> None:
+    """Store items the digest reports (the rest of its baseline is written set-based)."""
     for batch in chunks(items):
         session.execute(
             DigestItem.__table__.insert(), [{**item, "digest_id": digest_id} for item in batch]
@@ -82,12 +84,6 @@ def mark_posted(session: Session, message_id: int, ts: str, channel_id: str, now
         .values(message_ts=ts)
         .execution_options(synchronize_session=False)
     )
-
-
-def items_of(session: Session, digest_id: int) -> dict[int, DigestItem]:
-    """A digest's items by product id."""
-    items = session.scalars(select(DigestItem).where(DigestItem.digest_id == digest_id))
-    return {item.product_id: item for item in items}
 
 
 def shown_unresolved(

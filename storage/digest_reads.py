@@ -1,0 +1,199 @@
+"""The digest's reads and its baseline write, set-based, so its memory stays flat in the
+catalogue's size: the current alerts compared in SQL with the last sent digest's items
+and the live snoozes (`bot.jobs.digest_plan.compare` is the reference, restated here),
+one aggregate of each kind of change, the most urgent new or worse alerts with only the
+columns the digest shows, and the alerts the next digest compares with written from a
+select."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Subquery,
+    and_,
+    case,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
+
+from bot.engine.models import PRIORITY_RANK, OfferSnapshot, Priority, ProductSnapshot, Rules
+from storage.classifier import FbeOffer, MainOffer, classified_products
+from storage.db import chunks
+from storage.models import DigestItem, Product, Snooze
+
+# The classification's flags and the issue each one names, in the engine's order.
+ISSUES = (
+    ("zero", "zero_stock_with_competition"),
+    ("low", "low_stock_with_competition"),
+    ("needs_update", "needs_weekly_update"),
+    ("imbalanced", "imbalanced"),
+    ("unsellable", "unsellable_offer"),
+    ("overdue", "transfer_not_arrived"),
+)
+_ALERTING = {name: rank for name, rank in PRIORITY_RANK.items() if rank > 0}
+# What a snapshot reads of an offer: every field but the ones no column holds.
+_OFFER_COLUMNS = [
+    name for name in OfferSnapshot.model_fields if name not in ("account", "units_sold_30d")
+]
+
+
+def _rank_of(priority: ColumnElement[str]) -> ColumnElement[int]:
+    return case(*((priority == name, rank) for name, rank in _ALERTING.items()), else_=0)
+
+
+def _issues(c: Any) -> ColumnElement[str]:
+    """The alert's issues joined by commas, as the baseline stores them."""
+    joined = literal("")
+    for flag, issue in ISSUES:
+        joined = joined + case((getattr(c, flag) == 1, issue + ","), else_="")
+    return func.rtrim(joined, ",")
+
+
+def changes(now: datetime, rules: Rules, previous: int | None) -> Subquery:
+    """Every alerting product with its `change` against the digest `previous` (None: no
+    digest yet) and the live snoozes: snoozed (left out: not worse than when snoozed),
+    new, worse or unchanged; with what the baseline keeps of it."""
+    c = classified_products(now, rules).subquery()
+    base = aliased(DigestItem)
+    was = _rank_of(base.priority)
+    in_base = base.product_id == c.c.product_id
+    snoozed = and_(
+        Snooze.product_id.is_not(None), c.c.priority_rank <= _rank_of(Snooze.priority_at_snooze)
+    )
+    change = case(
+        (snoozed, "snoozed"),
+        (base.product_id.is_(None), "new"),
+        (c.c.priority_rank > was, "worse"),
+        else_="unchanged",
+    )
+    priority = case(*((c.c.priority_rank == rank, name) for name, rank in _ALERTING.items()))
+    return (
+        select(
+            c.c.product_id,
+            c.c.sku,
+            c.c.priority_rank,
+            priority.label("priority"),
+            c.c.lost_sales,
+            _issues(c.c).label("issues"),
+            base.message_ts.label("earlier_ts"),
+            change.label("change"),
+        )
+        .outerjoin(base, and_(base.digest_id == previous, in_base) if previous else false())
+        .outerjoin(Snooze, and_(Snooze.product_id == c.c.product_id, Snooze.until > now))
+        .where(c.c.priority_rank > 0)
+        .subquery()
+    )
+
+
+def change_counts(session: Session, alerts: Subquery) -> dict[str, int]:
+    """How many alerts are new, worse, unchanged and snoozed: one aggregate."""
+    rows = session.execute(select(alerts.c.change, func.count()).group_by(alerts.c.change))
+    found = {"new": 0, "worse": 0, "unchanged": 0, "snoozed": 0}
+    found.update({change: count for change, count in rows})
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A new or worse alert the digest shows."""
+
+    product_id: int
+    sku: str
+    priority: Priority
+    change: str
+    issues: str
+    lost_sales: Decimal
+    earlier_ts: str | None
+
+
+def most_urgent(session: Session, alerts: Subquery, limit: int) -> list[Shown]:
+    """The `limit` most urgent new or worse alerts: priority, lost sales, then SKU."""
+    a = alerts.c
+    rows = session.execute(
+        select(a.product_id, a.sku, a.priority, a.change, a.issues, a.lost_sales, a.earlier_ts)
+        .where(a.change.in_(("new", "worse")))
+        .order_by(a.priority_rank.desc(), a.lost_sales.desc(), a.sku)
+        .limit(limit)
+    )
+    return [Shown(*row) for row in rows]
+
+
+def keep_unchanged(session: Session, alerts: Subquery, digest_id: int) -> None:
+    """The unchanged alerts into the digest's baseline, still pointing at the message
+    that showed them: one INSERT ... SELECT."""
+    a = alerts.c
+    kept = select(literal(digest_id), a.product_id, a.priority, a.issues, null(), a.earlier_ts)
+    columns = ["digest_id", "product_id", "priority", "issues", "part", "message_ts"]
+    session.execute(insert(DigestItem).from_select(columns, kept.where(a.change == "unchanged")))
+
+
+def resolved_skus(session: Session, previous: int, alerts: Subquery) -> list[str]:
+    """The SKUs the digest `previous` reported that alert no more, in product order."""
+    return list(
+        session.scalars(
+            select(Product.sku)
+            .join(DigestItem, DigestItem.product_id == Product.id)
+            .where(
+                DigestItem.digest_id == previous,
+                DigestItem.product_id.not_in(select(alerts.c.product_id)),
+            )
+            .order_by(DigestItem.product_id)
+        )
+    )
+
+
+def snapshots(
+    session: Session, product_ids: Sequence[int], now: datetime
+) -> dict[int, ProductSnapshot]:
+    """The shown products' snapshots (live snoozes only), from the columns they need."""
+    offers = {"main": MainOffer, "fbe": FbeOffer}
+    columns = [Product.id, Product.sku, Product.pnk, Product.ean, Product.name, Product.category]
+    for account, offer in offers.items():
+        columns.append(offer.id.label(f"{account}_row"))
+        columns += [
+            getattr(offer, "emag_offer_id" if name == "offer_id" else name).label(
+                f"{account}_{name}"
+            )
+            for name in _OFFER_COLUMNS
+        ]
+    columns += [Snooze.until, Snooze.created_by]
+    statement = (
+        select(*columns)
+        .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
+        .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
+        .outerjoin(Snooze, and_(Snooze.product_id == Product.id, Snooze.until > now))
+    )
+    found = {}
+    for ids in chunks(product_ids):
+        for row in session.execute(statement.where(Product.id.in_(ids))).mappings():
+            sides = {
+                account: OfferSnapshot(
+                    account=account,  # type: ignore[arg-type]
+                    **{name: row[f"{account}_{name}"] for name in _OFFER_COLUMNS},
+                )
+                if row[f"{account}_row"] is not None
+                else None
+                for account in offers
+            }
+            found[row["id"]] = ProductSnapshot(
+                sku=row["sku"],
+                pnk=row["pnk"],
+                ean=row["ean"],
+                name=row["name"],
+                category=row["category"],
+                snoozed_until=row["until"],
+                snoozed_by=row["created_by"],
+                **sides,
+            )
+    return found
