@@ -18,7 +18,6 @@ from sqlalchemy import (
     Subquery,
     and_,
     case,
-    false,
     func,
     insert,
     literal,
@@ -66,31 +65,36 @@ def changes(now: datetime, rules: Rules, previous: int | None) -> Subquery:
     new, worse or unchanged; with what the baseline keeps of it."""
     c = classified_products(now, rules).subquery()
     base = aliased(DigestItem)
-    was = _rank_of(base.priority)
-    in_base = base.product_id == c.c.product_id
     snoozed = and_(
         Snooze.product_id.is_not(None), c.c.priority_rank <= _rank_of(Snooze.priority_at_snooze)
     )
-    change = case(
-        (snoozed, "snoozed"),
-        (base.product_id.is_(None), "new"),
-        (c.c.priority_rank > was, "worse"),
-        else_="unchanged",
-    )
-    priority = case(*((c.c.priority_rank == rank, name) for name, rank in _ALERTING.items()))
-    return (
-        select(
-            c.c.product_id,
-            c.c.sku,
-            c.c.priority_rank,
-            priority.label("priority"),
-            c.c.lost_sales,
-            _issues(c.c).label("issues"),
-            base.message_ts.label("earlier_ts"),
-            change.label("change"),
+    if previous:
+        earlier: ColumnElement[Any] = base.message_ts
+        change = case(
+            (snoozed, "snoozed"),
+            (base.product_id.is_(None), "new"),
+            (c.c.priority_rank > _rank_of(base.priority), "worse"),
+            else_="unchanged",
         )
-        .outerjoin(base, and_(base.digest_id == previous, in_base) if previous else false())
-        .outerjoin(Snooze, and_(Snooze.product_id == c.c.product_id, Snooze.until > now))
+    else:  # no digest yet: nothing to join (an ON that is false still loops over it)
+        earlier, change = null(), case((snoozed, "snoozed"), else_="new")
+    priority = case(*((c.c.priority_rank == rank, name) for name, rank in _ALERTING.items()))
+    statement = select(
+        c.c.product_id,
+        c.c.sku,
+        c.c.priority_rank,
+        priority.label("priority"),
+        c.c.lost_sales,
+        _issues(c.c).label("issues"),
+        earlier.label("earlier_ts"),
+        change.label("change"),
+    ).select_from(c)
+    if previous:
+        statement = statement.outerjoin(
+            base, and_(base.digest_id == previous, base.product_id == c.c.product_id)
+        )
+    return (
+        statement.outerjoin(Snooze, and_(Snooze.product_id == c.c.product_id, Snooze.until > now))
         .where(c.c.priority_rank > 0)
         .subquery()
     )
