@@ -5,11 +5,11 @@ what happened to each (attempted, posted), and the items it reported: the baseli
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import chunks
@@ -87,11 +87,12 @@ def mark_posted(session: Session, message_id: int, ts: str, channel_id: str, now
 
 
 def shown_unresolved(
-    session: Session, channel: str, alerting: Select
+    session: Session, channel: str, alerting: Callable[[Any], ColumnElement[bool]]
 ) -> list[tuple[DigestMessage, DigestItem]]:
     """Items shown in a posted message of the channel's digests, not marked resolved,
-    whose product is no longer among `alerting` (a select of product ids), each with the
-    message that shows it."""
+    whose product no longer alerts (`alerting(product_id)`: a condition on one product,
+    looked up for these items only, not the catalogue), each with the message that
+    shows it."""
     rows = session.execute(
         select(DigestMessage, DigestItem)
         .join(Digest, Digest.id == DigestMessage.digest_id)
@@ -100,7 +101,7 @@ def shown_unresolved(
             Digest.channel == channel,
             DigestMessage.ts.is_not(None),
             DigestItem.resolved_at.is_(None),
-            DigestItem.product_id.not_in(alerting),
+            ~alerting(DigestItem.product_id),
         )
         .order_by(DigestMessage.id)
     )

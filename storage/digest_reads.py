@@ -7,7 +7,7 @@ select."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -27,9 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from bot.engine.models import PRIORITY_RANK, OfferSnapshot, Priority, ProductSnapshot, Rules
-from storage.classifier import FbeOffer, MainOffer, classified_products
+from storage.classifier import FbeOffer, MainOffer, classified_products, priority_rank
 from storage.db import chunks
-from storage.models import DigestItem, Product, Snooze
+from storage.models import DigestItem, Product, ProductStatus, Snooze
 
 # The classification's flags and the issue each one names, in the engine's order.
 ISSUES = (
@@ -98,6 +98,18 @@ def changes(now: datetime, rules: Rules, previous: int | None) -> Subquery:
         .where(c.c.priority_rank > 0)
         .subquery()
     )
+
+
+def alerting(now: datetime, rules: Rules) -> Callable[[Any], ColumnElement[bool]]:
+    """Whether a product (by its id column) alerts now: one indexed lookup each."""
+
+    def condition(product_id: Any) -> ColumnElement[bool]:
+        status = select(ProductStatus.product_id).where(
+            ProductStatus.product_id == product_id, priority_rank(now, rules) > 0
+        )
+        return status.exists()
+
+    return condition
 
 
 def change_counts(session: Session, alerts: Subquery) -> dict[str, int]:

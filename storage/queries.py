@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.engine.models import OfferSnapshot, ProductSnapshot, Rules
-from storage.classifier import FbeOffer, MainOffer, classified_products, priority_rank
+from storage.classifier import FbeOffer, MainOffer, classified_products
 from storage.db import chunks
-from storage.models import Offer, Product, ProductStatus, SnapshotRun, Snooze
+from storage.models import Offer, Product, SnapshotRun, Snooze
 
 _OFFER_FIELDS = (
     "emag_offer_id",
@@ -166,19 +166,6 @@ def alert_page(
     if limit is not None:
         statement = statement.limit(limit)
     return list(session.execute(statement).all())
-
-
-def active_snoozes(session: Session, now: datetime) -> dict[int, str]:
-    """Snoozed products and the priority they had when snoozed."""
-    rows = session.execute(
-        select(Snooze.product_id, Snooze.priority_at_snooze).where(Snooze.until > now)
-    )
-    return {product_id: priority for product_id, priority in rows}
-
-
-def alerting_product_ids(now: datetime, rules: Rules) -> Select:
-    """A select of the ids of products whose priority is not normal."""
-    return select(ProductStatus.product_id).where(priority_rank(now, rules) > 0)
 
 
 def skus_by_ids(session: Session, product_ids: Iterable[int]) -> dict[int, str]:

@@ -31,7 +31,7 @@ from bot.jobs.digest_post import ClaimLost, DigestPoster, PartFailed, slack_fail
 from bot.runtime import Runtime
 from bot.settings import ConfigError
 from handlers.blocks.digest import build_digest_messages, mark_resolved
-from storage import digest_parts, digests, queries
+from storage import digest_parts, digest_reads, digests, queries
 from storage.db import transaction
 from storage.digests import Claim, Taken
 from storage.models import DigestItem, DigestMessage
@@ -196,7 +196,7 @@ def follow_up_resolved(runtime: Runtime, client: WebClient, now: datetime) -> in
     if not channel:
         return 0
     with runtime.sessions() as session:
-        alerting = queries.alerting_product_ids(now, runtime.service.rules)
+        alerting = digest_reads.alerting(now, runtime.service.rules)
         shown = digest_parts.shown_unresolved(session, channel, alerting)
         skus = queries.skus_by_ids(session, {item.product_id for _index, item in shown})
     by_message: dict[int, tuple[DigestMessage, list[DigestItem]]] = {}

@@ -118,4 +118,5 @@ def save_baseline(
             }
         )
     digest_parts.save_items(session, digest_id, items)
-    digest_reads.keep_unchanged(session, planned.alerts, digest_id)
+    if planned.plan.since is not None:  # a first digest has nothing unchanged
+        digest_reads.keep_unchanged(session, planned.alerts, digest_id)
