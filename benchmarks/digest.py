@@ -119,6 +119,7 @@ def measure_stockbot(url: str, pace: float) -> dict:
     from bot.runtime import build_runtime
     from bot.slack_client import make_web_client
     from bot.slack_standin import SlackStandin
+    from handlers.blocks.size import json_length, text_length
 
     with SlackStandin(token=TOKEN, post_rate=pace, post_burst=3) as slack:
         settings = load_settings(
@@ -134,6 +135,7 @@ def measure_stockbot(url: str, pace: float) -> dict:
         outcome = run_digest(runtime, make_web_client(settings, resend=False), NOW)
         ended = time.time()
         posts = slack.requests("chat.postMessage")
+        messages = slack.messages(CHANNEL)
         runtime.engine.dispose()
     first, last = posts[0]["at"], posts[-1]["at"]
     return {
@@ -141,6 +143,9 @@ def measure_stockbot(url: str, pace: float) -> dict:
         "plan": first - began,
         "posting": last - first,
         "posts": len(posts),
+        "refused": sum(1 for p in posts if p["status"] != 200 or p["error"]),
+        "text": max(text_length(m["blocks"]) for m in messages),
+        "json": max(json_length(m["blocks"]) for m in messages),
         "detail": outcome.detail,
         "rss": _peak_mib(),
     }
@@ -240,8 +245,9 @@ def main() -> None:
             f"| {max(r['rss'] for r in ours):.0f} / {max(r['rss'] for r in floor):.0f} MiB |"
         )
         print(
-            f"  {best['posts']} posts in {best['posting']:.1f} s at {args.pace:g}/s "
-            f"(not counted); {best['detail']}",
+            f"  {best['posts']} posts ({best['refused']} refused) in {best['posting']:.1f} s at "
+            f"{args.pace:g}/s (not counted); largest {best['text']:,} characters of text "
+            f"(limit 10,000), {best['json']:,} of blocks JSON (limit 15,000); {best['detail']}",
             file=sys.stderr,
         )
 
