@@ -112,12 +112,37 @@ def alerting(now: datetime, rules: Rules) -> Callable[[Any], ColumnElement[bool]
     return condition
 
 
-def change_counts(session: Session, alerts: Subquery) -> dict[str, int]:
-    """How many alerts are new, worse, unchanged and snoozed: one aggregate."""
-    rows = session.execute(select(alerts.c.change, func.count()).group_by(alerts.c.change))
-    found = {"new": 0, "worse": 0, "unchanged": 0, "snoozed": 0}
-    found.update({change: count for change, count in rows})
-    return found
+def change_counts(
+    session: Session, now: datetime, rules: Rules, previous: int | None
+) -> dict[str, int]:
+    """How many alerts are snoozed (left out) and unchanged, from the live snoozes and the
+    last digest's items with their products' classification: no scan of the catalogue
+    (the new and worse ones are counted with the most urgent, `most_urgent`)."""
+    rank = priority_rank(now, rules)
+    status = ProductStatus.product_id
+    snoozed = session.scalar(
+        select(func.count())
+        .select_from(Snooze)
+        .join(ProductStatus, status == Snooze.product_id)
+        .where(Snooze.until > now, rank > 0, rank <= _rank_of(Snooze.priority_at_snooze))
+    )
+    unchanged = 0
+    if previous:
+        live = and_(Snooze.product_id == DigestItem.product_id, Snooze.until > now)
+        unchanged = session.scalar(
+            select(func.count())
+            .select_from(DigestItem)
+            .join(ProductStatus, status == DigestItem.product_id)
+            .outerjoin(Snooze, live)
+            .where(
+                DigestItem.digest_id == previous,
+                rank > 0,
+                rank <= _rank_of(DigestItem.priority),
+                # Not snoozed: no live snooze (its rank is then 0), or worse than it.
+                rank > _rank_of(Snooze.priority_at_snooze),
+            )
+        )
+    return {"snoozed": snoozed or 0, "unchanged": unchanged or 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +158,26 @@ class Shown:
     earlier_ts: str | None
 
 
-def most_urgent(session: Session, alerts: Subquery, limit: int) -> list[Shown]:
-    """The `limit` most urgent new or worse alerts: priority, lost sales, then SKU."""
+def most_urgent(session: Session, alerts: Subquery, limit: int) -> tuple[list[Shown], int]:
+    """The `limit` most urgent new or worse alerts (priority, lost sales, then SKU) and
+    how many there are in all, in the same pass."""
     a = alerts.c
     rows = session.execute(
-        select(a.product_id, a.sku, a.priority, a.change, a.issues, a.lost_sales, a.earlier_ts)
+        select(
+            a.product_id,
+            a.sku,
+            a.priority,
+            a.change,
+            a.issues,
+            a.lost_sales,
+            a.earlier_ts,
+            func.count().over().label("changed"),
+        )
         .where(a.change.in_(("new", "worse")))
         .order_by(a.priority_rank.desc(), a.lost_sales.desc(), a.sku)
         .limit(limit)
-    )
-    return [Shown(*row) for row in rows]
+    ).all()
+    return [Shown(*row[:-1]) for row in rows], rows[0].changed if rows else 0
 
 
 def keep_unchanged(session: Session, alerts: Subquery, digest_id: int) -> None:

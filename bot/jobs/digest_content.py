@@ -76,10 +76,10 @@ def plan_digest(
     ensure_status(session, rules)
     previous = digests.last_sent(session, channel)
     alerts = digest_reads.changes(now, rules, previous.id if previous else None)
-    counts = digest_reads.change_counts(session, alerts)
+    counts = digest_reads.change_counts(session, now, rules, previous.id if previous else None)
     limit = runtime.settings.digest_max_items
     # The most urgent first: priority, then the sales it loses a day (as /stock alerts).
-    shown = digest_reads.most_urgent(session, alerts, limit)
+    shown, changed = digest_reads.most_urgent(session, alerts, limit)
     summary = runtime.service.summary_in(session, now)
     plan = DigestPlan(
         counts={"high": summary.high, "medium": summary.medium, "low": summary.low},
@@ -87,7 +87,7 @@ def plan_digest(
         data_as_of=summary.data_as_of,
         stale=summary.stale,
         entries=_entries(session, shown, now, rules),
-        overflow=counts["new"] + counts["worse"] - len(shown),
+        overflow=changed - len(shown),
         resolved_skus=digest_reads.resolved_skus(session, previous.id, alerts) if previous else [],
         unchanged=counts["unchanged"],
         snoozed=counts["snoozed"],

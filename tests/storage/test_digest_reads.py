@@ -102,12 +102,13 @@ def test_sql_comparison_matches_compare(sessions):  # type: ignore[no-untyped-de
             pid: kind for pid, kind in session.execute(select(alerts.c.product_id, alerts.c.change))
         }
         assert found == kinds
-        counts = digest_reads.change_counts(session, alerts)
+        counts = digest_reads.change_counts(session, NOW, rules, previous)
         assert counts == {kind: list(kinds.values()).count(kind) for kind in counts}
         resolved = digest_reads.resolved_skus(session, previous, alerts)
         by_id = {product_id: sku for sku, product_id in ids.items()}
         assert resolved == [by_id[product_id] for product_id in sorted(expected.resolved)]
-        shown = digest_reads.most_urgent(session, alerts, limit=3)
+        shown, changed = digest_reads.most_urgent(session, alerts, limit=3)
+        assert changed == len(expected.new) + len(expected.worse)
         assert [(a.sku, a.change) for a in shown] == [
             ("NEW1", "new"),
             ("SNOOZEDWORSE1", "new"),
