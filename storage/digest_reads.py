@@ -51,6 +51,10 @@ def _rank_of(priority: ColumnElement[str]) -> ColumnElement[int]:
     return case(*((priority == name, rank) for name, rank in _ALERTING.items()), else_=0)
 
 
+def _priority(rank: ColumnElement[int]) -> ColumnElement[str]:
+    return case(*((rank == value, name) for name, value in _ALERTING.items()))
+
+
 def _issues(c: Any) -> ColumnElement[str]:
     """The alert's issues joined by commas, as the baseline stores them."""
     joined = literal("")
@@ -78,14 +82,12 @@ def changes(now: datetime, rules: Rules, previous: int | None) -> Subquery:
         )
     else:  # no digest yet: nothing to join (an ON that is false still loops over it)
         earlier, change = null(), case((snoozed, "snoozed"), else_="new")
-    priority = case(*((c.c.priority_rank == rank, name) for name, rank in _ALERTING.items()))
     statement = select(
         c.c.product_id,
         c.c.sku,
         c.c.priority_rank,
-        priority.label("priority"),
         c.c.lost_sales,
-        _issues(c.c).label("issues"),
+        *(c.c[flag] for flag, _issue in ISSUES),
         earlier.label("earlier_ts"),
         change.label("change"),
     ).select_from(c)
@@ -160,22 +162,27 @@ class Shown:
 
 def most_urgent(session: Session, alerts: Subquery, limit: int) -> tuple[list[Shown], int]:
     """The `limit` most urgent new or worse alerts (priority, lost sales, then SKU) and
-    how many there are in all, in the same pass."""
+    how many there are in all, in the same pass; sorted narrow, then worded."""
     a = alerts.c
-    rows = session.execute(
-        select(
-            a.product_id,
-            a.sku,
-            a.priority,
-            a.change,
-            a.issues,
-            a.lost_sales,
-            a.earlier_ts,
-            func.count().over().label("changed"),
-        )
+    top = (
+        select(alerts, func.count().over().label("changed"))
         .where(a.change.in_(("new", "worse")))
         .order_by(a.priority_rank.desc(), a.lost_sales.desc(), a.sku)
         .limit(limit)
+        .subquery()
+    )
+    t = top.c
+    rows = session.execute(
+        select(
+            t.product_id,
+            t.sku,
+            _priority(t.priority_rank),
+            t.change,
+            _issues(t),
+            t.lost_sales,
+            t.earlier_ts,
+            t.changed,
+        ).order_by(t.priority_rank.desc(), t.lost_sales.desc(), t.sku)
     ).all()
     return [Shown(*row[:-1]) for row in rows], rows[0].changed if rows else 0
 
@@ -184,7 +191,14 @@ def keep_unchanged(session: Session, alerts: Subquery, digest_id: int) -> None:
     """The unchanged alerts into the digest's baseline, still pointing at the message
     that showed them: one INSERT ... SELECT."""
     a = alerts.c
-    kept = select(literal(digest_id), a.product_id, a.priority, a.issues, null(), a.earlier_ts)
+    kept = select(
+        literal(digest_id),
+        a.product_id,
+        _priority(a.priority_rank),
+        _issues(a),
+        null(),
+        a.earlier_ts,
+    )
     columns = ["digest_id", "product_id", "priority", "issues", "part", "message_ts"]
     session.execute(insert(DigestItem).from_select(columns, kept.where(a.change == "unchanged")))
 
