@@ -7,11 +7,19 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import (
+    NumberPattern,
+    format_decimal,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_pattern,
+)
 
 LOCALES = {"en": "en_GB", "ro": "ro_RO"}
 _active: dict[str, object] = {"language": "en", "zone": ZoneInfo("UTC")}
@@ -43,21 +51,56 @@ def active_zone() -> ZoneInfo:
 
 
 def _locale() -> Locale:
-    return Locale.parse(LOCALES[language()])
+    return _parsed_locale(LOCALES[language()])
+
+
+# Parsed once: Babel parses a locale and a pattern afresh on every call.
+@cache
+def _parsed_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+@cache
+def _pattern(text: str) -> NumberPattern:
+    return parse_pattern(text)
+
+
+@cache
+def _symbols(name: str) -> tuple[str, str]:
+    """The locale's group and decimal separators."""
+    locale = _parsed_locale(name)
+    return get_group_symbol(locale), get_decimal_symbol(locale)
 
 
 def number(value: float | Decimal, digits: int = 1) -> str:
-    """e.g. "1,234.5" (en) or "1.234,5" (ro), always with `digits` decimals."""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=_locale())
+    """e.g. "1,234.5" (en) or "1.234,5" (ro), always with `digits` decimals.
+
+    What Babel's format_decimal gives for "#,##0.0..." (tests/core/test_formats.py holds
+    the two equal), without its general machinery: a digest formats thousands."""
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not exact.is_finite() or exact.adjusted() > 20:
+        pattern = _pattern("#,##0" + ("." + "0" * digits if digits else ""))
+        return format_decimal(value, format=pattern, locale=_locale())
+    group, point = _symbols(LOCALES[language()])
+    rounded = abs(exact).normalize().quantize(Decimal(1).scaleb(-digits))
+    whole, _dot, fraction = f"{rounded:,f}".partition(".")
+    text = whole.replace(",", group) + (point + fraction if digits else "")
+    return "-" + text if exact.is_signed() else text
 
 
 def money(value: float | Decimal) -> str:
     """Lei with two decimals: "RON 1,234.50" (en), "1.234,50 lei" (ro)."""
+    amount = number(value, 2)
     if language() == "ro":
-        return f"{number(value, 2)} lei"
+        return f"{amount} lei"
     # CLDR writes the code against the number ("RON1,234.50"); sellers read it spaced.
-    return format_currency(value, "RON", format="¤ #,##0.00", locale=_locale())
+    sign, digits = ("-", amount[1:]) if amount.startswith("-") else ("", amount)
+    return f"{sign}{_currency_symbol(LOCALES[language()])} {digits}"
+
+
+@cache
+def _currency_symbol(name: str) -> str:
+    return get_currency_symbol("RON", _parsed_locale(name))
 
 
 def day(moment: datetime, zone: ZoneInfo) -> str:

@@ -5,11 +5,11 @@ what happened to each (attempted, posted), and the items it reported: the baseli
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import chunks
@@ -33,17 +33,19 @@ def drop_plan(session: Session, digest_id: int) -> None:
 
 
 def save_plan(
-    session: Session,
-    digest_id: int,
-    channel: str,
-    payloads: Sequence[dict[str, Any]],
-    items: Sequence[dict[str, Any]],
+    session: Session, digest_id: int, channel: str, payloads: Sequence[dict[str, Any]]
 ) -> None:
-    """Store the parts to post and the items they report, before anything is posted."""
-    session.add_all(
-        DigestMessage(digest_id=digest_id, part=index, channel=channel, payload=json.dumps(payload))
+    """Store the parts to post, before anything is posted: one multi-row insert."""
+    rows = [
+        {"digest_id": digest_id, "part": index, "channel": channel, "payload": json.dumps(payload)}
         for index, payload in enumerate(payloads)
-    )
+    ]
+    if rows:
+        session.execute(DigestMessage.__table__.insert(), rows)
+
+
+def save_items(session: Session, digest_id: int, items: Sequence[dict[str, Any]]) -> None:
+    """Store items the digest reports (the rest of its baseline is written set-based)."""
     for batch in chunks(items):
         session.execute(
             DigestItem.__table__.insert(), [{**item, "digest_id": digest_id} for item in batch]
@@ -84,18 +86,13 @@ def mark_posted(session: Session, message_id: int, ts: str, channel_id: str, now
     )
 
 
-def items_of(session: Session, digest_id: int) -> dict[int, DigestItem]:
-    """A digest's items by product id."""
-    items = session.scalars(select(DigestItem).where(DigestItem.digest_id == digest_id))
-    return {item.product_id: item for item in items}
-
-
 def shown_unresolved(
-    session: Session, channel: str, alerting: Select
+    session: Session, channel: str, alerting: Callable[[Any], ColumnElement[bool]]
 ) -> list[tuple[DigestMessage, DigestItem]]:
     """Items shown in a posted message of the channel's digests, not marked resolved,
-    whose product is no longer among `alerting` (a select of product ids), each with the
-    message that shows it."""
+    whose product no longer alerts (`alerting(product_id)`: a condition on one product,
+    looked up for these items only, not the catalogue), each with the message that
+    shows it."""
     rows = session.execute(
         select(DigestMessage, DigestItem)
         .join(Digest, Digest.id == DigestMessage.digest_id)
@@ -104,7 +101,7 @@ def shown_unresolved(
             Digest.channel == channel,
             DigestMessage.ts.is_not(None),
             DigestItem.resolved_at.is_(None),
-            DigestItem.product_id.not_in(alerting),
+            ~alerting(DigestItem.product_id),
         )
         .order_by(DigestMessage.id)
     )

@@ -25,7 +25,7 @@ from bot.engine.models import ProductSnapshot, Rules
 from storage import snapshot_rows
 from storage.classifier import NOW_EPOCH, classified_products, epoch_of, priority_rank
 from storage.db import chunks
-from storage.models import Offer, Product, ProductStatus, SnapshotRun, Snooze
+from storage.models import Offer, Product, ProductStatus, SnapshotRun
 
 
 def lookup_key(text: str) -> str:
@@ -135,19 +135,6 @@ def alert_page(
     statement = _alert_statement(limit is not None, category is not None)
     values = {"now_epoch": epoch_of(now), "page_limit": limit, "category": category}
     return list(session.execute(statement, values).all())
-
-
-def active_snoozes(session: Session, now: datetime) -> dict[int, str]:
-    """Snoozed products and the priority they had when snoozed."""
-    rows = session.execute(
-        select(Snooze.product_id, Snooze.priority_at_snooze).where(Snooze.until > now)
-    )
-    return {product_id: priority for product_id, priority in rows}
-
-
-def alerting_product_ids(now: datetime, rules: Rules) -> Select:
-    """A select of the ids of products whose priority is not normal."""
-    return select(ProductStatus.product_id).where(priority_rank(now, rules) > 0)
 
 
 def skus_by_ids(session: Session, product_ids: Iterable[int]) -> dict[int, str]:

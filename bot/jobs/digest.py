@@ -25,13 +25,13 @@ from slack_sdk import WebClient
 
 from bot import interactions
 from bot.i18n import _, counted
-from bot.jobs.digest_content import baseline_items, plan_digest
+from bot.jobs.digest_content import plan_digest, save_baseline
 from bot.jobs.digest_plan import DigestOutcome
 from bot.jobs.digest_post import ClaimLost, DigestPoster, PartFailed, slack_failure
 from bot.runtime import Runtime
 from bot.settings import ConfigError
 from handlers.blocks.digest import build_digest_messages, mark_resolved
-from storage import digest_parts, digests, queries
+from storage import digest_parts, digest_reads, digests, queries
 from storage.db import transaction
 from storage.digests import Claim, Taken
 from storage.models import DigestItem, DigestMessage
@@ -107,17 +107,12 @@ def _plan(runtime: Runtime, claim: Claim, channel: str, now: datetime) -> None:
         if claim.resumed:
             notes.append(_("the first attempt failed ({why})").format(why=claim.previous_error))
         late_note = (_("Late:") + " " + "; ".join(notes)) if notes else None
-        plan, changes, kept, before = plan_digest(session, runtime, channel, now, late_note)
+        planned = plan_digest(session, runtime, channel, now, late_note)
         payloads, parts_of = build_digest_messages(
-            plan, settings.zone, nothing_new_line=settings.digest_all_clear
+            planned.plan, settings.zone, nothing_new_line=settings.digest_all_clear
         )
-        digest_parts.save_plan(
-            session,
-            claim.digest_id,
-            channel,
-            payloads,
-            baseline_items(kept, parts_of, before, changes.snoozed_ids),
-        )
+        digest_parts.save_plan(session, claim.digest_id, channel, payloads)
+        save_baseline(session, claim.digest_id, planned, parts_of)
         digests.supersede(session, missed)
 
 
@@ -201,7 +196,7 @@ def follow_up_resolved(runtime: Runtime, client: WebClient, now: datetime) -> in
     if not channel:
         return 0
     with runtime.sessions() as session:
-        alerting = queries.alerting_product_ids(now, runtime.service.rules)
+        alerting = digest_reads.alerting(now, runtime.service.rules)
         shown = digest_parts.shown_unresolved(session, channel, alerting)
         skus = queries.skus_by_ids(session, {item.product_id for _index, item in shown})
     by_message: dict[int, tuple[DigestMessage, list[DigestItem]]] = {}

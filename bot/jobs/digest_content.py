@@ -1,77 +1,33 @@
 """What the digest says: the alerts as they are now against the baseline of the last sent
 digest, planned into the parts the builders render, and the items the next digest will
-compare with. Runs inside the digest's one planning transaction; no Slack here."""
+compare with. Runs inside the digest's one planning transaction; no Slack here. The
+comparison and the counts are SQL (storage/digest_reads.py): only the alerts shown are
+read whole, so memory does not grow with the catalogue."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Subquery
 from sqlalchemy.orm import Session
 
 from bot import engine
-from bot.engine.models import ACCOUNTS, PRIORITIES, PRIORITY_RANK, Priority, Rules
-from bot.jobs.digest_plan import (
-    Baseline,
-    Changes,
-    CurrentAlert,
-    DigestEntry,
-    DigestPlan,
-    compare,
-)
+from bot.engine.models import ACCOUNTS, Rules
+from bot.jobs.digest_plan import DigestEntry, DigestPlan
 from bot.runtime import Runtime
-from storage import digest_parts, digests, queries
-from storage.models import DigestItem
+from storage import digest_parts, digest_reads, digests
+from storage.digest_reads import Shown
 from storage.status import ensure_status
-
-_RANK_NAMES: dict[int, Priority] = {PRIORITY_RANK[name]: name for name in PRIORITIES}
-_ISSUE_FLAGS = (
-    "zero",
-    "low",
-    "needs_update",
-    "imbalanced",
-    "unsellable",
-    "overdue",
-    "lost",
-    "new_sellers",
-)
-_ISSUE_NAMES = dict(
-    zip(
-        _ISSUE_FLAGS,
-        (
-            "zero_stock_with_competition",
-            "low_stock_with_competition",
-            "needs_weekly_update",
-            "imbalanced",
-            "unsellable_offer",
-            "transfer_not_arrived",
-            "buy_button_lost",
-            "new_seller",
-        ),
-        strict=True,
-    )
-)
-
-
-def _current_alerts(session: Session, now: datetime, rules: Rules) -> list[CurrentAlert]:
-    return [
-        CurrentAlert(
-            product_id=row.product_id,
-            sku=row.sku,
-            priority=_RANK_NAMES[row.priority_rank],
-            issues=tuple(_ISSUE_NAMES[flag] for flag in _ISSUE_FLAGS if getattr(row, flag)),
-            lost_sales=row.lost_sales,
-        )
-        for row in queries.alert_page(session, now, rules, limit=None)
-    ]
 
 
 def _entries(
-    session: Session, alerts: Sequence[tuple[CurrentAlert, str]], now: datetime, rules: Rules
+    session: Session, shown: Sequence[Shown], now: datetime, rules: Rules
 ) -> list[DigestEntry]:
-    snapshots = queries.snapshots_by_ids(session, [alert.product_id for alert, _ in alerts], now)
+    snapshots = digest_reads.snapshots(session, [alert.product_id for alert in shown], now)
     entries = []
-    for alert, change in alerts:
+    for alert in shown:
         analysis = engine.analyze(snapshots[alert.product_id], now, rules)
         entries.append(
             DigestEntry(
@@ -79,7 +35,7 @@ def _entries(
                 sku=analysis.sku,
                 name=analysis.name,
                 priority=analysis.priority,
-                change=change,
+                change=alert.change,
                 issues=tuple(analysis.issues),
                 stock_main=analysis.current_situation.stock_main,
                 stock_fbe=analysis.current_situation.stock_fbe,
@@ -99,29 +55,31 @@ def _entries(
     return entries
 
 
+@dataclass(frozen=True)
+class Planned:
+    """The plan, the alerts it shows, and the comparison the baseline is written from."""
+
+    plan: DigestPlan
+    shown: list[Shown]
+    alerts: Subquery
+
+
 def plan_digest(
     session: Session, runtime: Runtime, channel: str, now: datetime, late_note: str | None
-) -> tuple[DigestPlan, Changes, list[CurrentAlert], dict[int, DigestItem]]:
-    """Everything the digest will say, from the snapshot and the last sent digest; also
-    the comparison, the alerts the baseline will keep, and the previous baseline."""
+) -> Planned:
+    """Everything the digest will say, from the snapshot and the last sent digest: the
+    counts from aggregates, only the shown alerts read whole."""
     rules = runtime.service.rules
     # Classify under the rules in force inside this transaction: the alerts and the
     # header counts then come from one classification (and SQLite's write lock, which
     # this transaction already holds, is never asked for by a second one).
     ensure_status(session, rules)
-    current = _current_alerts(session, now, rules)
     previous = digests.last_sent(session, channel)
-    before = digest_parts.items_of(session, previous.id) if previous else {}
-    baseline = {pid: Baseline(item.priority, item.message_ts) for pid, item in before.items()}
-    changes = compare(current, baseline, queries.active_snoozes(session, now))
-    # The most urgent first: priority, then the sales it loses a day (as /stock alerts).
-    ordered = sorted(
-        [(alert, "new") for alert in changes.new] + [(alert, "worse") for alert in changes.worse],
-        key=lambda pair: (-PRIORITY_RANK[pair[0].priority], -pair[0].lost_sales, pair[0].sku),
-    )
+    alerts = digest_reads.changes(now, rules, previous.id if previous else None)
+    counts = digest_reads.change_counts(session, now, rules, previous.id if previous else None)
     limit = runtime.settings.digest_max_items
-    shown, overflow = ordered[:limit], ordered[limit:]
-    resolved = queries.skus_by_ids(session, changes.resolved)
+    # The most urgent first: priority, then the sales it loses a day (as /stock alerts).
+    shown, changed = digest_reads.most_urgent(session, alerts, limit)
     summary = runtime.service.summary_in(session, now)
     plan = DigestPlan(
         counts={"high": summary.high, "medium": summary.medium, "low": summary.low},
@@ -129,42 +87,36 @@ def plan_digest(
         data_as_of=summary.data_as_of,
         stale=summary.stale,
         entries=_entries(session, shown, now, rules),
-        overflow=len(overflow),
-        resolved_skus=[resolved[product_id] for product_id in changes.resolved],
-        unchanged=len(changes.unchanged),
-        snoozed=changes.snoozed,
+        overflow=changed - len(shown),
+        resolved_skus=digest_reads.resolved_skus(session, previous.id, alerts) if previous else [],
+        unchanged=counts["unchanged"],
+        snoozed=counts["snoozed"],
         late_note=late_note,
         since=previous.day if previous else None,
     )
-    # Alerts cut by the limit stay out of the baseline, so they count as new next time.
-    cut = {alert.product_id for alert, _ in overflow}
-    kept = [alert for alert in current if alert.product_id not in cut]
-    return plan, changes, kept, before
+    return Planned(plan, shown, alerts)
 
 
-def baseline_items(
-    kept: Sequence[CurrentAlert],
-    parts_of: dict[int, int],
-    before: dict[int, DigestItem],
-    snoozed: set[int],
-) -> list[dict]:
-    """The baseline the next digest compares with. Snoozed alerts stay out of it, so they
-    come back as new when the snooze ends; an alert shown although snoozed (it got
-    worse) stays in, so it is not new again tomorrow."""
+def save_baseline(
+    session: Session, digest_id: int, planned: Planned, parts_of: dict[int, int]
+) -> None:
+    """The baseline the next digest compares with: the shown alerts with the part that
+    shows them, and the unchanged ones still pointing at the message that showed them.
+    Alerts cut by the limit stay out, so they count as new next time; snoozed alerts
+    stay out too, so they come back as new when the snooze ends (one shown although
+    snoozed, as it got worse, stays in, so it is not new again tomorrow)."""
     items = []
-    for alert in kept:
-        if alert.product_id in snoozed:
-            continue
-        earlier = before.get(alert.product_id)
+    for alert in planned.shown:
         part = parts_of.get(alert.product_id)
         items.append(
             {
                 "product_id": alert.product_id,
                 "priority": alert.priority,
-                "issues": ",".join(alert.issues),
+                "issues": alert.issues,
                 "part": part,
-                # Unchanged alerts keep pointing at the message that showed them.
-                "message_ts": None if part is not None or earlier is None else earlier.message_ts,
+                "message_ts": None if part is not None else alert.earlier_ts,
             }
         )
-    return items
+    digest_parts.save_items(session, digest_id, items)
+    if planned.plan.since is not None:  # a first digest has nothing unchanged
+        digest_reads.keep_unchanged(session, planned.alerts, digest_id)

@@ -2,7 +2,9 @@
 they compare, and the plan the builders render (handlers/blocks/digest.py).
 
 Plain data and one pure function; it imports nothing of the jobs, storage or Slack, so
-the builders can import it without a circle.
+the builders can import it without a circle. `compare` says what new, worse, unchanged,
+snoozed and resolved mean; the digest runs it as SQL (storage/digest_reads.py, held
+equal to it by tests/storage/test_digest_reads.py) so as not to hold the catalogue.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.numbers import format_currency, format_decimal
 
 from bot import formats
 from bot.wording import cover_text, money_per_day, sales_text
@@ -40,3 +41,29 @@ def test_times_are_local_with_their_zone(language: str) -> None:
 def test_an_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown language 'de'"):
         formats.activate("de", BUCHAREST)
+
+
+SAMPLES = [0, -0.0, 0.05, 0.15, 0.25, 0.35, 2.5, -2.45, 999.95, 1234.56, -98765.4321]
+SAMPLES += [Decimal("0.05"), Decimal("-1.2500"), Decimal("1E+3"), Decimal("123456789.125")]
+SAMPLES += [i / 7 for i in range(-300, 3000, 13)] + [Decimal(i) / 8 for i in range(0, 900, 7)]
+SAMPLES += [1e15 + 0.5, 7.0e-8, -3]
+
+
+@pytest.mark.parametrize("language", ["en", "ro"])
+@pytest.mark.parametrize("digits", [0, 1, 2])
+def test_numbers_say_what_babel_says(language: str, digits: int) -> None:
+    formats.activate(language, BUCHAREST)
+    locale = formats.LOCALES[language]
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    for value in SAMPLES:
+        assert formats.number(value, digits) == format_decimal(
+            value, format=pattern, locale=locale
+        ), value
+
+
+def test_english_money_says_what_babel_says() -> None:
+    formats.activate("en", BUCHAREST)
+    for value in SAMPLES:
+        assert formats.money(value) == format_currency(
+            value, "RON", format="¤ #,##0.00", locale="en_GB"
+        ), value
