@@ -6,6 +6,7 @@ injected faults live in server.py. Callers hold the server's lock.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -85,8 +86,14 @@ def read_offers(state: AccountState, body: Any) -> Reply:
     if isinstance(paging, Reply):
         return paging
     page, per_page = paging
-    found = [o for o in state.offers.values() if _matches(o, body, OFFER_FILTERS)]
-    served = found[(page - 1) * per_page : page * per_page]
+    start, stop = (page - 1) * per_page, page * per_page
+    if any(key in body for key in OFFER_FILTERS):
+        found = [o for o in state.offers.values() if _matches(o, body, OFFER_FILTERS)]
+        served = found[start:stop]
+    else:
+        # Unfiltered, as the sync reads: a slice, not a pass over every offer under the
+        # server's lock, which would delay the other account's calls (100k offers).
+        served = list(itertools.islice(state.offers.values(), start, stop))
     dropped = state.short_pages.pop(page, 0)
     return ok(served[: max(0, len(served) - dropped)])
 
@@ -98,7 +105,10 @@ def count_offers(state: AccountState, body: Any) -> Reply:
     if isinstance(paging, Reply):
         return paging
     per_page = paging[1]
-    total = sum(1 for o in state.offers.values() if _matches(o, body, OFFER_FILTERS))
+    if any(key in body for key in OFFER_FILTERS):
+        total = sum(1 for o in state.offers.values() if _matches(o, body, OFFER_FILTERS))
+    else:
+        total = len(state.offers)
     # eMAG sends these as strings; clients must not assume numbers.
     return ok(
         {
