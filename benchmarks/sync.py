@@ -50,14 +50,14 @@ FORGET_SECONDS = 61.0  # the fake's longest window, so the second run starts afr
 class Counting(httpx.HTTPTransport):
     """An HTTP transport that counts the 429 answers it passes on."""
 
-    throttled = 0
+    throttled: list[str] = []  # the paths answered 429
     _lock = threading.Lock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = super().handle_request(request)
         if response.status_code == 429:
             with Counting._lock:
-                Counting.throttled += 1
+                Counting.throttled.append(request.url.path.rsplit("/", 2)[-2])
         return response
 
 
@@ -121,6 +121,7 @@ def bare_floor(env: dict[str, str]) -> float:
 
 def stockbot_sync(url: str | None) -> None:
     """In a fresh process (`--child`): the sync, then one JSON line of what it took."""
+    from bot.emag.progress import EmagProgress
     from bot.emag.sync import sync_accounts
     from bot.runtime import build_runtime
     from bot.settings import Settings
@@ -138,12 +139,19 @@ def stockbot_sync(url: str | None) -> None:
             for account in ACCOUNTS
         ]
         started = time.perf_counter()
-        report = sync_accounts(runtime, clients, datetime.now(UTC))
+        read_done: dict[str, float] = {}
+
+        class Phases(EmagProgress):
+            def storing(self, account: str) -> None:
+                read_done[account] = time.perf_counter() - started
+
+        report = sync_accounts(runtime, clients, datetime.now(UTC), Phases())
         wall = time.perf_counter() - started
         runtime.engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     accounts = [
-        f"{r.account.upper()} {r.status} {r.offers} offers in {r.seconds:.1f} s"
+        f"{r.account.upper()} {r.status} {r.offers} offers read in "
+        f"{read_done.get(r.account, 0):.1f} s, stored by {r.seconds:.1f} s"
         + (f" ({r.error})" if r.error else "")
         for r in report.accounts
     ]
@@ -158,7 +166,7 @@ def bench(size: int, url: str | None, order_lines: int) -> None:
     fake, env = start_fake(size, order_lines / LINES_PER_ORDER_DAY)
     try:
         floor = bare_floor(env)
-        bare_throttled = Counting.throttled
+        bare_throttled = len(Counting.throttled)
         time.sleep(FORGET_SECONDS)
         child = [sys.executable, __file__, "--child"]
         child += ["--database-url", url] if url else []
@@ -180,7 +188,8 @@ def bench(size: int, url: str | None, order_lines: int) -> None:
         f"{result['wall'] / floor:.3f}x the bare client"
     )
     print(
-        f"  peak RSS {result['rss']:.0f} MiB | 429s: stockbot {result['throttled']}, "
+        f"  peak RSS {result['rss']:.0f} MiB | 429s: stockbot {len(result['throttled'])} "
+        f"{sorted(set(result['throttled']))}, "
         f"bare client {bare_throttled}",
         flush=True,
     )
