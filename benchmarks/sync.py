@@ -95,15 +95,24 @@ def bare_read(env: dict[str, str], account: str, seconds: dict[str, float]) -> N
     auth = (env[f"EMAG_{account.upper()}_USERNAME"], env[f"EMAG_{account.upper()}_PASSWORD"])
     base = env["EMAG_API_URL"].rstrip("/")
     started = time.perf_counter()
-    with httpx.Client(auth=auth, transport=Counting(), timeout=30) as http:
-        limiter.acquire()
-        http.post(f"{base}/product_offer/count", json={}).raise_for_status()
-        for page in range(1, 10**9):
+
+    def post(http: httpx.Client, path: str, body: dict) -> httpx.Response:
+        # As stockbot's transport: counted from when the request leaves; a 429 is retried
+        # a second later (and counted by Counting).
+        while True:
             limiter.acquire()
-            answer = http.post(
-                f"{base}/product_offer/read", json={"currentPage": page, "itemsPerPage": 100}
-            )
-            answer.raise_for_status()
+            hook = {
+                "trace": lambda event, _: event.endswith("headers.started") and limiter.sending()
+            }
+            answer = http.post(f"{base}/{path}", json=body, extensions=hook)
+            if answer.status_code != 429:
+                return answer.raise_for_status()
+            time.sleep(1.0)
+
+    with httpx.Client(auth=auth, transport=Counting(), timeout=30) as http:
+        post(http, "product_offer/count", {})
+        for page in range(1, 10**9):
+            answer = post(http, "product_offer/read", {"currentPage": page, "itemsPerPage": 100})
             if not answer.json()["results"]:
                 break
     seconds[account] = time.perf_counter() - started
