@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.engine.demand import sales_per_day
@@ -100,9 +100,16 @@ def apply_velocities(
             select(Offer.id, Offer.product_id).where(Offer.id.in_(chunk))
         ):
             days = in_stock_days(missing.get(product_id, 0), window_days)
-            updates.append({"id": row_id, "sales_velocity": sales_per_day(units[row_id], days)})
+            updates.append({"row_id": row_id, "pace": sales_per_day(units[row_id], days)})
     if updates:
-        session.execute(update(Offer), updates)
+        # Core executemany: the ORM's bulk UPDATE prepares every row in Python first.
+        table = Offer.__table__
+        session.execute(
+            table.update()
+            .where(table.c.id == bindparam("row_id"))
+            .values(sales_velocity=bindparam("pace")),
+            updates,
+        )
     return len(updates)
 
 
