@@ -14,7 +14,7 @@ offers, 12/s and 720/min for orders). In the same run it measures:
     with its peak RSS;
   - the 429 answers either of them got.
 Target (issue 18): stockbot <= 1.10x the floor, peak RSS <= 150 MiB, zero 429s.
-Takes about 1.5 min at 2 x 10k and 14 min at 2 x 100k (two full reads at 3 requests/s,
+Takes about 2.5 min at 2 x 10k and 15 min at 2 x 100k (two full reads at 3 requests/s,
 the minute the fake needs to forget the first one, and building the fake's catalogue).
 """
 
