@@ -7,11 +7,30 @@ transfer) and compares the catalogue's current issues with the open records.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, delete, func, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Numeric,
+    String,
+    Subquery,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.engine.models import ACCOUNTS, Rules
 from storage.classifier import classified_products
@@ -26,6 +45,14 @@ STOCK_DAYS_KEPT = 40
 # Callers hold this lock (storage.locks) around a transaction that calls record_history.
 HISTORY_LOCK = "alert-history"
 _PRIORITY_NAMES = {3: "high", 2: "medium", 1: "low"}
+_ACCOUNT_ISSUES = (
+    ("zero_stock_with_competition", "zero"),
+    ("low_stock_with_competition", "low"),
+    ("needs_weekly_update", "update"),
+    ("unsellable_offer", "unsellable"),
+    ("transfer_not_arrived", "overdue"),
+    ("buy_button_lost", "lost"),
+)
 _ISSUE_PRIORITY = {
     "zero_stock_with_competition": "high",
     "low_stock_with_competition": "medium",
@@ -38,29 +65,81 @@ _ISSUE_PRIORITY = {
 }
 
 
-def _current_issues(session: Session, now: datetime, rules: Rules) -> dict[tuple, Decimal | None]:
-    """(product, issue, account) -> the daily loss, for every issue open now. Plain tuples,
-    not ORM objects: this holds one entry per open issue of the whole catalogue."""
+def _current_issues(now: datetime, rules: Rules) -> Subquery:
+    """(product_id, issue, account, lost_sales) of every issue open now, as SQL: the
+    history step compares it with the open records in the database, never in Python."""
     classified = classified_products(now, rules).subquery()
-    rows = session.execute(select(classified).where(classified.c.priority_rank > 0))
-    found: dict[tuple, Decimal | None] = {}
-    for row in rows:
-        for account in ACCOUNTS:
-            for issue, flag in (
-                ("zero_stock_with_competition", f"zero_{account}"),
-                ("low_stock_with_competition", f"low_{account}"),
-                ("needs_weekly_update", f"update_{account}"),
-                ("unsellable_offer", f"unsellable_{account}"),
-                ("transfer_not_arrived", f"overdue_{account}"),
-                ("buy_button_lost", f"lost_{account}"),
-            ):
-                if getattr(row, flag):
-                    found[(row.product_id, issue, account)] = row.lost_sales
-        if row.imbalanced:
-            found[(row.product_id, "imbalanced", None)] = None
-        if row.new_sellers:
-            found[(row.product_id, "new_seller", None)] = None
-    return found
+    alerting = classified.c.priority_rank > 0
+    parts = [
+        select(
+            classified.c.product_id,
+            cast(literal(issue), String(40)).label("issue"),
+            cast(literal(account), String(8)).label("account"),
+            cast(classified.c.lost_sales, Numeric(16, 4)).label("lost_sales"),
+        ).where(alerting, getattr(classified.c, f"{flag}_{account}") == 1)
+        for account in ACCOUNTS
+        for issue, flag in _ACCOUNT_ISSUES
+    ]
+    parts.append(
+        select(
+            classified.c.product_id,
+            cast(literal("imbalanced"), String(40)),
+            cast(null(), String(8)),
+            cast(null(), Numeric(16, 4)),
+        ).where(alerting, classified.c.imbalanced == 1)
+    )
+    parts.append(
+        select(
+            classified.c.product_id,
+            cast(literal("new_seller"), String(40)),
+            cast(null(), String(8)),
+            cast(null(), Numeric(16, 4)),
+        ).where(alerting, classified.c.new_sellers == 1)
+    )
+    return union_all(*parts).subquery("current_issues")
+
+
+def _same_alert(record: Any, other: Any) -> ColumnElement[bool]:
+    return and_(
+        record.product_id == other.product_id,
+        record.issue == other.issue,
+        record.account.is_not_distinct_from(other.account),
+    )
+
+
+def _close_resolved(session: Session, now: datetime, current: Subquery) -> int:
+    """Close the open records whose issue is gone, and any second open record of one
+    alert (should two runs ever have opened it twice: the oldest stays open)."""
+    record, older = AlertRecord, aliased(AlertRecord)
+    gone = ~exists().where(_same_alert(current.c, record))
+    duplicate = exists().where(
+        older.closed_at.is_(None), _same_alert(older, record), older.id < record.id
+    )
+    result = session.execute(
+        update(record)
+        .where(record.closed_at.is_(None), or_(gone, duplicate))
+        .values(closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def _open_new(session: Session, now: datetime, current: Subquery) -> int:
+    """Open a record for each current issue without an open one."""
+    record = AlertRecord
+    priority = case(_ISSUE_PRIORITY, value=current.c.issue)
+    lost = case((current.c.issue.like("zero%"), current.c.lost_sales), else_=null())
+    rows = select(
+        current.c.product_id,
+        current.c.issue,
+        current.c.account,
+        priority,
+        literal(now, record.opened_at.type),
+        lost,
+    ).where(~exists().where(record.closed_at.is_(None), _same_alert(record, current.c)))
+    columns = ["product_id", "issue", "account", "priority", "opened_at", "lost_sales_per_day"]
+    result = session.execute(insert(record).from_select(columns, rows))
+    return result.rowcount or 0
 
 
 def _mark_recoveries(session: Session, now: datetime, rules: Rules) -> int:
@@ -159,44 +238,11 @@ def record_history(session: Session, now: datetime, rules: Rules) -> dict[str, i
     issues compared are those of the snapshot with its transits."""
     settle_transits(session, now, rules)
     _record_stock_days(session, now)
-    current = _current_issues(session, now, rules)
-    # Every open record per key: should two runs ever have opened the same alert twice,
-    # the extra records close here instead of staying open for good.
-    open_records: dict[tuple, list[int]] = {}
-    for record_id, product_id, issue, account in session.execute(
-        select(AlertRecord.id, AlertRecord.product_id, AlertRecord.issue, AlertRecord.account)
-        .where(AlertRecord.closed_at.is_(None))
-        .order_by(AlertRecord.id)
-    ):
-        open_records.setdefault((product_id, issue, account), []).append(record_id)
-    opened = [
-        {
-            "product_id": product_id,
-            "issue": issue,
-            "account": account,
-            "priority": _ISSUE_PRIORITY[issue],
-            "opened_at": now,
-            "lost_sales_per_day": lost if issue.startswith("zero") else None,
-        }
-        for (product_id, issue, account), lost in current.items()
-        if (product_id, issue, account) not in open_records
-    ]
-    for start in range(0, len(opened), 5000):
-        session.execute(AlertRecord.__table__.insert(), opened[start : start + 5000])
-    opened_count = len(opened)
-    del opened
-    closed = [
-        record_id
-        for key, record_ids in open_records.items()
-        for record_id in (record_ids if key not in current else record_ids[1:])
-    ]
-    for start in range(0, len(closed), 5000):
-        session.execute(
-            update(AlertRecord)
-            .where(AlertRecord.id.in_(closed[start : start + 5000]))
-            .values(closed_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    # Set-based, whatever the catalogue's size: closing first leaves open exactly the
+    # records of issues still current, so the insert's "no open record" test is right.
+    current = _current_issues(now, rules)
+    closed = _close_resolved(session, now, current)
+    opened = _open_new(session, now, current)
     recovered = _mark_recoveries(session, now, rules)
     _record_daily_stats(session, now, rules)
-    return {"opened": opened_count, "closed": len(closed), "recovered": recovered}
+    return {"opened": opened, "closed": closed, "recovered": recovered}

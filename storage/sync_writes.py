@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.engine.models import Account, OfferSnapshot, ProductSnapshot, Rules, category_key
@@ -165,12 +165,27 @@ def upsert_account_chunk(
             row["category_key"] = category_key(row["category"])
         changed.append(row)
     ids = {key: value[0] for key, value in existing.items()}
+    products = Product.__table__
     if new_rows:
-        inserted = session.execute(insert(Product).returning(Product.sku_key, Product.id), new_rows)
-        ids.update({key: id_ for key, id_ in inserted})
-    # Bulk UPDATE by primary key wants the same keys in every row.
+        # Core, not the ORM: its bulk INSERT ... RETURNING sends the rows one statement
+        # at a time on SQLite; Core's executemany batches them.
+        session.execute(products.insert(), new_rows)
+        for chunk in chunks([row["sku_key"] for row in new_rows]):
+            inserted = session.execute(
+                select(Product.sku_key, Product.id).where(Product.sku_key.in_(chunk))
+            )
+            ids.update({key: id_ for key, id_ in inserted})
+    # One executemany per set of columns changed (every row of it binds the same keys).
     for keys in {frozenset(row) for row in changed}:
-        session.execute(update(Product), [row for row in changed if frozenset(row) == keys])
+        fields = {name: bindparam(f"v_{name}") for name in keys if name != "id"}
+        session.execute(
+            products.update().where(products.c.id == bindparam("row_id")).values(fields),
+            [
+                {"row_id": row["id"], **{f"v_{k}": v for k, v in row.items() if k != "id"}}
+                for row in changed
+                if frozenset(row) == keys
+            ],
+        )
 
     offer_ids: dict[int, int] = {}
     for chunk in chunks([ids[key] for key in existing]):
@@ -206,12 +221,12 @@ def upsert_account_chunk(
         else:
             # Bind names must differ from column names in a Core UPDATE ... SET.
             updates.append({"row_id": offer_id, **{f"v_{k}": v for k, v in row.items()}})
+    table = Offer.__table__
     if inserts:
-        session.execute(insert(Offer), inserts)
+        session.execute(table.insert(), inserts)
     if updates:
         # Core executemany: the ORM's bulk UPDATE builds parameters row by row in Python,
         # several times slower, and these rows need none of its bookkeeping.
-        table = Offer.__table__
         fields = {name[2:]: bindparam(name) for name in updates[0] if name != "row_id"}
         session.execute(
             table.update().where(table.c.id == bindparam("row_id")).values(fields), updates

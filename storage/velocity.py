@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.engine.demand import sales_per_day
@@ -49,17 +49,32 @@ class SoldLine(NamedTuple):
 
 def units_per_offer(session: Session, account: str, lines: Iterable[SoldLine]) -> dict[int, int]:
     """Units sold per stored offer (row id) of the account: a line counts for the offer
-    whose eMAG id it names, else for the offer of its SKU."""
+    whose eMAG id it names, else for the offer of its SKU. Only the offers the lines name
+    are looked up, so memory follows the orders, not the catalogue."""
+    lines = list(lines)
     by_emag_id: dict[int, int] = {}
+    for chunk in chunks({line.offer_id for line in lines if line.offer_id is not None}):
+        by_emag_id.update(
+            session.execute(
+                select(Offer.emag_offer_id, Offer.id).where(
+                    Offer.account == account, Offer.emag_offer_id.in_(chunk)
+                )
+            ).all()
+        )
+    unmatched = {
+        line.sku_key
+        for line in lines
+        if line.sku_key is not None and by_emag_id.get(line.offer_id) is None  # type: ignore[arg-type]
+    }
     by_sku: dict[str, int] = {}
-    for emag_id, key, row_id in session.execute(
-        select(Offer.emag_offer_id, Product.sku_key, Offer.id)
-        .join(Product, Product.id == Offer.product_id)
-        .where(Offer.account == account)
-    ):
-        if emag_id is not None:
-            by_emag_id[emag_id] = row_id
-        by_sku[key] = row_id
+    for chunk in chunks(unmatched):
+        by_sku.update(
+            session.execute(
+                select(Product.sku_key, Offer.id)
+                .join(Product, Product.id == Offer.product_id)
+                .where(Offer.account == account, Product.sku_key.in_(chunk))
+            ).all()
+        )
     units: dict[int, int] = {}
     for line in lines:
         row_id = by_emag_id.get(line.offer_id) if line.offer_id is not None else None
@@ -100,9 +115,16 @@ def apply_velocities(
             select(Offer.id, Offer.product_id).where(Offer.id.in_(chunk))
         ):
             days = in_stock_days(missing.get(product_id, 0), window_days)
-            updates.append({"id": row_id, "sales_velocity": sales_per_day(units[row_id], days)})
+            updates.append({"row_id": row_id, "pace": sales_per_day(units[row_id], days)})
     if updates:
-        session.execute(update(Offer), updates)
+        # Core executemany: the ORM's bulk UPDATE prepares every row in Python first.
+        table = Offer.__table__
+        session.execute(
+            table.update()
+            .where(table.c.id == bindparam("row_id"))
+            .values(sales_velocity=bindparam("pace")),
+            updates,
+        )
     return len(updates)
 
 

@@ -26,7 +26,9 @@ ORDERS_LIMITS = (Window(12, 1.0), Window(720, 60.0))
 FIND_BY_EANS_LIMITS = (Window(5, 1.0), Window(200, 60.0), Window(5000, 86400.0))
 
 
-DEFAULT_MARGIN = 0.02
+# Covers how much sooner one call can reach eMAG than the one a window before it, on
+# a warm connection: tens of milliseconds on a busy machine or network.
+DEFAULT_MARGIN = 0.04
 # Told the seconds of a wait on the limiter before it starts, 0.0 once it is over.
 Wait = Callable[[float], None]
 
@@ -34,10 +36,13 @@ Wait = Callable[[float], None]
 class SlidingWindowLimiter:
     """Blocks in `acquire()` just long enough that no window is exceeded.
 
-    A call is stamped when it is let through and again when `settle()` says it finished:
-    eMAG stamps it on arrival, somewhere in between, so counting from the finish can never
-    let two calls look closer together to eMAG than they were here, however long a call
-    took to leave a busy machine. `margin` only covers clock granularity on top of that.
+    Calls are spaced by their start, as eMAG counts them on arrival: however long a call
+    takes to answer, the next one may start a window after it started, not after it
+    finished. A call is stamped when it is let through and, if the caller says so with
+    `sending()`, again when its request actually leaves: a new connection's setup (TCP,
+    TLS) can hold it back, and stamping it early would let the call that follows on a
+    warm connection reach eMAG closer to it than the window. `margin` covers what still
+    varies between two calls' way to eMAG (clock granularity, network jitter).
     """
 
     def __init__(
@@ -54,13 +59,13 @@ class SlidingWindowLimiter:
         self.margin = margin
         self._clock = clock
         self._sleep = sleep
-        # Mutable one-item lists, so settle() can move a call's stamp to its finish.
+        # Mutable one-item lists, so sending() can move a call's stamp to its departure.
         self._calls: deque[list[float]] = deque(maxlen=max(w.limit for w in self.windows))
         self._mine = threading.local()
         # Held while sleeping on purpose: callers queue up in order instead of racing.
         self._queue = threading.Lock()
-        # Guards the stamps only, never held while sleeping, so settle() of a call in
-        # flight lands while the next caller waits and its wait is measured from it.
+        # Guards the stamps only, never held while sleeping, so sending() of a call on
+        # another thread lands while the next caller waits, which then waits for it.
         self._stamps = threading.Lock()
 
     def delay(self) -> float:
@@ -74,7 +79,7 @@ class SlidingWindowLimiter:
         return max(needed, 0.0)
 
     def acquire(self, on_wait: Wait | None = None) -> float:
-        """Wait until a call is allowed, count it, and return the seconds waited.
+        """Wait until a call is allowed, count it from now, and return the seconds waited.
 
         `on_wait(seconds)` hears of each sleep before it starts, and `on_wait(0.0)` once
         the call is let through after one (a progress bar says it is waiting)."""
@@ -96,8 +101,9 @@ class SlidingWindowLimiter:
             on_wait(0.0)
         return waited
 
-    def settle(self) -> None:
-        """The call this thread last acquired has finished: count it from now."""
+    def sending(self) -> None:
+        """The call this thread last acquired is leaving now (its connection is up): count
+        it from now. Only the first word counts; later ones (a retried write) are ignored."""
         stamp = getattr(self._mine, "stamp", None)
         if stamp is not None:
             with self._stamps:

@@ -28,7 +28,7 @@ logger = logging.getLogger("bot.emag.sync")
 VELOCITY_DAYS = 30
 # Offers per write inside the account's transaction: big enough for few round trips,
 # small enough that memory does not grow with the catalogue.
-APPLY_CHUNK = 1000
+APPLY_CHUNK = 2000
 
 
 def spooled(handle: IO[bytes]) -> Iterator[list[SyncedOffer]]:

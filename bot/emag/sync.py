@@ -116,14 +116,22 @@ def _stored_offers(runtime: Runtime, account: str) -> int:
         )
 
 
-def _apply(runtime: Runtime, read: AccountRead, now: datetime, started: float) -> int:
+def _apply(
+    runtime: Runtime,
+    read: AccountRead,
+    now: datetime,
+    started: float,
+    write_lock: threading.Lock | None = None,
+) -> int:
     """Replace the account's stored offers with the spool: in one transaction, or on
-    SQLite chunk by chunk (`_store_chunks`)."""
+    SQLite chunk by chunk (`_store_chunks`). `write_lock` is shared by the accounts'
+    threads: one of them writes at a time."""
+    write_lock = write_lock or threading.Lock()
     rules = runtime.service.rules
     chunked = runtime.engine.dialect.name == "sqlite"
     if chunked:
-        _store_chunks(runtime, read, now)
-    with transaction(runtime.sessions) as session:
+        _store_chunks(runtime, read, now, write_lock)
+    with write_lock, transaction(runtime.sessions) as session:
         if not chunked:
             mark_account_unread(session, read.account)
             for chunk in spooled(read.spool):
@@ -139,7 +147,9 @@ def _apply(runtime: Runtime, read: AccountRead, now: datetime, started: float) -
     return removed
 
 
-def _store_chunks(runtime: Runtime, read: AccountRead, now: datetime) -> None:
+def _store_chunks(
+    runtime: Runtime, read: AccountRead, now: datetime, write_lock: threading.Lock
+) -> None:
     """Store the spool one chunk per transaction, pausing between them.
 
     SQLite has one write lock for the whole file: held for a 100k-offer account, it would
@@ -149,13 +159,15 @@ def _store_chunks(runtime: Runtime, read: AccountRead, now: datetime) -> None:
     with its older read time, shown as stale; nothing is deleted until every chunk is in
     (`remove_unread_offers(read_before=now)`). A process killed in between leaves exactly
     that, and the next sync completes it. The pause lets a writer that waits for the
-    lock (SQLite retries every 100 ms or so) take it between two chunks.
+    lock (SQLite retries every 100 ms or so) take it between two chunks. `write_lock` is
+    taken per chunk, so the other account's chunks go in between: its Python work (the
+    rows, the lookups) runs while SQLite writes this one's, and the two stores overlap.
     """
     rules = runtime.service.rules
     for number, chunk in enumerate(spooled(read.spool)):
         if number:
             time.sleep(CHUNK_PAUSE_SECONDS)
-        with transaction(runtime.sessions) as session:
+        with write_lock, transaction(runtime.sessions) as session:
             upsert_account_chunk(session, read.account, chunk, now, rules)
 
 
@@ -209,16 +221,16 @@ def _sync_one(
             _record_failure(runtime, account, now, error)
             return result.model_copy(update={"status": "failed", "error": error})
         progress.storing(account)
-        # One writer at a time: SQLite has a single write lock, and an account whose read
-        # finished first applies while the other is still reading.
-        with write_lock:
-            try:
-                result.removed = _apply(runtime, read, now, started)
-            except SQLAlchemyError as exc:
-                error = f"{client.label}: the snapshot could not be stored ({type(exc).__name__})"
-                logger.exception("%s", error)
-                _record_failure(runtime, account, now, error)
-                return result.model_copy(update={"status": "failed", "error": error})
+        # One writer at a time (SQLite has a single write lock; on PostgreSQL the two
+        # accounts' transactions would wait on each other's product rows): _apply takes
+        # write_lock per transaction, so on SQLite the two stores interleave by chunk.
+        try:
+            result.removed = _apply(runtime, read, now, started, write_lock)
+        except SQLAlchemyError as exc:
+            error = f"{client.label}: the snapshot could not be stored ({type(exc).__name__})"
+            logger.exception("%s", error)
+            _record_failure(runtime, account, now, error)
+            return result.model_copy(update={"status": "failed", "error": error})
         result.seconds = round(time.monotonic() - started, 3)
         return result
     finally:

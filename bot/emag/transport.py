@@ -26,7 +26,7 @@ from bot.emag.errors import (
     EmagUnavailableError,
     envelope_messages,
 )
-from bot.emag.ratelimit import AccountLimiters, Wait, shared_limiters
+from bot.emag.ratelimit import AccountLimiters, SlidingWindowLimiter, Wait, shared_limiters
 from bot.emag.retry import RetryPolicy
 from bot.engine.models import Account
 
@@ -135,13 +135,13 @@ class EmagTransport:
             cause: Exception | None = None
             request = kwargs.get("json", kwargs.get("params"))
             try:
-                response = self._http.request(method, path, **kwargs)
+                response = self._http.request(
+                    method, path, extensions={"trace": _departure(limiter)}, **kwargs
+                )
             except _RETRYABLE_TRANSPORT as exc:
-                limiter.settle()
                 problem, cause = type(exc).__name__, exc
                 log_call(self.account, method, path, request, None, 0.0, problem)
             else:
-                limiter.settle()
                 elapsed = time.monotonic() - started
                 log_call(
                     self.account,
@@ -223,6 +223,17 @@ class EmagTransport:
             status=response.status_code,
             messages=messages,
         )
+
+
+def _departure(limiter: SlidingWindowLimiter) -> Callable[[str, dict], None]:
+    """An httpcore trace hook telling `limiter` when the request starts to leave, after
+    any connection setup: the moment eMAG's count of it is closest to."""
+
+    def trace(event: str, info: dict) -> None:
+        if event.endswith("send_request_headers.started"):
+            limiter.sending()
+
+    return trace
 
 
 def json_or_none(response: httpx.Response) -> Any:

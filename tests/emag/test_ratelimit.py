@@ -97,30 +97,53 @@ def test_retry_statuses_are_429_and_5xx_only():
         RetryPolicy(attempts=0)
 
 
-def test_a_call_that_took_long_to_leave_is_counted_from_its_finish() -> None:
+def test_calls_are_spaced_by_their_start_however_long_each_one_takes() -> None:
     clock = FakeClock()
-    limit = SlidingWindowLimiter([Window(3, 1.0)], margin=0.0, clock=clock, sleep=clock.sleep)
-    limit.acquire()
-    clock.now += 0.4  # the first call reached eMAG up to 0.4 s after it was let through
-    limit.settle()
-    limit.acquire()
-    limit.settle()
-    limit.acquire()
-    limit.settle()
-    assert limit.acquire() == pytest.approx(1.0)  # until 1 s after the first call finished
+    limit = limiter(clock)
+    for _ in range(3):
+        limit.acquire()
+        clock.now += 0.3  # each call takes 0.3 s to answer before the next one starts
+    # The first call started at t0: the fourth may start at t0 + 1, not 1 s after the
+    # first one's answer (t0 + 1.3).
+    assert limit.acquire() == pytest.approx(0.1)
+    assert clock.now == pytest.approx(1001.0)
 
 
-def test_a_call_finishing_while_the_next_waits_pushes_that_wait_back() -> None:
+def test_a_call_held_back_by_its_connection_is_counted_from_when_it_left() -> None:
+    clock = FakeClock()
+    limit = limiter(clock)
+    limit.acquire()
+    clock.now += 0.4  # a new connection's setup: the request leaves 0.4 s after
+    limit.sending()
+    limit.acquire()
+    limit.sending()
+    limit.acquire()
+    limit.sending()
+    assert limit.acquire() == pytest.approx(1.0)  # until 1 s after the first one left
+
+
+def test_callers_of_one_limiter_on_many_threads_never_start_closer_than_the_window() -> None:
     import threading
     import time
 
-    limit = SlidingWindowLimiter([Window(1, 0.3)], margin=0.0)
-    limit.acquire()  # call A let through at t0
+    limit = SlidingWindowLimiter([Window(2, 0.2)], margin=0.0)
+    starts: list[float] = []
+    lock = threading.Lock()
 
-    waited: list[float] = []
-    caller = threading.Thread(target=lambda: waited.append(limit.acquire()))
-    caller.start()  # call B waits for A's window (until t0 + 0.3)
-    time.sleep(0.2)
-    limit.settle()  # A finishes at t0 + 0.2 while B sleeps: B must now wait until t0 + 0.5
-    caller.join()
-    assert waited[0] >= 0.45
+    def call() -> None:
+        for _ in range(3):
+            limit.acquire()
+            with lock:
+                starts.append(time.monotonic())
+
+    threads = [threading.Thread(target=call) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    starts.sort()
+    assert len(starts) == 9
+    # Any two calls two apart in time are at least one window apart.
+    assert all(
+        later - earlier >= 0.2 - 1e-3 for earlier, later in zip(starts, starts[2:], strict=False)
+    )

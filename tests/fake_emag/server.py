@@ -402,9 +402,18 @@ class FakeEmag:
                 return candidate
 
     def handle(
-        self, method: str, target: str, headers: Any, raw: bytes, client_ip: str = "127.0.0.1"
+        self,
+        method: str,
+        target: str,
+        headers: Any,
+        raw: bytes,
+        client_ip: str = "127.0.0.1",
+        arrived: float | None = None,
     ) -> Reply:
-        """Answer one HTTP request (called by the handler thread)."""
+        """Answer one HTTP request (called by the handler thread). `arrived` is when its
+        request line came in: eMAG's gateway counts a call on arrival, before any work on
+        it, so waiting here for another account's answer must not move it later."""
+        arrived = self._clock() if arrived is None else arrived
         split = urlsplit(target)
         path = split.path.removeprefix(BASE_PATH).strip("/")
         query = parse_qs(split.query, keep_blank_values=True)
@@ -414,7 +423,7 @@ class FakeEmag:
             body = raw.decode("utf-8", "replace")
         user, password = _basic_auth(headers.get("Authorization"))
         with self._lock:
-            now = self._clock()
+            now = arrived
             name = next((n for n, lg in self._logins.items() if lg.username == user), None)
             record = RecordedRequest(name, method, path, query, body, now)
             self._requests.append(record)
@@ -560,9 +569,12 @@ def _handler_for(fake: FakeEmag) -> type[BaseHTTPRequestHandler]:
         timeout = 30
 
         def _serve(self) -> None:
+            arrived = fake._clock()
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            reply = fake.handle(self.command, self.path, self.headers, raw, self.client_address[0])
+            reply = fake.handle(
+                self.command, self.path, self.headers, raw, self.client_address[0], arrived
+            )
             self.send_response(reply.status)
             headers = {"Content-Type": "application/json", **reply.headers}
             for name, value in headers.items():
