@@ -20,6 +20,7 @@ from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
 from bot.errors import StockbotError
 from bot.i18n import _, counted, engine_text
 from bot.intake.csv_dialect import CsvDialect, DialectError, read
+from bot.intake.duplicates import Duplicates, Seen
 from storage.queries import lookup_key
 
 REQUIRED = ("sku", "account", "stock", "number_of_offers")
@@ -139,10 +140,11 @@ def _offer(row: _Row, now: datetime) -> tuple[str, OfferSnapshot | None]:
 
 
 def _rows(
-    lines: Iterable[str], now: datetime, dialect: CsvDialect, problems: list[str]
+    lines: Iterable[str], now: datetime, dialect: CsvDialect, problems: list[tuple[int, str]]
 ) -> Iterator[_Row]:
     """The data rows, read strictly: a quote left open swallows the lines after it into
-    one field (or runs to the end of the file), which is a bad row, not a long name."""
+    one field (or runs to the end of the file), which is a bad row, not a long name.
+    Rows refused for their shape go to `problems` as (line, problem)."""
     reader = csv.DictReader(lines, strict=True, delimiter=dialect.separator)
     last = 1
     try:
@@ -166,19 +168,24 @@ def _rows(
             first, last = last + 1, reader.line_num
             if last > first:
                 problems.append(
-                    _(
-                        "line {line}: a quoted field runs on to line {last} (a quote left open?)"
-                    ).format(line=first, last=last)
+                    (
+                        first,
+                        _(
+                            "line {line}: a quoted field runs on to line {last} (a quote left "
+                            "open?)"
+                        ).format(line=first, last=last),
+                    )
                 )
                 continue
             shape = dialect.row_problem(values, DECIMALS)
             if shape:
-                problems.append(_line().format(line=first, problem=shape))
+                problems.append((first, _line().format(line=first, problem=shape)))
                 continue
             kept = {k: v for k, v in values.items() if k and isinstance(v, str)}
             yield _Row(first, kept, now, dialect)
     except csv.Error as exc:
-        problems.append(_line().format(line=last + 1, problem=f"{exc} ({_('a quote left open?')})"))
+        problem = f"{exc} ({_('a quote left open?')})"
+        problems.append((last + 1, _line().format(line=last + 1, problem=problem)))
 
 
 def read_offers_csv(data: bytes, now: datetime) -> tuple[list[ProductSnapshot], CsvDialect]:
@@ -196,32 +203,91 @@ def parse_offers_csv(
 ) -> list[ProductSnapshot]:
     """Products with their offers from CSV text (UTF-8 and ',' unless `dialect` says
     otherwise), or CsvImportError listing every bad row."""
-    problems: list[str] = []
-    products: dict[str, ProductSnapshot] = {}
-    seen: dict[tuple[str, str], int] = {}
-    for row in _rows(lines, now, dialect or CsvDialect(), problems):
-        account, offer = _offer(row, now)
-        described = {name: row.text(name) for name in ("pnk", "ean", "name", "category")}
-        sku = row.text("sku") or ""
-        key = (lookup_key(sku), account)
-        if offer is not None and key in seen:
-            row.problems.append(
-                _("{sku} on {account} already given on line {line}").format(
-                    sku=sku, account=account, line=seen[key]
+    with OfferStream(lines, now, dialect or CsvDialect()) as stream:
+        products = [product for batch in stream.batches(None) for product in batch]
+        stream.check()
+    return products
+
+
+class OfferStream:
+    """The products of CSV text in batches of rows, read once: bad rows are gathered as
+    the file is read, and `check()` at the end refuses the whole file if there was one
+    (the caller writes the batches in one transaction and rolls back). Once a bad row
+    is seen no more batches come: the rest of the file is only checked.
+
+    A SKU whose two accounts' rows fall in different batches comes in each of them with
+    the offer of that row; its descriptive columns are then those of the later row that
+    has them (within a batch, the first)."""
+
+    def __init__(
+        self,
+        lines: Iterable[str],
+        now: datetime,
+        dialect: CsvDialect,
+        advance: Callable[[int], None] | None = None,
+    ) -> None:
+        self._lines, self._now, self._dialect = lines, now, dialect
+        self._advance = advance or (lambda _rows: None)
+        self._problems: list[tuple[int, str]] = []
+        self._duplicates = Duplicates()
+        # Products read so far; after `check()`, the file's SKUs.
+        self.products = 0
+
+    def __enter__(self) -> OfferStream:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._duplicates.close()
+
+    def batches(self, rows: int | None) -> Iterator[list[ProductSnapshot]]:
+        """Products of each `rows` data rows (all of them in one batch when None)."""
+        products: dict[str, ProductSnapshot] = {}
+        seen: list[Seen] = []
+        read = 0
+        for row in _rows(self._lines, self._now, self._dialect, self._problems):
+            read += 1
+            account, offer = _offer(row, self._now)
+            described = {name: row.text(name) for name in ("pnk", "ean", "name", "category")}
+            sku = row.text("sku") or ""
+            if row.problems:
+                self._problems.extend(
+                    (row.line, _line().format(line=row.line, problem=p)) for p in row.problems
                 )
+            else:
+                key = lookup_key(sku)
+                seen.append((row.line, key, account, sku))
+                product = products.setdefault(key, ProductSnapshot(sku=sku))
+                product.pnk = product.pnk or described["pnk"]
+                product.ean = product.ean or described["ean"]
+                product.name = product.name or described["name"]
+                product.category = product.category or described["category"]
+                setattr(product, account, offer)
+            if rows is not None and read >= rows:
+                yield from self._flush(products, seen, read)
+                products, seen, read = {}, [], 0
+        yield from self._flush(products, seen, read)
+
+    def _flush(
+        self, products: dict[str, ProductSnapshot], seen: list[Seen], read: int
+    ) -> Iterator[list[ProductSnapshot]]:
+        self._duplicates.add(seen)
+        self._advance(read)
+        if products and not self._problems:
+            self.products += len(products)
+            yield list(products.values())
+
+    def check(self) -> None:
+        """CsvImportError listing every bad row (repeats included), by line; or naming
+        a file without data rows."""
+        found = list(self._problems)
+        for line, sku, account, first in self._duplicates.repeats():
+            problem = _("{sku} on {account} already given on line {line}").format(
+                sku=sku, account=account, line=first
             )
-        if row.problems:
-            problems.extend(_line().format(line=row.line, problem=p) for p in row.problems)
-            continue
-        seen[key] = row.line
-        product = products.setdefault(lookup_key(sku), ProductSnapshot(sku=sku))
-        product.pnk = product.pnk or described["pnk"]
-        product.ean = product.ean or described["ean"]
-        product.name = product.name or described["name"]
-        product.category = product.category or described["category"]
-        setattr(product, account, offer)
-    if problems:
-        raise CsvImportError(problems)
-    if not products:
-        raise CsvImportError([_("the file has no data rows")])
-    return list(products.values())
+            found.append((line, _line().format(line=line, problem=problem)))
+        if found:
+            found.sort(key=lambda item: item[0])
+            raise CsvImportError([problem for _line_number, problem in found])
+        if not self.products:
+            raise CsvImportError([_("the file has no data rows")])
+        self.products = self._duplicates.products()
