@@ -7,17 +7,32 @@ transfer) and compares the catalogue's current issues with the open records.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, delete, func, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    String,
+    Subquery,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.engine.models import ACCOUNTS, Rules
 from storage.classifier import classified_products
 from storage.counts import catalogue_counts
 from storage.models import AlertRecord, DailyStats, Offer, ProductStatus, StockDay
 from storage.transits import settle_transits
+from storage.types import UTCDateTime
 
 RECOVERY_WINDOW = timedelta(days=7)
 # Days of stock history kept: the pace window (30 days) and a margin.
@@ -35,26 +50,95 @@ _ISSUE_PRIORITY = {
 }
 
 
-def _current_issues(session: Session, now: datetime, rules: Rules) -> dict[tuple, Decimal | None]:
-    """(product, issue, account) -> the daily loss, for every issue open now. Plain tuples,
-    not ORM objects: this holds one entry per open issue of the whole catalogue."""
-    classified = classified_products(now, rules).subquery()
-    rows = session.execute(select(classified).where(classified.c.priority_rank > 0))
-    found: dict[tuple, Decimal | None] = {}
-    for row in rows:
-        for account in ACCOUNTS:
-            for issue, flag in (
-                ("zero_stock_with_competition", f"zero_{account}"),
-                ("low_stock_with_competition", f"low_{account}"),
-                ("needs_weekly_update", f"update_{account}"),
-                ("unsellable_offer", f"unsellable_{account}"),
-                ("transfer_not_arrived", f"overdue_{account}"),
-            ):
-                if getattr(row, flag):
-                    found[(row.product_id, issue, account)] = row.lost_sales
-        if row.imbalanced:
-            found[(row.product_id, "imbalanced", None)] = None
-    return found
+_ISSUE_FLAGS = (
+    ("zero_stock_with_competition", "zero"),
+    ("low_stock_with_competition", "low"),
+    ("needs_weekly_update", "update"),
+    ("unsellable_offer", "unsellable"),
+    ("transfer_not_arrived", "overdue"),
+)
+
+
+def _issues(classified: Subquery) -> list[tuple[str, str | None, ColumnElement]]:
+    """(issue, account, the classification's flag for it) of every alert kept in history."""
+    found: list[tuple[str, str | None, ColumnElement]] = [
+        (issue, account, classified.c[f"{prefix}_{account}"])
+        for account in ACCOUNTS
+        for issue, prefix in _ISSUE_FLAGS
+    ]
+    return [*found, ("imbalanced", None, classified.c.imbalanced)]
+
+
+def _same_account(record: type[AlertRecord] | Any, account: str | None) -> ColumnElement[bool]:
+    return record.account.is_(None) if account is None else record.account == account
+
+
+def _close_resolved(session: Session, classified: Subquery, now: datetime) -> int:
+    """Close every open record whose issue is not open now, and the extra records should
+    two runs ever have opened the same alert twice (the first one stays open)."""
+    current = (
+        select(classified.c.product_id)
+        .where(
+            classified.c.product_id == AlertRecord.product_id,
+            classified.c.priority_rank > 0,
+            or_(
+                *(
+                    and_(AlertRecord.issue == issue, _same_account(AlertRecord, account), flag != 0)
+                    for issue, account, flag in _issues(classified)
+                )
+            ),
+        )
+        .exists()
+    )
+    twin = aliased(AlertRecord)
+    first = (
+        select(func.min(twin.id))
+        .where(
+            twin.closed_at.is_(None),
+            twin.product_id == AlertRecord.product_id,
+            twin.issue == AlertRecord.issue,
+            func.coalesce(twin.account, "") == func.coalesce(AlertRecord.account, ""),
+        )
+        .scalar_subquery()
+    )
+    result = session.execute(
+        update(AlertRecord)
+        .where(AlertRecord.closed_at.is_(None), or_(~current, AlertRecord.id != first))
+        .values(closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def _open_new(session: Session, classified: Subquery, now: datetime) -> int:
+    """A record for every issue open now that has no open record yet."""
+    opened = 0
+    for issue, account, flag in _issues(classified):
+        already = (
+            select(AlertRecord.id)
+            .where(
+                AlertRecord.closed_at.is_(None),
+                AlertRecord.product_id == classified.c.product_id,
+                AlertRecord.issue == issue,
+                _same_account(AlertRecord, account),
+            )
+            .exists()
+        )
+        lost = classified.c.lost_sales if issue.startswith("zero") else null()
+        rows = select(
+            classified.c.product_id,
+            literal(issue, String()),
+            literal(account, String()),
+            literal(_ISSUE_PRIORITY[issue], String()),
+            literal(now, UTCDateTime()),
+            lost,
+        ).where(classified.c.priority_rank > 0, flag != 0, ~already)
+        columns = ["product_id", "issue", "account", "priority", "opened_at"]
+        result = session.execute(
+            insert(AlertRecord).from_select([*columns, "lost_sales_per_day"], rows)
+        )
+        opened += result.rowcount or 0
+    return opened
 
 
 def _mark_recoveries(session: Session, now: datetime, rules: Rules) -> int:
@@ -148,50 +232,17 @@ def _record_stock_days(session: Session, now: datetime) -> None:
 
 
 def record_history(session: Session, now: datetime, rules: Rules) -> dict[str, int]:
-    """Open records for new issues, close resolved ones, note recoveries and the day.
+    """Open records for new issues, close resolved ones, note recoveries and the day:
+    set-based, each a statement over the stored classification (flat memory however
+    large the catalogue).
 
     Transfers in transit are settled first (the stock may show they arrived), so the
     issues compared are those of the snapshot with its transits."""
     settle_transits(session, now, rules)
     _record_stock_days(session, now)
-    current = _current_issues(session, now, rules)
-    # Every open record per key: should two runs ever have opened the same alert twice,
-    # the extra records close here instead of staying open for good.
-    open_records: dict[tuple, list[int]] = {}
-    for record_id, product_id, issue, account in session.execute(
-        select(AlertRecord.id, AlertRecord.product_id, AlertRecord.issue, AlertRecord.account)
-        .where(AlertRecord.closed_at.is_(None))
-        .order_by(AlertRecord.id)
-    ):
-        open_records.setdefault((product_id, issue, account), []).append(record_id)
-    opened = [
-        {
-            "product_id": product_id,
-            "issue": issue,
-            "account": account,
-            "priority": _ISSUE_PRIORITY[issue],
-            "opened_at": now,
-            "lost_sales_per_day": lost if issue.startswith("zero") else None,
-        }
-        for (product_id, issue, account), lost in current.items()
-        if (product_id, issue, account) not in open_records
-    ]
-    for start in range(0, len(opened), 5000):
-        session.execute(AlertRecord.__table__.insert(), opened[start : start + 5000])
-    opened_count = len(opened)
-    del opened
-    closed = [
-        record_id
-        for key, record_ids in open_records.items()
-        for record_id in (record_ids if key not in current else record_ids[1:])
-    ]
-    for start in range(0, len(closed), 5000):
-        session.execute(
-            update(AlertRecord)
-            .where(AlertRecord.id.in_(closed[start : start + 5000]))
-            .values(closed_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    classified = classified_products(now, rules).subquery()
+    closed = _close_resolved(session, classified, now)
+    opened = _open_new(session, classified, now)
     recovered = _mark_recoveries(session, now, rules)
     _record_daily_stats(session, now, rules)
-    return {"opened": opened_count, "closed": len(closed), "recovered": recovered}
+    return {"opened": opened, "closed": closed, "recovered": recovered}
