@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 from bot.engine import limits
 from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
-from bot.errors import StockbotError
-from bot.i18n import _, counted, engine_text
+from bot.i18n import _, engine_text
 from bot.intake.csv_dialect import CsvDialect, DialectError, read
+from bot.intake.csv_errors import CsvImportError, line_problem
 from bot.intake.duplicates import Duplicates, Seen
 from storage.queries import lookup_key
 
@@ -35,28 +35,6 @@ TEXT_LIMITS = {
     "category": limits.MAX_CATEGORY,
 }
 T = TypeVar("T")
-
-
-def _line() -> str:
-    return _("line {line}: {problem}")
-
-
-class CsvImportError(StockbotError):
-    """The file cannot be imported; `problems` lists each bad row as 'line N: ...'."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        shown = "; ".join(problems[:20])
-        if len(problems) > 20:
-            shown += " " + _("(and {n} more)").format(n=len(problems) - 20)
-        super().__init__(
-            counted(
-                len(problems),
-                "nothing imported, {n} problem: {shown}",
-                "nothing imported, {n} problems: {shown}",
-                shown=shown,
-            )
-        )
 
 
 @dataclass
@@ -174,7 +152,7 @@ def _rows(
                     "no ',' or ';' in the header line, missing required columns: {names}"
                 ).format(names=names)
             )
-            raise CsvImportError([_line().format(line=1, problem=found)])
+            raise CsvImportError([line_problem().format(line=1, problem=found)])
         reader.fieldnames = header
         last = reader.line_num
         for values in reader:
@@ -192,13 +170,13 @@ def _rows(
                 continue
             shape = dialect.row_problem(values, DECIMALS)
             if shape:
-                problems.append((first, _line().format(line=first, problem=shape)))
+                problems.append((first, line_problem().format(line=first, problem=shape)))
                 continue
             kept = {k: v for k, v in values.items() if k and isinstance(v, str)}
             yield _Row(first, kept, now, dialect)
     except csv.Error as exc:
         problem = f"{exc} ({_('a quote left open?')})"
-        problems.append((last + 1, _line().format(line=last + 1, problem=problem)))
+        problems.append((last + 1, line_problem().format(line=last + 1, problem=problem)))
 
 
 def read_offers_csv(data: bytes, now: datetime) -> tuple[list[ProductSnapshot], CsvDialect]:
@@ -264,7 +242,8 @@ class OfferStream:
             sku = row.text("sku") or ""
             if row.problems:
                 self._problems.extend(
-                    (row.line, _line().format(line=row.line, problem=p)) for p in row.problems
+                    (row.line, line_problem().format(line=row.line, problem=p))
+                    for p in row.problems
                 )
             else:
                 key = lookup_key(sku)
@@ -297,7 +276,7 @@ class OfferStream:
             problem = _("{sku} on {account} already given on line {line}").format(
                 sku=sku, account=account, line=first
             )
-            found.append((line, _line().format(line=line, problem=problem)))
+            found.append((line, line_problem().format(line=line, problem=problem)))
         if found:
             found.sort(key=lambda item: item[0])
             raise CsvImportError([problem for _line_number, problem in found])
