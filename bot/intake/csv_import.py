@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +36,8 @@ TEXT_LIMITS = {
     "category": limits.MAX_CATEGORY,
 }
 T = TypeVar("T")
+# At most Numeric(14, 4)'s 10 digits before the point and 4 after.
+_PLAIN_PRICE = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,4})?")
 
 
 @dataclass
@@ -81,6 +84,10 @@ class _Row:
         )
 
     def decimal(self, name: str) -> Decimal | None:
+        # A plain price in a ',' file ("187.06") is what the full check returns, unrounded.
+        value = (self.values.get(name) or "").strip()
+        if self.dialect.separator == "," and _PLAIN_PRICE.fullmatch(value):
+            return Decimal(value)
         return self._checked(
             name, lambda value: limits.price(self.dialect.decimal(value, name), name)
         )
