@@ -3,7 +3,7 @@ sync read (or a CSV's `sales_30d`) and the stock history (the days without stock
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -17,11 +17,16 @@ from storage.models import Offer, Product, StockDay
 
 
 def out_of_stock_days(
-    session: Session, account: str, since: datetime, now: datetime
+    session: Session,
+    account: str,
+    since: datetime,
+    now: datetime,
+    product_ids: Sequence[int] | None = None,
 ) -> dict[int, int]:
     """Days in [since, now] each product's offer on `account` had no stock, from the
-    stock history (storage.history records each day's last snapshot)."""
-    rows = session.execute(
+    stock history (storage.history records each day's last snapshot); of `product_ids`
+    only when given."""
+    query = (
         select(StockDay.product_id, func.count())
         .where(
             StockDay.account == account,
@@ -30,7 +35,9 @@ def out_of_stock_days(
         )
         .group_by(StockDay.product_id)
     )
-    return {product_id: count for product_id, count in rows}
+    if product_ids is not None:
+        query = query.where(StockDay.product_id.in_(product_ids))
+    return {product_id: count for product_id, count in session.execute(query)}
 
 
 def in_stock_days(missing: int, window_days: int) -> int:
@@ -137,10 +144,17 @@ def apply_units(
     """Set the pace of these offers (product id, account) from units sold in the window,
     as a CSV's `sales_30d` gives them; None clears the pace (unknown)."""
     since = now - timedelta(days=window_days)
-    for account in {account for _, account in units}:
-        missing = out_of_stock_days(session, account, since, now)
+    table = Offer.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("key_id"))
+        .values(sales_velocity=bindparam("pace"))
+    )
+    for account in sorted({account for _, account in units}):
         wanted = {pid: sold for (pid, acc), sold in units.items() if acc == account}
         for chunk in chunks(list(wanted)):
+            # The history of these products only: a batch of an import asks for its own.
+            missing = out_of_stock_days(session, account, since, now, chunk)
             rows = session.execute(
                 select(Offer.id, Offer.product_id).where(
                     Offer.account == account, Offer.product_id.in_(chunk)
@@ -148,12 +162,12 @@ def apply_units(
             ).all()
             values = [
                 {
-                    "id": row_id,
-                    "sales_velocity": sales_per_day(
+                    "key_id": row_id,
+                    "pace": sales_per_day(
                         wanted[product_id], in_stock_days(missing.get(product_id, 0), window_days)
                     ),
                 }
                 for row_id, product_id in rows
             ]
             if values:
-                session.execute(update(Offer), values)
+                session.connection().execute(statement, values)

@@ -12,7 +12,6 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import BaseModel
@@ -27,17 +26,15 @@ from bot.cli.categories import (
     cmd_summary,
     register_category_options,
 )
+from bot.cli.csvimport import cmd_import
 from bot.cli.demo import DEMO_DATABASE, cmd_demo, cmd_seed_demo
 from bot.cli.emag import register_commands
 from bot.cli.plan import register_plan
 from bot.cli.processes import cmd_serve, cmd_worker
-from bot.cli.progress import progress
 from bot.database_errors import database_trouble
 from bot.errors import StockbotError
 from bot.i18n import _, error_text
-from bot.intake.csv_dialect import CsvDialect
-from bot.intake.csv_import import read_offers_csv
-from bot.intake.seed import DEMO_PRODUCTS, store_snapshots
+from bot.intake.seed import DEMO_PRODUCTS
 from bot.jobs import worker as jobs
 from bot.kpis import kpis
 from bot.rules_file import RulesFileError
@@ -105,32 +102,6 @@ def cmd_mark_transferred(args: argparse.Namespace, runtime: Runtime) -> None:
             sku=product.sku,
             source=record.from_account.upper(),
             destination=record.to_account.upper(),
-        )
-    )
-
-
-def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
-    path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise StockbotError(
-            _("cannot read {path}: {why}").format(path=path, why=exc.strerror or exc)
-        ) from None
-    snapshots, dialect = read_offers_csv(data, utcnow())
-    with progress(_("importing"), len(snapshots), args.quiet) as advance:
-        written = store_snapshots(
-            runtime.sessions, snapshots, "csv", utcnow(), runtime.service.rules, advance
-        )
-    print(
-        _("imported {products} products ({main} MAIN offers, {fbe} FBE offers) from {path}").format(
-            products=len(snapshots), main=written["main"], fbe=written["fbe"], path=path
-        )
-        # Said when the file was not read as plain UTF-8 and ',': how stockbot took it.
-        + (
-            " " + _("(read as {how})").format(how=dialect.describe())
-            if dialect != CsvDialect()
-            else ""
         )
     )
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.engine.limits import FieldError
@@ -126,58 +130,69 @@ def _wide_encoding(data: bytes) -> str | None:
     return None
 
 
-def _at(body: bytes, exc: UnicodeDecodeError, what: str) -> str:
-    line = body[: exc.start].count(b"\n") + 1
+def _at(number: int, line: bytes, exc: UnicodeDecodeError, what: str) -> str:
     return _("line {line}: {what} (byte {byte})").format(
-        line=line, what=what, byte=f"{body[exc.start]:#04x}"
+        line=number, what=what, byte=f"{line[exc.start]:#04x}"
     )
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The file's text and the codec it was read with: UTF-8 (with or without a BOM),
-    else cp1250 for a file that is UTF-8 on none of its lines."""
-    wide = _wide_encoding(data)
+def _mixed(utf8: int, other: int) -> DialectError:
+    # A file with some lines in UTF-8 and some not was pasted together: reading it all as
+    # cp1250 would garble the UTF-8 ones ("Ă" would read as two letters), so it is refused.
+    return DialectError(
+        _("line {utf8} is UTF-8 but line {other} is not: mixed encodings").format(
+            utf8=utf8, other=other
+        )
+    )
+
+
+def sniff(lines: Iterable[bytes], head: bytes) -> tuple[str, int]:
+    """The codec of a file given as its lines (each with its b"\n") and its first bytes,
+    and its number of lines: UTF-8 (with or without a BOM), else cp1250 for a file that is
+    UTF-8 on none of its lines. One pass in constant memory; a multi-byte character never
+    spans a newline, so line by line is the file's own verdict."""
+    wide = _wide_encoding(head)
     if wide:
         raise DialectError(
             _("the file is {encoding}; save it as CSV UTF-8, or as CSV with ';'").format(
                 encoding=wide
             )
         )
-    bom = data.startswith(codecs.BOM_UTF8)
-    body = data[len(codecs.BOM_UTF8) :] if bom else data
-    try:
-        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
-    except UnicodeDecodeError as exc:
-        if bom:
-            raise DialectError(
-                _at(body, exc, "not UTF-8 although the file starts with its BOM")
-            ) from None
-    _refuse_mixed(body)
-    try:
-        return body.decode("cp1250").translate(_COMMA_BELOW), "cp1250"
-    except UnicodeDecodeError as exc:
-        raise DialectError(_at(body, exc, "neither UTF-8 nor cp1250")) from None
-
-
-def _refuse_mixed(body: bytes) -> None:
-    """A file with some lines in UTF-8 and some not was pasted together: reading it all
-    as cp1250 would garble the UTF-8 ones ("Ă" would read as two letters), so it is refused."""
-    utf8 = other = 0
-    for number, line in enumerate(body.split(b"\n"), start=1):
-        if line.isascii():
+    bom = head.startswith(codecs.BOM_UTF8)
+    utf8 = other = number = 0
+    cp1250: tuple[int, bytes, UnicodeDecodeError] | None = None
+    for number, line in enumerate(lines, start=1):
+        text = line[len(codecs.BOM_UTF8) :] if bom and number == 1 else line
+        if text.isascii():
             continue
         try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
+            text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if bom:
+                what = "not UTF-8 although the file starts with its BOM"
+                raise DialectError(_at(number, text, exc, what)) from None
             other = other or number
+            if cp1250 is None:
+                try:
+                    text.decode("cp1250")
+                except UnicodeDecodeError as bad:
+                    cp1250 = (number, text, bad)
         else:
             utf8 = utf8 or number
         if utf8 and other:
-            raise DialectError(
-                _("line {utf8} is UTF-8 but line {other} is not: mixed encodings").format(
-                    utf8=utf8, other=other
-                )
-            )
+            raise _mixed(utf8, other)
+    if not other:
+        return ("utf-8-sig" if bom else "utf-8"), number
+    if cp1250 is not None:
+        raise DialectError(_at(*cp1250, "neither UTF-8 nor cp1250"))
+    return "cp1250", number
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The file's text and the codec it was read with (see `sniff`)."""
+    encoding, _lines = sniff(io.BytesIO(data), data[:4096])
+    text = data.decode(encoding)
+    return (text.translate(_COMMA_BELOW) if encoding == "cp1250" else text), encoding
 
 
 def separator(header: str, required: Sequence[str]) -> str:
@@ -198,3 +213,23 @@ def read(data: bytes, required: Sequence[str]) -> tuple[str, CsvDialect]:
     text, encoding = decode(data)
     header = text.split("\n", 1)[0].rstrip("\r")
     return text, CsvDialect(encoding, separator(header, required))
+
+
+@contextmanager
+def open_csv(
+    path: Path, required: Sequence[str]
+) -> Iterator[tuple[Iterator[str], CsvDialect, int]]:
+    """The file's lines as text, its dialect and its number of lines, read as `read`
+    reads bytes but in two passes of constant memory (the codec, then the text); OSError
+    when it cannot be read, DialectError naming what was found."""
+    with path.open("rb") as binary:
+        head = binary.read(4096)
+        binary.seek(0)
+        encoding, count = sniff(binary, head)
+    with path.open(encoding=encoding, newline="") as stream:
+        lines: Iterator[str] = iter(stream)
+        if encoding == "cp1250":
+            lines = (line.translate(_COMMA_BELOW) for line in stream)
+        header = next(lines, "")
+        dialect = CsvDialect(encoding, separator(header.split("\n", 1)[0].rstrip("\r"), required))
+        yield itertools.chain([header], lines), dialect, count

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,9 +18,10 @@ from typing import Any, TypeVar
 
 from bot.engine import limits
 from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
-from bot.errors import StockbotError
-from bot.i18n import _, counted, engine_text
+from bot.i18n import _, engine_text
 from bot.intake.csv_dialect import CsvDialect, DialectError, read
+from bot.intake.csv_errors import CsvImportError, line_problem
+from bot.intake.duplicates import Duplicates, Seen
 from storage.queries import lookup_key
 
 REQUIRED = ("sku", "account", "stock", "number_of_offers")
@@ -34,28 +36,8 @@ TEXT_LIMITS = {
     "category": limits.MAX_CATEGORY,
 }
 T = TypeVar("T")
-
-
-def _line() -> str:
-    return _("line {line}: {problem}")
-
-
-class CsvImportError(StockbotError):
-    """The file cannot be imported; `problems` lists each bad row as 'line N: ...'."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        shown = "; ".join(problems[:20])
-        if len(problems) > 20:
-            shown += " " + _("(and {n} more)").format(n=len(problems) - 20)
-        super().__init__(
-            counted(
-                len(problems),
-                "nothing imported, {n} problem: {shown}",
-                "nothing imported, {n} problems: {shown}",
-                shown=shown,
-            )
-        )
+# At most Numeric(14, 4)'s 10 digits before the point and 4 after.
+_PLAIN_PRICE = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,4})?")
 
 
 @dataclass
@@ -82,14 +64,30 @@ class _Row:
 
     def text(self, name: str) -> str | None:
         """A text column, checked against its column's length (sku, pnk, ean, name)."""
+        # The common case without the per-character scan: a printable value has no
+        # control character (limits.text's refusal), and its length is within bounds.
+        value = (self.values.get(name) or "").strip()
+        if value.isprintable() and len(value) <= TEXT_LIMITS[name]:
+            return value or None
         return self._checked(name, lambda value: limits.text(value, name, TEXT_LIMITS[name]))
 
     def whole(self, name: str, minimum: int, maximum: int) -> int | None:
+        # ASCII digits in range are what limits.whole would return; anything else (a
+        # sign, thousands dots, a bad value) takes the full check and its message.
+        value = (self.values.get(name) or "").strip()
+        if value.isdigit() and value.isascii() and len(value) <= 18:
+            number = int(value)
+            if minimum <= number <= maximum:
+                return number
         return self._checked(
             name, lambda value: limits.whole(self.dialect.whole(value), name, minimum, maximum)
         )
 
     def decimal(self, name: str) -> Decimal | None:
+        # A plain price in a ',' file ("187.06") is what the full check returns, unrounded.
+        value = (self.values.get(name) or "").strip()
+        if self.dialect.separator == "," and _PLAIN_PRICE.fullmatch(value):
+            return Decimal(value)
         return self._checked(
             name, lambda value: limits.price(self.dialect.decimal(value, name), name)
         )
@@ -135,14 +133,16 @@ def _offer(row: _Row, now: datetime) -> tuple[str, OfferSnapshot | None]:
         values["status"] = 1
     if row.problems:
         return account, None
+    # Validated again, not model_construct: pydantic-core's validation is the faster.
     return account, OfferSnapshot(account=account, **values)
 
 
 def _rows(
-    lines: Iterable[str], now: datetime, dialect: CsvDialect, problems: list[str]
+    lines: Iterable[str], now: datetime, dialect: CsvDialect, problems: list[tuple[int, str]]
 ) -> Iterator[_Row]:
     """The data rows, read strictly: a quote left open swallows the lines after it into
-    one field (or runs to the end of the file), which is a bad row, not a long name."""
+    one field (or runs to the end of the file), which is a bad row, not a long name.
+    Rows refused for their shape go to `problems` as (line, problem)."""
     reader = csv.DictReader(lines, strict=True, delimiter=dialect.separator)
     last = 1
     try:
@@ -159,26 +159,31 @@ def _rows(
                     "no ',' or ';' in the header line, missing required columns: {names}"
                 ).format(names=names)
             )
-            raise CsvImportError([_line().format(line=1, problem=found)])
+            raise CsvImportError([line_problem().format(line=1, problem=found)])
         reader.fieldnames = header
         last = reader.line_num
         for values in reader:
             first, last = last + 1, reader.line_num
             if last > first:
                 problems.append(
-                    _(
-                        "line {line}: a quoted field runs on to line {last} (a quote left open?)"
-                    ).format(line=first, last=last)
+                    (
+                        first,
+                        _(
+                            "line {line}: a quoted field runs on to line {last} (a quote left "
+                            "open?)"
+                        ).format(line=first, last=last),
+                    )
                 )
                 continue
             shape = dialect.row_problem(values, DECIMALS)
             if shape:
-                problems.append(_line().format(line=first, problem=shape))
+                problems.append((first, line_problem().format(line=first, problem=shape)))
                 continue
             kept = {k: v for k, v in values.items() if k and isinstance(v, str)}
             yield _Row(first, kept, now, dialect)
     except csv.Error as exc:
-        problems.append(_line().format(line=last + 1, problem=f"{exc} ({_('a quote left open?')})"))
+        problem = f"{exc} ({_('a quote left open?')})"
+        problems.append((last + 1, line_problem().format(line=last + 1, problem=problem)))
 
 
 def read_offers_csv(data: bytes, now: datetime) -> tuple[list[ProductSnapshot], CsvDialect]:
@@ -196,32 +201,92 @@ def parse_offers_csv(
 ) -> list[ProductSnapshot]:
     """Products with their offers from CSV text (UTF-8 and ',' unless `dialect` says
     otherwise), or CsvImportError listing every bad row."""
-    problems: list[str] = []
-    products: dict[str, ProductSnapshot] = {}
-    seen: dict[tuple[str, str], int] = {}
-    for row in _rows(lines, now, dialect or CsvDialect(), problems):
-        account, offer = _offer(row, now)
-        described = {name: row.text(name) for name in ("pnk", "ean", "name", "category")}
-        sku = row.text("sku") or ""
-        key = (lookup_key(sku), account)
-        if offer is not None and key in seen:
-            row.problems.append(
-                _("{sku} on {account} already given on line {line}").format(
-                    sku=sku, account=account, line=seen[key]
+    with OfferStream(lines, now, dialect or CsvDialect()) as stream:
+        products = [product for batch in stream.batches(None) for product in batch]
+        stream.check()
+    return products
+
+
+class OfferStream:
+    """The products of CSV text in batches of rows, read once: bad rows are gathered as
+    the file is read, and `check()` at the end refuses the whole file if there was one
+    (the caller writes the batches in one transaction and rolls back). Once a bad row
+    is seen no more batches come: the rest of the file is only checked.
+
+    A SKU whose two accounts' rows fall in different batches comes in each of them with
+    the offer of that row; its descriptive columns are then those of the later row that
+    has them (within a batch, the first)."""
+
+    def __init__(
+        self,
+        lines: Iterable[str],
+        now: datetime,
+        dialect: CsvDialect,
+        advance: Callable[[int], None] | None = None,
+    ) -> None:
+        self._lines, self._now, self._dialect = lines, now, dialect
+        self._advance = advance or (lambda _rows: None)
+        self._problems: list[tuple[int, str]] = []
+        self._duplicates = Duplicates()
+        # Products read so far; after `check()`, the file's SKUs.
+        self.products = 0
+
+    def __enter__(self) -> OfferStream:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._duplicates.close()
+
+    def batches(self, rows: int | None) -> Iterator[list[ProductSnapshot]]:
+        """Products of each `rows` data rows (all of them in one batch when None)."""
+        products: dict[str, ProductSnapshot] = {}
+        seen: list[Seen] = []
+        read = 0
+        for row in _rows(self._lines, self._now, self._dialect, self._problems):
+            read += 1
+            account, offer = _offer(row, self._now)
+            described = {name: row.text(name) for name in ("pnk", "ean", "name", "category")}
+            sku = row.text("sku") or ""
+            if row.problems:
+                self._problems.extend(
+                    (row.line, line_problem().format(line=row.line, problem=p))
+                    for p in row.problems
                 )
+            else:
+                key = lookup_key(sku)
+                seen.append((row.line, key, account, sku))
+                product = products.setdefault(key, ProductSnapshot(sku=sku))
+                product.pnk = product.pnk or described["pnk"]
+                product.ean = product.ean or described["ean"]
+                product.name = product.name or described["name"]
+                product.category = product.category or described["category"]
+                setattr(product, account, offer)
+            if rows is not None and read >= rows:
+                yield from self._flush(products, seen, read)
+                products, seen, read = {}, [], 0
+        yield from self._flush(products, seen, read)
+
+    def _flush(
+        self, products: dict[str, ProductSnapshot], seen: list[Seen], read: int
+    ) -> Iterator[list[ProductSnapshot]]:
+        self._duplicates.add(seen)
+        self._advance(read)
+        if products and not self._problems:
+            self.products += len(products)
+            yield list(products.values())
+
+    def check(self) -> None:
+        """CsvImportError listing every bad row (repeats included), by line; or naming
+        a file without data rows."""
+        found = list(self._problems)
+        for line, sku, account, first in self._duplicates.repeats():
+            problem = _("{sku} on {account} already given on line {line}").format(
+                sku=sku, account=account, line=first
             )
-        if row.problems:
-            problems.extend(_line().format(line=row.line, problem=p) for p in row.problems)
-            continue
-        seen[key] = row.line
-        product = products.setdefault(lookup_key(sku), ProductSnapshot(sku=sku))
-        product.pnk = product.pnk or described["pnk"]
-        product.ean = product.ean or described["ean"]
-        product.name = product.name or described["name"]
-        product.category = product.category or described["category"]
-        setattr(product, account, offer)
-    if problems:
-        raise CsvImportError(problems)
-    if not products:
-        raise CsvImportError([_("the file has no data rows")])
-    return list(products.values())
+            found.append((line, line_problem().format(line=line, problem=problem)))
+        if found:
+            found.sort(key=lambda item: item[0])
+            raise CsvImportError([problem for _line_number, problem in found])
+        if not self.products:
+            raise CsvImportError([_("the file has no data rows")])
+        self.products = self._duplicates.products()

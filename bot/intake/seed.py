@@ -1,8 +1,10 @@
-"""Writing a whole snapshot at once: the demo catalogue (and anything else given whole)."""
+"""Writing a snapshot in batches: the demo catalogue, a CSV import (and anything given
+whole), streamed so memory stays flat in catalogue size."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +21,43 @@ DEMO_PRODUCTS = 500
 WRITE_BATCH = 5000
 
 
+def batched(snapshots: Iterable[ProductSnapshot]) -> Iterator[list[ProductSnapshot]]:
+    """`snapshots` in lists of WRITE_BATCH, read as they come."""
+    items = iter(snapshots)
+    while batch := list(itertools.islice(items, WRITE_BATCH)):
+        yield batch
+
+
+def store_batches(
+    sessions: sessionmaker[Session],
+    batches: Iterable[Sequence[ProductSnapshot]],
+    source: str,
+    now: datetime,
+    rules: Rules,
+    advance: Callable[[int], None] | None = None,
+    before_commit: Callable[[], None] | None = None,
+) -> dict[str, int]:
+    """Upsert each batch of products (a SKU at most once per batch), note the run per
+    account and update the history: all or nothing. `advance(n)` hears of each batch of
+    `n` products written (for a progress bar); `before_commit()` may refuse the whole
+    write by raising, after the last batch (an import that found a bad row)."""
+    # The history lock before the transaction: taken inside it, a SQLite write lock
+    # already held would make two writers wait on each other.
+    with exclusive(sessions.kw["bind"], HISTORY_LOCK), transaction(sessions) as session:
+        written = dict.fromkeys(ACCOUNTS, 0)
+        for batch in batches:
+            for account, count in upsert_snapshots(session, batch, now, rules).items():
+                written[account] += count
+            if advance:
+                advance(len(batch))
+        if before_commit:
+            before_commit()
+        for account in (account for account in ACCOUNTS if written[account]):
+            record_run(session, account, source, now, now, written[account])
+        record_history(session, now, rules)
+    return written
+
+
 def store_snapshots(
     sessions: sessionmaker[Session],
     snapshots: Iterable[ProductSnapshot],
@@ -27,23 +66,8 @@ def store_snapshots(
     rules: Rules,
     advance: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Upsert `snapshots`, note the run per account and update the history: all or nothing.
-    `advance(n)` hears of each batch of `n` products written (for a progress bar)."""
-    items = list(snapshots)
-    # The history lock before the transaction: taken inside it, a SQLite write lock
-    # already held would make two writers wait on each other.
-    with exclusive(sessions.kw["bind"], HISTORY_LOCK), transaction(sessions) as session:
-        written = dict.fromkeys(ACCOUNTS, 0)
-        for start in range(0, len(items), WRITE_BATCH):
-            batch = items[start : start + WRITE_BATCH]
-            for account, count in upsert_snapshots(session, batch, now, rules).items():
-                written[account] += count
-            if advance:
-                advance(len(batch))
-        for account in (account for account in ACCOUNTS if written[account]):
-            record_run(session, account, source, now, now, written[account])
-        record_history(session, now, rules)
-    return written
+    """`store_batches` of `snapshots` (each SKU once), in batches of WRITE_BATCH."""
+    return store_batches(sessions, batched(snapshots), source, now, rules, advance)
 
 
 def seed_demo(
@@ -54,6 +78,6 @@ def seed_demo(
     advance: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """EMG331 plus `products` generated products; running it again resets them."""
-    catalogue = [emg331(now), *generated_catalogue(products, now)]
+    catalogue = itertools.chain([emg331(now)], generated_catalogue(products, now))
     written = store_snapshots(sessions, catalogue, "demo", now, rules, advance)
-    return {"products": len(catalogue), **written}
+    return {"products": products + 1, **written}

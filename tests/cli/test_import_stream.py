@@ -1,0 +1,59 @@
+"""`stockbot import` streams in batches: a bad row after the first batch was written
+still imports nothing, and a SKU given twice in different batches is named with the line
+that gave it first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import csvimport
+from bot.cli.main import main
+from tests.cli.test_cli import dump, run
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "stream.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    assert main(["seed-demo", "--products", "5"]) == 0
+    return path
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csvimport, "IMPORT_ROWS", 2)
+
+
+def _write(path: Path, *rows: str) -> Path:
+    path.write_text("sku,account,stock,number_of_offers\n" + "".join(f"{r}\n" for r in rows))
+    return path
+
+
+def test_a_bad_row_after_written_batches_imports_nothing(db, capsys, tmp_path, small_batches):  # type: ignore[no-untyped-def]
+    csv_file = _write(tmp_path / "late.csv", "A1,main,1,2", "A1,fbe,2,2", "B1,main,3,2", "B2,x,1,1")
+    before = dump(db)
+    code, _, err = run(capsys, "import", str(csv_file))
+    assert code == 1 and "line 5: account must be 'main' or 'fbe'" in err
+    assert dump(db) == before
+
+
+def test_a_repeat_in_a_later_batch_names_the_first_line(db, capsys, tmp_path, small_batches):  # type: ignore[no-untyped-def]
+    csv_file = _write(
+        tmp_path / "twice.csv", "A1,main,1,2", "B1,main,3,2", "C1,fbe,1,1", "a1,MAIN,4,2"
+    )
+    before = dump(db)
+    code, _, err = run(capsys, "import", str(csv_file))
+    assert code == 1 and "line 5: a1 on main already given on line 2" in err
+    assert dump(db) == before
+
+
+def test_a_sku_split_over_batches_is_one_product_with_both_offers(
+    db, capsys, tmp_path, small_batches
+):  # type: ignore[no-untyped-def]
+    csv_file = _write(tmp_path / "split.csv", "S1,main,1,2", "S2,main,3,2", "S1,fbe,7,2")
+    code, out, _ = run(capsys, "import", str(csv_file))
+    assert code == 0 and "imported 2 products (2 MAIN offers, 1 FBE offers)" in out
+    code, out, _ = run(capsys, "analyze", "S1", "--json")
+    assert '"stock_fbe": 7' in out and '"stock_main": 1' in out
