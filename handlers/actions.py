@@ -22,7 +22,7 @@ from bot.engine.models import TransferProposal
 from bot.errors import InsufficientStock, InvalidInput, StockbotError
 from bot.i18n import _, error_text
 from bot.runtime import Runtime
-from handlers.answering import in_view, show_modal, tell
+from handlers.answering import claimed_before, in_view, show_modal, tell
 from handlers.blocks.kit import context as context_block
 from handlers.blocks.kit import escape, local_time, section
 from handlers.blocks.modals import amount_modal, check_modal, message_modal
@@ -114,16 +114,8 @@ def handle_validate_transfer(
     channel, ts = _where(body)
     block_id = action.get("block_id", "")
     key = f"validate:{channel}:{ts}:{block_id}"
-    earlier = interactions.claim_click(service, key, user)
-    if earlier is not None:
-        tell(
-            respond,
-            client,
-            context,
-            _("Already validated by {who} at {time}.").format(
-                who=f"<@{earlier.user_id}>", time=local_time(earlier.claimed_at, zone, "HH:mm")
-            ),
-        )
+    said = _("Already validated by {who} at {time}.")
+    if claimed_before(service, key, user, zone, said, (respond, client, context)):
         return
     try:
         proposal = parse_button_proposal(action.get("value", ""))

@@ -21,16 +21,19 @@ import json
 import logging
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import interactions
 from bot.database_errors import database_trouble
 from bot.engine.phrases import N_
 from bot.i18n import _
+from bot.service import StockService
 from bot.slack_pools import AnswerPool
-from handlers.blocks.kit import escape_clipped
+from handlers.blocks.kit import escape_clipped, local_time
 from handlers.blocks.modals import message_modal
 from handlers.blocks.size import guard, guard_view
 
@@ -111,6 +114,24 @@ def tell(
         client.views_update(view_id=modal, view=guard_view(message_modal("stockbot", text)))
     elif respond is not None and respond.response_url:
         send(respond, response_type="ephemeral", replace_original=False, text=text)
+
+
+def claimed_before(
+    service: StockService,
+    key: str,
+    user: str,
+    zone: ZoneInfo,
+    said: str,
+    reply: tuple[Respond | None, WebClient | None, BoltContext],
+) -> bool:
+    """Claim the click `key` for `user`; when an earlier click has it, tell who and when
+    (`said` holds {who} and {time}) and say so: a click is carried out once."""
+    earlier = interactions.claim_click(service, key, user)
+    if earlier is None:
+        return False
+    when = local_time(earlier.claimed_at, zone, "HH:mm")
+    tell(*reply, said.format(who=f"<@{earlier.user_id}>", time=when))
+    return True
 
 
 def show_modal(client: WebClient, context: BoltContext, view: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+import bot.engine.phrases as phrases
 from bot import interactions, plan_service
 from bot.engine.plan import Plan
 from bot.errors import InvalidInput, StockbotError
@@ -24,9 +25,9 @@ from bot.i18n import _, counted, error_text
 from bot.plan_csv import csv_filename, plan_csv
 from bot.runtime import Runtime
 from handlers.actions import _replace_with, _where
-from handlers.answering import AnswerPool, refusal, send, tell
+from handlers.answering import AnswerPool, claimed_before, refusal, send, tell
 from handlers.blocks.kit import context as context_block
-from handlers.blocks.kit import escape, escape_clipped, local_time
+from handlers.blocks.kit import escape, escape_clipped
 from handlers.blocks.plan import build_plan_blocks, plan_fallback, shipped_line
 
 log = logging.getLogger("stockbot.slack")
@@ -131,7 +132,7 @@ def handle_mark_shipped(
     block_id = action.get("block_id", "")
     key = f"ship:{channel}:{ts}:{block_id}"
     try:
-        interactions.check_admin(runtime.settings.admins, user, "mark shipments as sent")
+        interactions.check_admin(runtime.settings.admins, user, phrases.MARK_SHIPPED)
         try:
             name = plan_service.parse_list(str(json.loads(action.get("value", ""))["list"]))
         except (ValueError, KeyError, TypeError):
@@ -141,16 +142,8 @@ def handle_mark_shipped(
             respond, client, context, _("Not recorded: {why}.").format(why=escape(error_text(exc)))
         )
         return
-    earlier = interactions.claim_click(service, key, user)
-    if earlier is not None:
-        tell(
-            respond,
-            client,
-            context,
-            _("Already marked shipped by {who} at {time}; nothing recorded twice.").format(
-                who=f"<@{earlier.user_id}>", time=local_time(earlier.claimed_at, zone, "HH:mm")
-            ),
-        )
+    said = _("Already marked shipped by {who} at {time}; nothing recorded twice.")
+    if claimed_before(service, key, user, zone, said, (respond, client, context)):
         return
     try:
         shipped = plan_service.mark_shipped(
