@@ -47,7 +47,10 @@ def days_text(days: float | None) -> str:
 
 
 def cover_change(line: PlanLine) -> str:
-    """Days of cover on the destination before -> after, e.g. "0.0 -> 14.0 d"."""
+    """Days of cover on the destination before -> after, e.g. "0.0 -> 14.0 d"; "no sales
+    data" when there is no pace to count days by (never a bare "— -> — d")."""
+    if line.days_of_cover_before is None and line.days_of_cover_after is None:
+        return _("no sales data")
     return _("{before} -> {after} d").format(
         before=days_text(line.days_of_cover_before), after=days_text(line.days_of_cover_after)
     )
