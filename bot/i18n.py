@@ -7,7 +7,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -73,13 +73,18 @@ def engine_text(text: str) -> str:
     language: matched back to its template in bot/engine/phrases.py, the template
     translated, its values (themselves translated when they are sentences) put back.
     A sentence the engine did not make (an eMAG message) is shown as it came."""
-    if language() == "en" or not text:
-        return text
+    lang = language()
+    return text if lang == "en" or not text else _translated(lang, text)
+
+
+# The same few sentences come back for every alert of a digest: each is matched once.
+@lru_cache(maxsize=8192)
+def _translated(lang: str, text: str) -> str:
     for pattern, template in _patterns():
         found = pattern.match(text)
         if found:
             values = {name: engine_text(value) for name, value in found.groupdict().items()}
-            return _(template).format(**values)
+            return translations(lang).gettext(template).format(**values)
     return text
 
 
