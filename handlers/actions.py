@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 
 from bot import engine, interactions
 from bot.engine.models import TransferProposal
@@ -26,16 +24,16 @@ from handlers.answering import claimed_before, in_view, show_modal, tell
 from handlers.blocks.kit import context as context_block
 from handlers.blocks.kit import escape, local_time, section
 from handlers.blocks.modals import amount_modal, check_modal, message_modal
-from handlers.blocks.size import guard, guard_view
+from handlers.blocks.size import guard_view
 from handlers.blocks.transfer import (
     build_transfer_blocks,
     done_line,
     replace_clicked,
     transfer_fallback,
 )
+from handlers.clicked import clicked_message, message_replacer
 from handlers.ids import AMOUNT_BLOCK, AMOUNT_INPUT, SNOOZE_DAYS
 
-EDIT_TIMEOUT_SECONDS = 5
 log = logging.getLogger("stockbot.slack")
 
 
@@ -50,43 +48,8 @@ def parse_button_proposal(value: str) -> TransferProposal:
         raise InvalidInput("value", _("this button does not carry a transfer")) from None
 
 
-def _where(body: dict[str, Any]) -> tuple[str, str]:
-    """The clicked message's channel and ts ("" when the click was not in a message)."""
-    container = body.get("container") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
-    return channel, container.get("message_ts", "")
-
-
 def _stale_hours(runtime: Runtime) -> int:
     return runtime.service.rules.stale_snapshot_hours
-
-
-def _replace_with(
-    body: dict[str, Any], respond: Respond
-) -> Callable[[str, list[dict[str, Any]]], bool]:
-    """Replace the clicked message through the action's response_url (within the size
-    guard); a refusal is logged with Slack's answer. No transaction is open meanwhile, but
-    a person waits: a short timeout of its own rather than Bolt's 30 s default."""
-    url = body.get("response_url")
-
-    def send(text: str, blocks: list[dict[str, Any]]) -> bool:
-        message = guard({"text": text, "blocks": blocks})
-        if not url:
-            answer = respond(replace_original=True, **message)
-        else:
-            answer = WebhookClient(url, timeout=EDIT_TIMEOUT_SECONDS).send(
-                **message, replace_original=True
-            )
-        if answer.status_code != 200:
-            log.error(
-                "Slack refused the message update: HTTP %s %s",
-                answer.status_code,
-                answer.body[:300],
-                stack_info=True,
-            )
-        return answer.status_code == 200
-
-    return send
 
 
 def handle_validate_transfer(
@@ -111,7 +74,7 @@ def handle_validate_transfer(
             view = message_modal(_("Transfer check"), escape(error_text(exc)))
         show_modal(client, context, view)
         return
-    channel, ts = _where(body)
+    channel, ts = clicked_message(body)
     block_id = action.get("block_id", "")
     key = f"validate:{channel}:{ts}:{block_id}"
     said = _("Already validated by {who} at {time}.")
@@ -136,7 +99,7 @@ def handle_validate_transfer(
             ts,
             body.get("message") or {},
             lambda current: (text, replace_clicked(current, block_id, result, stamp)),
-            _replace_with(body, respond),
+            message_replacer(body, respond),
         )
     except Exception:
         # Not shown, so not done: give the click back before anything else.
@@ -162,7 +125,7 @@ def handle_change_amount(
     except StockbotError as exc:
         tell(respond, client, context, escape(str(exc)))
         return
-    channel, ts = _where(body)
+    channel, ts = clicked_message(body)
     modal = amount_modal(proposal, {"channel": channel, "ts": ts})
     client.views_open(trigger_id=body["trigger_id"], view=guard_view(modal))
 
@@ -240,7 +203,7 @@ def handle_mark_transferred(
     try:
         interactions.check_admin(runtime.settings.admins, user, "mark transfers as done")
         proposal = parse_button_proposal(action.get("value", ""))
-        channel, ts = _where(body)
+        channel, ts = clicked_message(body)
         # In a modal (the validation after Change amount) the view is the place.
         place = f"view:{(body.get('view') or {}).get('id', '')}" if in_view(body) else ts
         key = f"mark:{channel}:{place}:{action.get('block_id', '')}"
@@ -285,7 +248,7 @@ def handle_mark_transferred(
         kept = {k: view[k] for k in ("type", "title", "close") if k in view}
         show_modal(client, context, {**kept, "blocks": stamped(view.get("blocks") or [])[1]})
         return
-    channel, ts = _where(body)
+    channel, ts = clicked_message(body)
     interactions.edit_message(
-        service, channel, ts, body.get("message") or {}, stamped, _replace_with(body, respond)
+        service, channel, ts, body.get("message") or {}, stamped, message_replacer(body, respond)
     )

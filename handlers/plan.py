@@ -24,11 +24,11 @@ from bot.errors import InvalidInput, StockbotError
 from bot.i18n import _, counted, error_text
 from bot.plan_csv import csv_filename, plan_csv
 from bot.runtime import Runtime
-from handlers.actions import _replace_with, _where
 from handlers.answering import AnswerPool, claimed_before, refusal, send, tell
 from handlers.blocks.kit import context as context_block
 from handlers.blocks.kit import escape, escape_clipped
 from handlers.blocks.plan import build_plan_blocks, plan_fallback, shipped_line
+from handlers.clicked import clicked_message, message_replacer
 
 log = logging.getLogger("stockbot.slack")
 UPLOAD = "upload"  # the key of a message's file, taken off before it is sent
@@ -128,7 +128,7 @@ def handle_mark_shipped(
     """Record the list's lines as in transit, once per button, and stamp the message."""
     runtime: Runtime = context["runtime"]
     service, user, zone = runtime.service, body["user"]["id"], runtime.settings.zone
-    channel, ts = _where(body)
+    channel, ts = clicked_message(body)
     block_id = action.get("block_id", "")
     key = f"ship:{channel}:{ts}:{block_id}"
     try:
@@ -159,5 +159,5 @@ def handle_mark_shipped(
         return stamp, blocks or [context_block(stamp)]
 
     interactions.edit_message(
-        service, channel, ts, body.get("message") or {}, stamped, _replace_with(body, respond)
+        service, channel, ts, body.get("message") or {}, stamped, message_replacer(body, respond)
     )

@@ -76,27 +76,38 @@ def _current_issues(now: datetime, rules: Rules) -> Subquery:
             cast(literal(issue), String(40)).label("issue"),
             cast(literal(account), String(8)).label("account"),
             cast(classified.c.lost_sales, Numeric(16, 4)).label("lost_sales"),
+            _priority(classified, issue, account).label("priority"),
         ).where(alerting, getattr(classified.c, f"{flag}_{account}") == 1)
         for account in ACCOUNTS
         for issue, flag in _ACCOUNT_ISSUES
     ]
-    parts.append(
-        select(
-            classified.c.product_id,
-            cast(literal("imbalanced"), String(40)),
-            cast(null(), String(8)),
-            cast(null(), Numeric(16, 4)),
-        ).where(alerting, classified.c.imbalanced == 1)
-    )
-    parts.append(
-        select(
-            classified.c.product_id,
-            cast(literal("new_seller"), String(40)),
-            cast(null(), String(8)),
-            cast(null(), Numeric(16, 4)),
-        ).where(alerting, classified.c.new_sellers == 1)
-    )
+    for issue, flag in (("imbalanced", "imbalanced"), ("new_seller", "new_sellers")):
+        parts.append(
+            select(
+                classified.c.product_id,
+                cast(literal(issue), String(40)),
+                cast(null(), String(8)),
+                cast(null(), Numeric(16, 4)),
+                _priority(classified, issue, None),
+            ).where(alerting, getattr(classified.c, flag) == 1)
+        )
     return union_all(*parts).subquery("current_issues")
+
+
+def _priority(classified: Subquery, issue: str, account: str | None) -> ColumnElement[str]:
+    """The alert's priority as the engine gives it: fixed per issue, but a buy button
+    lost is high when the other account cannot sell either
+    (bot.engine.competition_watch.watch_recommendations)."""
+    fixed = cast(literal(_ISSUE_PRIORITY[issue]), String(8))
+    if issue != "buy_button_lost" or account is None:
+        return fixed
+    other = next(name for name in ACCOUNTS if name != account)
+    cannot_sell = or_(
+        getattr(classified.c, f"listed_{other}") == 0,
+        getattr(classified.c, f"unsellable_{other}") == 1,
+        getattr(classified.c, f"stock_{other}") <= 0,
+    )
+    return case((cannot_sell, cast(literal("high"), String(8))), else_=fixed)
 
 
 def _same_alert(record: Any, other: Any) -> ColumnElement[bool]:
@@ -127,13 +138,12 @@ def _close_resolved(session: Session, now: datetime, current: Subquery) -> int:
 def _open_new(session: Session, now: datetime, current: Subquery) -> int:
     """Open a record for each current issue without an open one."""
     record = AlertRecord
-    priority = case(_ISSUE_PRIORITY, value=current.c.issue)
     lost = case((current.c.issue.like("zero%"), current.c.lost_sales), else_=null())
     rows = select(
         current.c.product_id,
         current.c.issue,
         current.c.account,
-        priority,
+        current.c.priority,
         literal(now, record.opened_at.type),
         lost,
     ).where(~exists().where(record.closed_at.is_(None), _same_alert(record, current.c)))

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from bot.engine.models import Rules
 from storage.competition import COMPETITION_DAYS_KEPT, record_competition
 from storage.db import transaction
-from storage.models import CompetitionRecord, Offer
+from storage.history import record_history
+from storage.models import AlertRecord, CompetitionRecord, Offer
 from storage.writes import upsert_snapshots
 from tests.conftest import NOW
 from tests.factories import offer, product
@@ -20,14 +21,15 @@ from tests.factories import offer, product
 RULES = Rules()
 
 
-def _read_at(sessions, moment, rank=1, offers=3):  # type: ignore[no-untyped-def]
+def _read_at(sessions, moment, rank=1, offers=3, fbe_stock=0):  # type: ignore[no-untyped-def]
     snapshot = product(
         offer("main", 20, offers, rank=rank, read_at=moment),
-        offer("fbe", 0, offers, rank=None, read_at=moment),
+        offer("fbe", fbe_stock, offers, rank=None, read_at=moment),
     )
     with transaction(sessions) as session:
         upsert_snapshots(session, [snapshot], moment, RULES)
         record_competition(session, moment, RULES)
+        record_history(session, moment, RULES)
 
 
 def _points(sessions):  # type: ignore[no-untyped-def]
@@ -67,3 +69,18 @@ def test_a_failed_transaction_leaves_no_history(sessions):
         record_competition(session, NOW, RULES)
         raise RuntimeError("the alert history failed")
     assert _points(sessions) == before
+
+
+@pytest.mark.parametrize(("fbe_stock", "priority"), [(0, "high"), (5, "medium")])
+def test_a_lost_buy_button_is_recorded_high_when_the_other_account_cannot_sell(
+    sessions, fbe_stock, priority
+):
+    _read_at(sessions, NOW - timedelta(hours=4), rank=1, fbe_stock=fbe_stock)
+    _read_at(sessions, NOW, rank=2, fbe_stock=fbe_stock)
+    with sessions() as session:
+        records = session.execute(
+            select(AlertRecord.account, AlertRecord.priority).where(
+                AlertRecord.issue == "buy_button_lost", AlertRecord.closed_at.is_(None)
+            )
+        ).all()
+    assert records == [("main", priority)]
