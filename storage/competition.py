@@ -12,6 +12,7 @@ comparison between a file and an eMAG read would invent lost buy buttons and sel
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, bindparam, case, delete, literal, null, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -162,23 +163,44 @@ def record_competition(session: Session, now: datetime, rules: Rules) -> int:
 
 
 _records, _products = CompetitionRecord.__table__, Product.__table__
+_POINT_COLUMNS = (
+    _records.c.account,
+    _records.c.taken_at,
+    _records.c.buy_button_rank,
+    _records.c.number_of_offers,
+    _records.c.competitors,
+    _records.c.stock,
+    _records.c.sale_price,
+    _records.c.best_offer_sale_price,
+)
 # Built once: every analysis asks it, and a statement rebuilt each time costs more than
 # the lookup (benchmarks/analyze.py).
 _HISTORY = (
-    select(
-        _records.c.account,
-        _records.c.taken_at,
-        _records.c.buy_button_rank,
-        _records.c.number_of_offers,
-        _records.c.competitors,
-        _records.c.stock,
-        _records.c.sale_price,
-        _records.c.best_offer_sale_price,
-    )
+    select(*_POINT_COLUMNS)
     .select_from(_records.join(_products, _products.c.id == _records.c.product_id))
     .where(_products.c.sku_key == bindparam("key"), _records.c.taken_at <= bindparam("now"))
     .order_by(_records.c.taken_at)
 )
+_HISTORIES = (
+    select(_records.c.product_id, *_POINT_COLUMNS)
+    .where(
+        _records.c.product_id.in_(bindparam("ids", expanding=True)),
+        _records.c.taken_at <= bindparam("now"),
+    )
+    .order_by(_records.c.product_id, _records.c.taken_at)
+)
+
+
+def _point(row: Any) -> CompetitionPoint:
+    return CompetitionPoint(
+        taken_at=row.taken_at,
+        rank=row.buy_button_rank,
+        number_of_offers=row.number_of_offers,
+        competitors=row.competitors,
+        stock=row.stock,
+        price=row.sale_price,
+        best_price=row.best_offer_sale_price,
+    )
 
 
 def competition_history(
@@ -187,18 +209,19 @@ def competition_history(
     """A product's kept points per account (by its SKU), oldest first, for its analysis;
     a bare connection will do."""
     found: dict[Account, list[CompetitionPoint]] = {account: [] for account in ACCOUNTS}
-    for account, taken_at, rank, offers, competitors, stock, price, best in session.execute(
-        _HISTORY, {"key": lookup_key(sku), "now": now}
-    ):
-        found[account].append(
-            CompetitionPoint(
-                taken_at=taken_at,
-                rank=rank,
-                number_of_offers=offers,
-                competitors=competitors,
-                stock=stock,
-                price=price,
-                best_price=best,
-            )
-        )
+    for row in session.execute(_HISTORY, {"key": lookup_key(sku), "now": now}):
+        found[row.account].append(_point(row))
+    return found
+
+
+def competition_histories(
+    session: Session, product_ids: list[int], now: datetime
+) -> dict[int, dict[Account, list[CompetitionPoint]]]:
+    """`competition_history` of a page of products (by id) in one statement."""
+    found: dict[int, dict[Account, list[CompetitionPoint]]] = {
+        product_id: {account: [] for account in ACCOUNTS} for product_id in product_ids
+    }
+    if product_ids:
+        for row in session.execute(_HISTORIES, {"ids": product_ids, "now": now}):
+            found[row.product_id][row.account].append(_point(row))
     return found

@@ -1,6 +1,6 @@
 """A seller's read-only web view at /dashboard: the products table (SKU, stock per account,
-competition, status badges), filter by priority, pagination, a Validate-transfer form,
-and the trend chart at /dashboard/chart.png.
+competition with the rank history and price gap, status badges), filter by priority,
+pagination, a Validate-transfer form, and the trend chart at /dashboard/chart.png.
 
 Behind the API tokens: a bearer header, or a login cookie derived from a token (an HMAC
 of it and its issue time, so the cookie never holds the token and expires; sessions.py).
@@ -20,10 +20,11 @@ from bot import engine
 from bot.engine.models import PRIORITIES, PRIORITY_RANK, category_key
 from bot.engine.numbers import whole_number
 from bot.errors import StockbotError
-from bot.formats import language, moment_text
+from bot.formats import active_zone, language, moment_text
 from bot.i18n import _, engine_text, ngettext
 from bot.reports import lost_per_day
 from bot.runtime import Runtime
+from bot.watch_wording import competition_lines, has_competition_news
 from bot.web.chart import trend_chart
 from bot.web.sessions import COOKIE, LoginLimiter, session_value, valid_session
 from bot.web.tokens import matches_any
@@ -38,6 +39,7 @@ from bot.wording import (
     transit_text,
 )
 from storage import queries
+from storage.competition import competition_histories
 from storage.counts import category_names
 
 PAGE_SIZE = 50
@@ -55,6 +57,8 @@ templates.env.globals.update(
     engine_text=engine_text,
     priority_label=priority_label,
     language=language,
+    competition_lines=lambda analysis: competition_lines(analysis, active_zone()),
+    has_competition_news=has_competition_news,
 )
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(gettext=_, ngettext=ngettext, newstyle=True)  # type: ignore[attr-defined]
@@ -106,10 +110,15 @@ def _rows(
             sort,
             category,
         )
-        snapshots = queries.snapshots_by_ids(session, [row.product_id for row in found], now)
+        ids = [row.product_id for row in found]
+        snapshots = queries.snapshots_by_ids(session, ids, now)
+        histories = competition_histories(session, ids, now)
     rows = []
     for row in found:
-        analysis = engine.analyze(snapshots[row.product_id], now, service.rules)
+        snapshot = snapshots[row.product_id].model_copy(
+            update={"competition_history": histories[row.product_id]}
+        )
+        analysis = engine.analyze(snapshot, now, service.rules)
         situation = analysis.current_situation
         transfer = next((r for r in analysis.recommendations if r.is_transfer), None)
         rows.append(
