@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import engine
 from bot.engine import limits
 from bot.engine.models import (
-    ACCOUNTS,
     Analysis,
     ProductSnapshot,
     Rules,
@@ -25,13 +24,13 @@ from bot.engine.models import (
 from bot.engine.numbers import whole_number
 from bot.errors import InvalidInput, NotFound
 from bot.reports import (
-    AccountStatus,
     AlertsReport,
     BulkItem,
     BulkReport,
     BulkSummary,
     Summary,
     alert_entry,
+    summary_from,
 )
 from storage import competition, queries
 from storage import counts as tallies
@@ -147,15 +146,21 @@ class StockService:
         size = parse_limit(limit)
         key = self.category(category)
         now = self.clock()
-        if key is None:
-            counts = self.whole_counts(now)
-        else:
+        if key is not None:
             self.current_status()
-            with self.sessions() as session:
-                counts = tallies.catalogue_counts(session, now, self.rules, key)
+        # One session for the counts and the page: each checkout is a ping and a rollback,
+        # round trips that cost as much as the page's own read on PostgreSQL.
         with self.sessions() as session:
-            page = queries.alert_page(session, now, self.rules, size, key)
-            snapshots = queries.snapshots_by_ids(session, [row.product_id for row in page], now)
+            if key is None:
+                counts = self._checked_counts_in(session, now)
+            else:
+                counts = tallies.catalogue_counts(session, now, self.rules, key)
+            if counts is not None:
+                page, snapshots = self._alert_rows(session, now, size, key)
+        if counts is None:  # the classification was stale: made again, then read
+            counts = self.whole_counts(now)
+            with self.sessions() as session:
+                page, snapshots = self._alert_rows(session, now, size, key)
         entries = [
             alert_entry(engine.analyze(snapshots[row.product_id], now, self.rules)) for row in page
         ]
@@ -169,6 +174,12 @@ class StockService:
             critical_issues=counts["high"],
             maintenance_needed=counts["needs_weekly_update"],
         )
+
+    def _alert_rows(
+        self, session: Session, now: datetime, size: int, key: str | None
+    ) -> tuple[list[Any], dict[int, ProductSnapshot]]:
+        page = queries.alert_page(session, now, self.rules, size, key)
+        return page, queries.snapshots_by_ids(session, [row.product_id for row in page], now)
 
     def catalogue_counts(
         self, session: Session, now: datetime, version: int | None = None
@@ -194,21 +205,32 @@ class StockService:
         the count checks it in its own scan (tallies.checked_counts) and only a stale one
         is reclassified (current_status) and counted again."""
         with self.sessions() as session:
-            version = catalogue_version(session)
-            if version == self._ensured:
-                return self.catalogue_counts(session, now, version)
-            counts = tallies.checked_counts(session, now, self.rules)
+            counts = self._checked_counts_in(session, now)
         if counts is None:
             version = self.current_status()
             with self.sessions() as session:
                 return self.catalogue_counts(session, now, version)
-        self._ensured = version
-        self._counts = (version, now, counts)
+        return counts
+
+    def _checked_counts_in(self, session: Session, now: datetime) -> dict[str, Any] | None:
+        """whole_counts in the caller's session, or None when the classification is stale
+        (whole_counts then makes it current in a transaction of its own)."""
+        version = catalogue_version(session)
+        if version == self._ensured:
+            return self.catalogue_counts(session, now, version)
+        counts = tallies.checked_counts(session, now, self.rules)
+        if counts is not None:
+            self._ensured = version
+            self._counts = (version, now, counts)
         return counts
 
     def summary(self) -> Summary:
         """The dashboard numbers, from set-based queries over the whole catalogue."""
         now = self.clock()
+        with self.sessions() as session:  # one checkout, as for the alerts
+            counts = self._checked_counts_in(session, now)
+            if counts is not None:
+                return self._summary_of(session, now, counts)
         counts = self.whole_counts(now)
         with self.sessions() as session:
             return self._summary_of(session, now, counts)
@@ -218,40 +240,7 @@ class StockService:
         return self._summary_of(session, now, self.catalogue_counts(session, now, version))
 
     def _summary_of(self, session: Session, now: datetime, counts: dict[str, Any]) -> Summary:
-        runs = queries.last_runs(session)
-        listed = sum(counts[f"listed_{account}"] for account in ACCOUNTS)
-        compliant = sum(counts[f"compliant_{account}"] for account in ACCOUNTS)
-        reads = [
-            counts[f"read_{account}"]
-            for account in ACCOUNTS
-            if counts[f"listed_{account}"] and counts[f"read_{account}"] is not None
-        ]
-        as_of = min(reads) if reads else None
-        accounts = {}
-        for account in ACCOUNTS:
-            run = runs.get(account)
-            accounts[account] = AccountStatus(
-                listed_offers=counts[f"listed_{account}"],
-                offers_sent_within_week=counts[f"compliant_{account}"],
-                last_read_at=counts[f"read_{account}"],
-                last_run_status=run.status if run else None,
-                last_run_error=run.error if run else None,
-            )
-        return Summary(
-            products_tracked=counts["products"],
-            products_needing_attention=counts["high"] + counts["medium"] + counts["low"],
-            high=counts["high"],
-            medium=counts["medium"],
-            low=counts["low"],
-            zero_stock_with_competition=counts["zero_stock_with_competition"],
-            needs_weekly_update=counts["needs_weekly_update"],
-            weekly_update_compliance_pct=round(100.0 * compliant / listed, 1) if listed else None,
-            estimated_lost_sales_per_day=counts["lost_sales_per_day"],
-            data_as_of=as_of,
-            data_age_hours=round((now - as_of).total_seconds() / 3600, 1) if as_of else None,
-            stale=engine.is_stale(as_of, now, self.rules),
-            accounts=accounts,
-        )
+        return summary_from(counts, queries.last_runs(session), now, self.rules)
 
     def bulk(self, skus: Sequence[str]) -> BulkReport:
         """One result per SKU in input order; unknown SKUs are reported, never fatal."""
