@@ -7,11 +7,16 @@ default; a `--database-url` that already holds products is used as it is), then 
 the median of several runs of:
   - alerts(50) + summary(), the whole-catalogue reads behind `/stock alerts` and the
     dashboard, from a fresh service each run (nothing cached, the classification checked);
-  - the floor: a bare `GROUP BY`/`COUNT` over the same tables (products joined to offers);
+  - the floor: the same answer in bare SQL on one connection (checked to be the same):
+    the counts in one scan of the stored classification, the page in index order, the
+    50 products with their offers, the newest runs; no analysis, no check;
   - its own SQL: the statements one alerts+summary run sent, replayed on a bare DB-API
     cursor (what is left is SQLAlchemy, the engine's analysis of the 50 and the models);
+  - the join floor (before issue 18's PostgreSQL work): a `GROUP BY` of the products
+    joined to their offers, a different question, kept for comparison;
   - bulk() of 1000 SKUs, with the number of SQL statements it issued;
-and the peak Python memory (tracemalloc) of one alerts+summary call.
+and the peak Python memory (tracemalloc) of one alerts+summary call. The timings
+(all four) are taken in turn, run by run, so the machine's load weighs on each alike.
 The demo catalogue carries sales per day for most products; `--transit-share` of them
 (2% by default) also get a transfer marked done towards their first account, in transit.
 Targets: issue 15, alerts+summary at 100k products with sales and in-transit data at most
@@ -92,13 +97,16 @@ FLOOR_RUNS = text(
 )
 
 
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    timings = []
+def median_seconds(*actions: Callable[[], object], runs: int) -> list[float]:
+    """Each action's median time, the actions taken in turn each run (so a load that
+    comes and goes on the machine weighs on all of them alike)."""
+    timings: list[list[float]] = [[] for _ in actions]
     for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+        for action, taken in zip(actions, timings, strict=True):
+            started = time.perf_counter()
+            action()
+            taken.append(time.perf_counter() - started)
+    return [statistics.median(taken) for taken in timings]
 
 
 def mark_transits(
@@ -211,10 +219,9 @@ def bench(size: int, url: str | None, runs: int, transit_share: float) -> None:
         both()  # warm caches once, as a running process would be
         same_answer(service, floor())
         own_sql = recorded_sql(engine, both)
-        reads = median_seconds(both, runs)
-        floor_time = median_seconds(floor, runs)
-        own_time = median_seconds(own_sql, runs)
-        join_time = median_seconds(join_floor, runs)
+        reads, floor_time, own_time, join_time = median_seconds(
+            both, floor, own_sql, join_floor, runs=runs
+        )
         tracemalloc.start()
         both()
         peak = tracemalloc.get_traced_memory()[1]
@@ -223,7 +230,7 @@ def bench(size: int, url: str | None, runs: int, transit_share: float) -> None:
         skus = [f"EMG{1000 + i}" for i in range(0, size, max(size // 1000, 1))][:1000]
         statements: list[str] = []
         event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-        bulk_time = median_seconds(lambda: service.bulk(skus), 1)
+        (bulk_time,) = median_seconds(lambda: service.bulk(skus), runs=1)
         print(
             f"{engine.dialect.name:10} N={size:>7}  seed {seeded:6.1f} s  "
             f"alerts+summary {reads * 1000:7.1f} ms  floor {floor_time * 1000:6.1f} ms  "

@@ -7,6 +7,7 @@ catalogue-wide reports. No Slack and no HTTP here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,9 @@ from storage.status import catalogue_version, ensure_status
 MAX_ALERTS = 500
 COUNTS_FRESH_SECONDS = 30
 MAX_BULK = 1000
+# Where alerts() counts the catalogue while it reads its page (a thread per alerts() at
+# once, up to this many).
+_COUNTING = ThreadPoolExecutor(8, thread_name_prefix="counts")
 
 
 def _ambiguous(key: str, skus: list[str]) -> str:
@@ -146,24 +150,29 @@ class StockService:
         size = parse_limit(limit)
         key = self.category(category)
         now = self.clock()
-        if key is not None:
+        counting = None
+        if key is None:
+            # The whole-catalogue count is the long read: the page, its products and their
+            # analysis go on beside it on another connection (the scan runs in the
+            # database, or in SQLite's C code, which lets go of the interpreter's lock).
+            counting = _COUNTING.submit(self.whole_counts, now)
+        else:
             self.current_status()
-        # One session for the counts and the page: each checkout is a ping and a rollback,
-        # round trips that cost as much as the page's own read on PostgreSQL.
-        with self.sessions() as session:
-            if key is None:
-                counts = self._checked_counts_in(session, now)
-            else:
-                counts = tallies.catalogue_counts(session, now, self.rules, key)
-            if counts is not None:
-                page, snapshots = self._alert_rows(session, now, size, key)
-        if counts is None:  # the classification was stale: made again, then read
-            counts = self.whole_counts(now)
+        for _ in range(2):
             with self.sessions() as session:
+                version = catalogue_version(session) if counting else None
+                if key is not None:
+                    counts = tallies.catalogue_counts(session, now, self.rules, key)
                 page, snapshots = self._alert_rows(session, now, size, key)
-        entries = [
-            alert_entry(engine.analyze(snapshots[row.product_id], now, self.rules)) for row in page
-        ]
+            entries = [
+                alert_entry(engine.analyze(snapshots[row.product_id], now, self.rules))
+                for row in page
+            ]
+            if counting is None:
+                break
+            counts = counting.result()
+            if version == self._ensured:
+                break  # else the page was read before its reclassification: again
         per_priority = {name: counts[name] for name in ("high", "medium", "low")}
         return AlertsReport(
             alerts=entries,
