@@ -13,7 +13,7 @@ from sqlalchemy import Select, String, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.engine.models import ACCOUNTS, Rules
-from storage.classifier import NOW_EPOCH, epoch_of, priority_rank, rules_key
+from storage.classifier import NOW_EPOCH, epoch_of, has_priority, rules_key
 from storage.models import Product, ProductStatus
 from storage.status import made_under_other_rules
 
@@ -24,11 +24,10 @@ def _count_columns() -> tuple[list[Any], list[str]]:
     cheaper form on both SQLite and PostgreSQL (one test per row and aggregate, no
     CASE result to add up)."""
     s = ProductStatus
-    rank = priority_rank(NOW_EPOCH, Rules())
     filters: dict[str, Any] = {
-        "high": rank == 3,
-        "medium": rank == 2,
-        "low": rank == 1,
+        "high": has_priority(3, NOW_EPOCH),
+        "medium": has_priority(2, NOW_EPOCH),
+        "low": has_priority(1, NOW_EPOCH),
         "zero_stock_with_competition": s.zero == 1,
         "needs_weekly_update": s.oldest_due <= NOW_EPOCH,
     }
