@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/slack_ack.py [--products 100000] [--requests 500] [--concurrency 20]
     .venv/bin/python benchmarks/slack_ack.py --mixed --concurrency 200
+    .venv/bin/python benchmarks/slack_ack.py --bare --concurrency 20 100 --rounds 3
 
 Seeds N demo products into a temp SQLite file, starts `stockbot serve` as a real process
 against the Slack stand-in, then sends signed `/stock` requests over loopback,
@@ -10,14 +11,19 @@ against the Slack stand-in, then sends signed `/stock` requests over loopback,
 (`--requests` defaults to that). Reports the ack latency (HTTP response to the slash
 command), the answer latency (until the answer, not a "busy" line, reaches the
 response_url), p50 and p99, the acks over Slack's 3 s, the "busy" lines, and the server's
-peak RSS.
+peak RSS; each `--concurrency` level in turn, `--rounds` times. With `--bare`, a bare Bolt
+app (benchmarks/bare_bolt.py) gets the same requests after each of stockbot's bursts, once
+stockbot has answered; then both ack p50 and p99 (lowest of the rounds) and the ratios.
 Targets: issue 4, analyze only: ack p99 under 100 ms, answer p99 under 300 ms; issue 17,
-200 mixed at once over 100k products on 2 cores: every ack under 3 s, all answered.
+200 mixed at once over 100k products on 2 cores: every ack under 3 s, all answered;
+issue 18, ack p50 at 20 and at 100 at a time over 100k products at most 1.3x the bare
+Bolt app's in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import os
 import random
@@ -53,12 +59,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=500)
-    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[20])
+    parser.add_argument("--rounds", type=int, default=1, help="bursts per concurrency level")
     parser.add_argument("--workers", type=int, default=1, help="`stockbot serve --workers`")
     parser.add_argument("--mixed", action="store_true", help="analyze/alerts/summary/bulk mix")
+    parser.add_argument("--bare", action="store_true", help="and a bare Bolt app, to compare")
     args = parser.parse_args()
     if args.mixed and args.requests == parser.get_default("requests"):
-        args.requests = args.concurrency
+        args.requests = max(args.concurrency)
 
     with tempfile.TemporaryDirectory() as folder, SlackStandin(token=TOKEN) as slack:
         url = f"sqlite:///{folder}/bench.db"
@@ -68,10 +76,6 @@ def main() -> None:
         seed_demo(make_session_factory(engine), datetime.now(UTC), Rules(), args.products)
         engine.dispose()
         print(f"seeded {args.products} products in {time.perf_counter() - started:.1f} s")
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -79,47 +83,58 @@ def main() -> None:
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": slack.api_url,
         }
-        server = subprocess.Popen(
+        port = free_port()
+        server = start(
             [
                 *(sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"),
                 *("--port", str(port), "--workers", str(args.workers)),
             ],
-            env=env,
-            stdout=subprocess.DEVNULL,
+            env,
+            port,
         )
-        app_url = f"http://127.0.0.1:{port}"
+        bare = None
         try:
-            for _ in range(200):
-                try:
-                    if httpx.get(f"{app_url}/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            run(app_url, slack, args)
+            if args.bare:
+                bare_port = free_port()
+                script = os.path.join(os.path.dirname(__file__), "bare_bolt.py")
+                bare = start([sys.executable, script, str(bare_port), SECRET], env, bare_port)
+            run(f"http://127.0.0.1:{port}", slack, args, bare and f"http://127.0.0.1:{bare_port}")
             print(f"server peak RSS {peak_rss_mib(server.pid):.0f} MiB")
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            for process in (server, bare):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """The server `command`, once its /healthz answers."""
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError(f"{command[1]} did not start")
 
 
 def peak_rss_mib(pid: int) -> float:
     """The process's (and, with --workers, its children's) peak resident memory."""
-    pids = [pid] + [int(p) for p in _children(pid)]
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        pids = [pid] + [int(p) for p in children.read().split()]
     total = 0
     for each in pids:
         with open(f"/proc/{each}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
+            total += sum(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     return total / 1024
-
-
-def _children(pid: int) -> list[str]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as children:
-            return children.read().split()
-    except OSError:
-        return []
 
 
 def command_text(index: int, skus: list[str], mixed: bool) -> str:
@@ -157,34 +172,86 @@ def burst(
         return list(pool.map(one, bodies))
 
 
-def run(app_url: str, slack: SlackStandin, args: argparse.Namespace) -> None:
+def in_child(
+    events_url: str, bodies: list[tuple[str, str]], concurrency: int
+) -> list[tuple[str, float, float, int]]:
+    """`burst` in a fresh process of its own (forked), its results back here."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as child:
+        return child.submit(burst, events_url, bodies, concurrency).result()
+
+
+def ack_line(who: str, acks: list[float]) -> str:
+    ms = 1000
+    return (
+        f"{who:8} ack p50 {statistics.median(acks) * ms:6.1f} ms   "
+        f"p99 {percentile(acks, 0.99) * ms:6.1f} ms   max {max(acks) * ms:6.1f} ms   "
+        f"over 3 s: {sum(ack > 3 for ack in acks)}"
+    )
+
+
+def run(app_url: str, slack: SlackStandin, args: argparse.Namespace, bare_url: str | None) -> None:
     sender = SlackSender(app_url, SECRET, slack)
     rng = random.Random(331)
     skus = ["EMG331"] + [f"EMG{1000 + rng.randrange(args.products)}" for _ in range(999)]
+    made = itertools.count()
 
-    def bodies(start: int, count: int) -> list[tuple[str, str]]:
-        made = []
-        for index in range(start, start + count):
+    def bodies(count: int) -> list[tuple[str, str]]:
+        """The next `count` commands, each with a response_url of its own."""
+        listed = []
+        for index in itertools.islice(made, count):
             fields = sender.command_fields(command_text(index, skus, args.mixed), "UB", "CB")
-            made.append((fields["response_url"].rsplit("/", 1)[1], urlencode(fields)))
-        return made
+            listed.append((fields["response_url"].rsplit("/", 1)[1], urlencode(fields)))
+        return listed
 
     def answered(keys: set[str]) -> int:
         return len({r["key"] for r in slack.requests("response_url")} & keys)
 
     # Warm-up: every worker's connections, caches, SQLite pages; every answer given.
-    warm = bodies(0, 100)
+    warm = bodies(100)
     for _, body in warm:
         sender.post(body, "application/x-www-form-urlencoded")
     deadline = time.time() + 120
     while answered({key for key, _ in warm}) < len(warm) and time.time() < deadline:
         time.sleep(0.1)
+    if bare_url:
+        in_child(f"{bare_url}/slack/events", bodies(100), 10)
 
+    p50s: dict[tuple[str, int], list[float]] = {}
+    p99s: dict[tuple[str, int], list[float]] = {}
+    for _ in range(args.rounds):
+        for level in args.concurrency:
+            measured = {"stockbot": measure(sender, slack, bodies(args.requests), level, args)}
+            if bare_url:
+                results = in_child(f"{bare_url}/slack/events", bodies(args.requests), level)
+                failures = sum(status != 200 for *_, status in results)
+                measured["bare"] = [ack for _, _, ack, _ in results]
+                print(f"bare Bolt, {level} at a time, {failures} non-200")
+                print(ack_line("bare", measured["bare"]))
+            for who, acks in measured.items():
+                p50s.setdefault((who, level), []).append(statistics.median(acks))
+                p99s.setdefault((who, level), []).append(percentile(acks, 0.99))
+    sender.close()
+    if bare_url:
+        for level in args.concurrency:
+            ours, bare = min(p50s["stockbot", level]), min(p50s["bare", level])
+            ours99, bare99 = min(p99s["stockbot", level]), min(p99s["bare", level])
+            print(
+                f"{level:4} at a time, lowest of {args.rounds}: ack p50 stockbot "
+                f"{ours * 1000:6.1f} ms vs bare Bolt {bare * 1000:6.1f} ms ({ours / bare:4.2f}x); "
+                f"p99 {ours99 * 1000:6.1f} vs {bare99 * 1000:6.1f} ms ({ours99 / bare99:4.2f}x)"
+            )
+
+
+def measure(
+    sender: SlackSender,
+    slack: SlackStandin,
+    bodies: list[tuple[str, str]],
+    concurrency: int,
+    args: argparse.Namespace,
+) -> list[float]:
+    """One burst at stockbot, its answers awaited and its figures printed; its acks."""
     wall = time.perf_counter()
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as child:
-        results = child.submit(
-            burst, sender.events_url, bodies(100, args.requests), args.concurrency
-        ).result()
+    results = in_child(sender.events_url, bodies, concurrency)
     sent = {key: began for key, began, _, _ in results}
     acks = [ack for _, _, ack, _ in results]
     failures = sum(status != 200 for *_, status in results)
@@ -198,7 +265,7 @@ def run(app_url: str, slack: SlackStandin, args: argparse.Namespace) -> None:
                 found.setdefault(record["key"], record["at"] - sent[record["key"]])
         return found
 
-    while len(answers()) < args.requests and time.time() < deadline:
+    while len(answers()) < len(bodies) and time.time() < deadline:
         time.sleep(0.05)
     wall = time.perf_counter() - wall
     latencies = list(answers().values())
@@ -207,22 +274,18 @@ def run(app_url: str, slack: SlackStandin, args: argparse.Namespace) -> None:
         for record in slack.requests("response_url")
         if record["key"] in sent and record["body"].get("text") == BUSY
     )
-    sender.close()
-    ms = 1000
     print(
-        f"{args.requests} {'mixed ' if args.mixed else ''}requests, {args.concurrency} at a "
+        f"{len(bodies)} {'mixed ' if args.mixed else ''}requests, {concurrency} at a "
         f"time, {wall:.1f} s wall, {failures} non-200, {len(latencies)} answered, "
         f"{busy} told busy first"
     )
-    print(
-        f"ack     p50 {statistics.median(acks) * ms:6.1f} ms   "
-        f"p99 {percentile(acks, 0.99) * ms:6.1f} ms   max {max(acks) * ms:6.1f} ms   "
-        f"over 3 s: {sum(ack > 3 for ack in acks)}"
-    )
-    print(
-        f"answer  p50 {statistics.median(latencies) * ms:6.1f} ms   "
-        f"p99 {percentile(latencies, 0.99) * ms:6.1f} ms"
-    )
+    print(ack_line("stockbot", acks))
+    if latencies:
+        print(
+            f"answer   p50 {statistics.median(latencies) * 1000:6.1f} ms   "
+            f"p99 {percentile(latencies, 0.99) * 1000:6.1f} ms"
+        )
+    return acks
 
 
 if __name__ == "__main__":

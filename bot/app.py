@@ -97,7 +97,10 @@ def _bolt_app(client: WebClient, settings: Settings, socket_mode: bool) -> App:
         client=client,
         signing_secret=secret.get_secret_value() if secret else "",
         request_verification_enabled=not socket_mode,
-        token_verification_enabled=False,  # create_app has checked the token
+        # create_app has checked the token; Bolt checks it again here, once, so that it
+        # never calls auth.test while dispatching (a slash command is dispatched on the
+        # web process's event loop, which must not wait on Slack).
+        token_verification_enabled=True,
         raise_error_for_unhandled_request=False,
         # Ack in the request's own thread, then run the lazy work (handlers/__init__).
         process_before_response=True,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 
-from bot.engine.models import ACCOUNTS, Account, Analysis, Priority, Recommendation
+from bot.engine.freshness import is_stale
+from bot.engine.models import ACCOUNTS, Account, Analysis, Priority, Recommendation, Rules
 
 
 class AlertEntry(BaseModel):
@@ -150,4 +153,44 @@ def alert_entry(analysis: Analysis) -> AlertEntry:
         stale=analysis.stale,
         snoozed_until=analysis.snoozed_until,
         snoozed_by=analysis.snoozed_by,
+    )
+
+
+def summary_from(
+    counts: dict[str, Any], runs: Mapping[str, Any], now: datetime, rules: Rules
+) -> Summary:
+    """The dashboard numbers from the whole-catalogue counts (storage.counts) and each
+    account's newest snapshot run."""
+    listed = sum(counts[f"listed_{account}"] for account in ACCOUNTS)
+    compliant = sum(counts[f"compliant_{account}"] for account in ACCOUNTS)
+    reads = [
+        counts[f"read_{account}"]
+        for account in ACCOUNTS
+        if counts[f"listed_{account}"] and counts[f"read_{account}"] is not None
+    ]
+    as_of = min(reads) if reads else None
+    accounts = {}
+    for account in ACCOUNTS:
+        run = runs.get(account)
+        accounts[account] = AccountStatus(
+            listed_offers=counts[f"listed_{account}"],
+            offers_sent_within_week=counts[f"compliant_{account}"],
+            last_read_at=counts[f"read_{account}"],
+            last_run_status=run.status if run else None,
+            last_run_error=run.error if run else None,
+        )
+    return Summary(
+        products_tracked=counts["products"],
+        products_needing_attention=counts["high"] + counts["medium"] + counts["low"],
+        high=counts["high"],
+        medium=counts["medium"],
+        low=counts["low"],
+        zero_stock_with_competition=counts["zero_stock_with_competition"],
+        needs_weekly_update=counts["needs_weekly_update"],
+        weekly_update_compliance_pct=round(100.0 * compliant / listed, 1) if listed else None,
+        estimated_lost_sales_per_day=counts["lost_sales_per_day"],
+        data_as_of=as_of,
+        data_age_hours=round((now - as_of).total_seconds() / 3600, 1) if as_of else None,
+        stale=is_stale(as_of, now, rules),
+        accounts=accounts,
     )

@@ -7,6 +7,7 @@ catalogue-wide reports. No Slack and no HTTP here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import engine
 from bot.engine import limits
 from bot.engine.models import (
-    ACCOUNTS,
     Analysis,
     ProductSnapshot,
     Rules,
@@ -25,13 +25,13 @@ from bot.engine.models import (
 from bot.engine.numbers import whole_number
 from bot.errors import InvalidInput, NotFound
 from bot.reports import (
-    AccountStatus,
     AlertsReport,
     BulkItem,
     BulkReport,
     BulkSummary,
     Summary,
     alert_entry,
+    summary_from,
 )
 from storage import competition, queries
 from storage import counts as tallies
@@ -41,6 +41,9 @@ from storage.status import catalogue_version, ensure_status
 MAX_ALERTS = 500
 COUNTS_FRESH_SECONDS = 30
 MAX_BULK = 1000
+# Where alerts() counts the catalogue while it reads its page (a thread per alerts() at
+# once, up to this many).
+_COUNTING = ThreadPoolExecutor(8, thread_name_prefix="counts")
 
 
 def _ambiguous(key: str, skus: list[str]) -> str:
@@ -147,18 +150,29 @@ class StockService:
         size = parse_limit(limit)
         key = self.category(category)
         now = self.clock()
+        counting = None
         if key is None:
-            counts = self.whole_counts(now)
+            # The whole-catalogue count is the long read: the page, its products and their
+            # analysis go on beside it on another connection (the scan runs in the
+            # database, or in SQLite's C code, which lets go of the interpreter's lock).
+            counting = _COUNTING.submit(self.whole_counts, now)
         else:
             self.current_status()
+        for _ in range(2):
             with self.sessions() as session:
-                counts = tallies.catalogue_counts(session, now, self.rules, key)
-        with self.sessions() as session:
-            page = queries.alert_page(session, now, self.rules, size, key)
-            snapshots = queries.snapshots_by_ids(session, [row.product_id for row in page], now)
-        entries = [
-            alert_entry(engine.analyze(snapshots[row.product_id], now, self.rules)) for row in page
-        ]
+                version = catalogue_version(session) if counting else None
+                if key is not None:
+                    counts = tallies.catalogue_counts(session, now, self.rules, key)
+                page, snapshots = self._alert_rows(session, now, size, key)
+            entries = [
+                alert_entry(engine.analyze(snapshots[row.product_id], now, self.rules))
+                for row in page
+            ]
+            if counting is None:
+                break
+            counts = counting.result()
+            if version == self._ensured:
+                break  # else the page was read before its reclassification: again
         per_priority = {name: counts[name] for name in ("high", "medium", "low")}
         return AlertsReport(
             alerts=entries,
@@ -169,6 +183,12 @@ class StockService:
             critical_issues=counts["high"],
             maintenance_needed=counts["needs_weekly_update"],
         )
+
+    def _alert_rows(
+        self, session: Session, now: datetime, size: int, key: str | None
+    ) -> tuple[list[Any], dict[int, ProductSnapshot]]:
+        page = queries.alert_page(session, now, self.rules, size, key)
+        return page, queries.snapshots_by_ids(session, [row.product_id for row in page], now)
 
     def catalogue_counts(
         self, session: Session, now: datetime, version: int | None = None
@@ -194,21 +214,32 @@ class StockService:
         the count checks it in its own scan (tallies.checked_counts) and only a stale one
         is reclassified (current_status) and counted again."""
         with self.sessions() as session:
-            version = catalogue_version(session)
-            if version == self._ensured:
-                return self.catalogue_counts(session, now, version)
-            counts = tallies.checked_counts(session, now, self.rules)
+            counts = self._checked_counts_in(session, now)
         if counts is None:
             version = self.current_status()
             with self.sessions() as session:
                 return self.catalogue_counts(session, now, version)
-        self._ensured = version
-        self._counts = (version, now, counts)
+        return counts
+
+    def _checked_counts_in(self, session: Session, now: datetime) -> dict[str, Any] | None:
+        """whole_counts in the caller's session, or None when the classification is stale
+        (whole_counts then makes it current in a transaction of its own)."""
+        version = catalogue_version(session)
+        if version == self._ensured:
+            return self.catalogue_counts(session, now, version)
+        counts = tallies.checked_counts(session, now, self.rules)
+        if counts is not None:
+            self._ensured = version
+            self._counts = (version, now, counts)
         return counts
 
     def summary(self) -> Summary:
         """The dashboard numbers, from set-based queries over the whole catalogue."""
         now = self.clock()
+        with self.sessions() as session:  # one checkout, as for the alerts
+            counts = self._checked_counts_in(session, now)
+            if counts is not None:
+                return self._summary_of(session, now, counts)
         counts = self.whole_counts(now)
         with self.sessions() as session:
             return self._summary_of(session, now, counts)
@@ -218,40 +249,7 @@ class StockService:
         return self._summary_of(session, now, self.catalogue_counts(session, now, version))
 
     def _summary_of(self, session: Session, now: datetime, counts: dict[str, Any]) -> Summary:
-        runs = queries.last_runs(session)
-        listed = sum(counts[f"listed_{account}"] for account in ACCOUNTS)
-        compliant = sum(counts[f"compliant_{account}"] for account in ACCOUNTS)
-        reads = [
-            counts[f"read_{account}"]
-            for account in ACCOUNTS
-            if counts[f"listed_{account}"] and counts[f"read_{account}"] is not None
-        ]
-        as_of = min(reads) if reads else None
-        accounts = {}
-        for account in ACCOUNTS:
-            run = runs.get(account)
-            accounts[account] = AccountStatus(
-                listed_offers=counts[f"listed_{account}"],
-                offers_sent_within_week=counts[f"compliant_{account}"],
-                last_read_at=counts[f"read_{account}"],
-                last_run_status=run.status if run else None,
-                last_run_error=run.error if run else None,
-            )
-        return Summary(
-            products_tracked=counts["products"],
-            products_needing_attention=counts["high"] + counts["medium"] + counts["low"],
-            high=counts["high"],
-            medium=counts["medium"],
-            low=counts["low"],
-            zero_stock_with_competition=counts["zero_stock_with_competition"],
-            needs_weekly_update=counts["needs_weekly_update"],
-            weekly_update_compliance_pct=round(100.0 * compliant / listed, 1) if listed else None,
-            estimated_lost_sales_per_day=counts["lost_sales_per_day"],
-            data_as_of=as_of,
-            data_age_hours=round((now - as_of).total_seconds() / 3600, 1) if as_of else None,
-            stale=engine.is_stale(as_of, now, self.rules),
-            accounts=accounts,
-        )
+        return summary_from(counts, queries.last_runs(session), now, self.rules)
 
     def bulk(self, skus: Sequence[str]) -> BulkReport:
         """One result per SKU in input order; unknown SKUs are reported, never fatal."""

@@ -3,7 +3,9 @@
 Commands, clicks and events are acked the moment they arrive, doing no database or CPU
 work; their answers are queued in a pool bounded to the cores (handlers/answering.py),
 so a burst of requests never waits behind another's database read and a command that
-has to wait is told so. The modal submission answers in its ack, as Slack requires.
+has to wait is told so. A command is queued by its ack listener itself, a click or an
+event by a lazy listener (which may open a modal first). The modal submission answers
+in its ack, as Slack requires.
 
 Thin: parse, call the service or the engine, render with `handlers/blocks/`. It may
 import the engine, the service and the shared pieces, never `storage/` (the service
@@ -22,7 +24,7 @@ from handlers.actions import (
     handle_snooze,
     handle_validate_transfer,
 )
-from handlers.answering import answered, queued
+from handlers.answering import acked_then_queued, answered, queued
 from handlers.commands import handle_stock_command
 from handlers.home import handle_app_home_opened
 from handlers.plan import handle_mark_shipped
@@ -34,7 +36,7 @@ def ack_now(ack: Ack) -> None:
 
 
 def register_handlers(app: App) -> None:
-    app.command(ids.COMMAND)(ack=ack_now, lazy=[queued(handle_stock_command, busy=True)])
+    app.command(ids.COMMAND)(acked_then_queued(handle_stock_command, busy=True))
     app.action(ids.VALIDATE_TRANSFER)(ack=ack_now, lazy=[queued(handle_validate_transfer)])
     app.action(ids.CHANGE_AMOUNT)(ack=ack_now, lazy=[answered(handle_change_amount)])
     app.action(ids.SNOOZE)(ack=ack_now, lazy=[queued(handle_snooze)])

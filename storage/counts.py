@@ -9,34 +9,39 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, String, and_, bindparam, case, func, select
+from sqlalchemy import Select, String, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.engine.models import ACCOUNTS, Rules
-from storage.classifier import NOW_EPOCH, classified_products, epoch_of, rules_key
+from storage.classifier import NOW_EPOCH, epoch_of, has_priority, rules_key
 from storage.models import Product, ProductStatus
 from storage.status import made_under_other_rules
 
 
-def _count_columns(c: Any) -> tuple[list[Any], list[str]]:
-    sums = {
-        "high": case((c.priority_rank == 3, 1), else_=0),
-        "medium": case((c.priority_rank == 2, 1), else_=0),
-        "low": case((c.priority_rank == 1, 1), else_=0),
-        "zero_stock_with_competition": c.zero,
-        "needs_weekly_update": c.needs_update,
-        "lost_sales_per_day": c.lost_sales,
+def _count_columns() -> tuple[list[Any], list[str]]:
+    """The counts as aggregates over product_status itself: `count(*) FILTER (WHERE ...)`
+    per condition rather than `sum(CASE ...)` over a subquery's computed columns, the
+    cheaper form on both SQLite and PostgreSQL (one test per row and aggregate, no
+    CASE result to add up)."""
+    s = ProductStatus
+    filters: dict[str, Any] = {
+        "high": has_priority(3, NOW_EPOCH),
+        "medium": has_priority(2, NOW_EPOCH),
+        "low": has_priority(1, NOW_EPOCH),
+        "zero_stock_with_competition": s.zero == 1,
+        "needs_weekly_update": s.oldest_due <= NOW_EPOCH,
     }
     for account in ACCOUNTS:
-        listed, due = getattr(c, f"listed_{account}"), getattr(c, f"due_{account}")
-        sums[f"listed_{account}"] = listed
-        sums[f"compliant_{account}"] = case((and_(listed == 1, due > NOW_EPOCH), 1), else_=0)
+        listed, due = getattr(s, f"listed_{account}"), getattr(s, f"due_{account}")
+        filters[f"listed_{account}"] = listed == 1
+        filters[f"compliant_{account}"] = and_(listed == 1, due > NOW_EPOCH)
     columns = [func.count().label("products")]
-    columns += [func.coalesce(func.sum(value), 0).label(name) for name, value in sums.items()]
+    columns += [func.count().filter(test).label(name) for name, test in filters.items()]
+    columns.append(func.coalesce(func.sum(s.lost_sales), 0).label("lost_sales_per_day"))
     columns += [
-        func.max(getattr(c, f"read_{account}")).label(f"read_{account}") for account in ACCOUNTS
+        func.max(getattr(s, f"read_{account}")).label(f"read_{account}") for account in ACCOUNTS
     ]
-    return columns, list(sums)
+    return columns, [*filters, "lost_sales_per_day"]
 
 
 def _counts_of(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
@@ -59,16 +64,21 @@ def _statement(shape: str) -> tuple[Select, list[str]]:
     scan's own overhead): "whole", "category" (:category), "grouped" (per category) or
     "checked" (whole, plus what storage.status.ensure_status checks, on :rules_key).
     Rules() fills the signature only: the clock-dependent part reads no thresholds."""
-    classified = classified_products(NOW_EPOCH, Rules()).subquery()
-    columns, names = _count_columns(classified.c)
-    key = classified.c.category_key
+    columns, names = _count_columns()
+    key = ProductStatus.category_key
     if shape == "grouped":
-        return select(key.label("category"), *columns).group_by(key), names
+        grouped = select(key.label("category"), *columns).select_from(ProductStatus)
+        return grouped.group_by(key), names
     if shape == "checked":
         products = select(func.count()).select_from(Product).scalar_subquery()
-        other = select(ProductStatus.product_id).where(made_under_other_rules(_RULES_KEY))
+        # correlate(None): a check of the whole table, not of the row being counted.
+        other = (
+            select(ProductStatus.product_id)
+            .where(made_under_other_rules(_RULES_KEY))
+            .correlate(None)
+        )
         columns += [products.label("in_catalogue"), other.limit(1).exists().label("other_rules")]
-    statement = select(*columns).select_from(classified)
+    statement = select(*columns).select_from(ProductStatus)
     return (statement.where(key == _CATEGORY) if shape == "category" else statement), names
 
 

@@ -14,11 +14,14 @@ from bot.intake.demo_data import emg331, generated_catalogue
 from storage.db import transaction
 from storage.history import HISTORY_LOCK, record_history
 from storage.locks import exclusive
+from storage.status import refresh_statistics
 from storage.writes import record_run, upsert_snapshots
 
 DEMO_PRODUCTS = 500
 # Products per upsert: small enough for a progress bar to move, large enough to stay set-based.
 WRITE_BATCH = 5000
+# Offers written beyond which the stored classification gets new planner statistics.
+BULK_WRITE = 1000
 
 
 def batched(snapshots: Iterable[ProductSnapshot]) -> Iterator[list[ProductSnapshot]]:
@@ -52,6 +55,8 @@ def store_batches(
                 advance(len(batch))
         if before_commit:
             before_commit()
+        if sum(written.values()) > BULK_WRITE:
+            refresh_statistics(session)
         for account in (account for account in ACCOUNTS if written[account]):
             record_run(session, account, source, now, now, written[account])
         record_history(session, now, rules)

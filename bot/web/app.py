@@ -106,8 +106,15 @@ def create_web_app(
                 )
             except Refused as exc:
                 return JSONResponse({"error": str(exc)}, status_code=exc.status)
-            # Bolt's App is synchronous: dispatch in a thread of Slack's own pool, so
-            # neither the event loop nor the API's threads hold up an ack.
+            if bolt_request.body.get("command"):
+                # A slash command's ack listener only queues its answer (handlers/), a
+                # fraction of a millisecond with no I/O: less than the hop to a thread
+                # and back, each way waiting for the interpreter behind the answers' work
+                # (benchmarks/slack_ack.py --bare).
+                return to_starlette_response(slack_app.dispatch(bolt_request))
+            # Bolt's App is synchronous: the rest (a modal submission answers in its ack)
+            # is dispatched in a thread of Slack's own pool, so neither the event loop nor
+            # the API's threads hold up an ack.
             bolt_response = await asyncio.get_running_loop().run_in_executor(
                 dispatch, slack_app.dispatch, bolt_request
             )

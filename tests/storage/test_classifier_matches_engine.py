@@ -8,9 +8,10 @@ from sqlalchemy import delete, select
 
 from bot.engine import analyze
 from bot.engine.models import PRIORITY_RANK, CategoryRules, Rules, category_key
-from storage.classifier import classified_products
+from storage.classifier import classified_products, has_priority
+from storage.classifier_sides import flag
 from storage.db import transaction
-from storage.models import Offer, Product
+from storage.models import Offer, Product, ProductStatus
 from storage.writes import upsert_snapshots
 from tests.conftest import NOW
 from tests.strategies import competing_pairs, products
@@ -58,7 +59,13 @@ def test_sql_priority_and_issues_match_the_engine(sessions, catalogue, rules):
         upsert_snapshots(session, catalogue, NOW, rules)
     with sessions() as session:
         rows = {row.sku: row for row in session.execute(classified_products(NOW, rules))}
+        tests = [flag(has_priority(rank, NOW)) for rank in (1, 2, 3)]
+        tested = {
+            sku: list(got) for sku, *got in session.execute(select(ProductStatus.sku, *tests))
+        }
     assert len(rows) == len(catalogue)
+    for sku, row in rows.items():  # what the counts filter on is the priority
+        assert tested[sku] == [int(row.priority_rank == rank) for rank in (1, 2, 3)]
     for snapshot in catalogue:
         analysis = analyze(snapshot, NOW, rules)
         row = rows[snapshot.sku]
