@@ -1,31 +1,42 @@
 """The weekly plan over the catalogue, and marking one of its lists shipped.
 
-Reads the products that may carry a transfer or a restock in batches (never the whole
-catalogue at once), runs the engine on each and gathers the lines with
-bot.engine.plan; every surface (CLI, Slack, REST, dashboard, the worker) asks here.
+Reads the products that may carry a transfer or a restock in batches of ids (never the
+whole catalogue at once); for each batch, storage.plan_lines says in SQL which transfer
+and restocks the engine recommends and their units, and bot.engine.plan makes the lines
+(no snapshot is loaded, no analysis run: a property test holds the two paths equal).
+Every surface (CLI, Slack, REST, dashboard, the worker) asks here.
 
 A plan depends only on the offers (and the units in transit), the rules and the minimum:
 every write to those reclassifies its products and raises the catalogue's version, so a
-service answers again from the plan it made while the version is unchanged (running the
-engine over a 100k catalogue takes tens of seconds; a dashboard reload should not).
+service answers again from the plan it made while the version is unchanged (a 100k
+catalogue's plan still reads tens of thousands of rows; a dashboard reload should not).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
-from bot import engine
-from bot.engine.models import Analysis, ProductSnapshot, TransferProposal
-from bot.engine.plan import ListName, Plan, PlanBuilder
+from bot.engine.models import ACCOUNTS, Account, Priority, TransferProposal
+from bot.engine.plan import (
+    ListName,
+    Move,
+    Plan,
+    PlanBuilder,
+    PlanLine,
+    holding,
+    make_line,
+    purchase_accounts,
+)
 from bot.errors import InvalidInput
 from bot.i18n import _
 from bot.service import StockService
-from storage import plan_reads, queries
+from storage import plan_reads
 from storage.classifier import rules_key
 from storage.db import transaction
+from storage.plan_lines import move_rows
 from storage.transits import record_transfers
 
 BATCH = 2000
@@ -42,22 +53,67 @@ def plan_size(service: StockService) -> int:
         return plan_reads.candidate_count(session)
 
 
-def _analysed(
+# storage.plan_lines' transfers: the recommendation's type, source and destination.
+_TRANSFERS: dict[str, tuple[str, Account, Account]] = {
+    "short_main": ("stock_transfer", "fbe", "main"),
+    "short_fbe": ("stock_transfer", "main", "fbe"),
+    "rebalance_main": ("stock_rebalance", "fbe", "main"),
+    "idle_main": ("stock_optimization", "fbe", "main"),
+    "rebalance_fbe": ("stock_rebalance", "main", "fbe"),
+    "idle_fbe": ("stock_optimization", "main", "fbe"),
+}
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def lines_of(row: Any) -> list[tuple[ListName, PlanLine]]:
+    """The lines of one row of storage.plan_lines, as bot.engine.plan makes them."""
+    holdings = {
+        account: holding(
+            bool(row[f"listed_{account}"]),
+            row[f"stock_{account}"],
+            row[f"transit_{account}"],
+            _number(row[f"pace_{account}"]),
+            _number(row[f"price_{account}"]),
+            bool(row[f"losing_{account}"]),
+        )
+        for account in ACCOUNTS
+    }
+    names = (row["sku"], row["pnk"], row["ean"], row["name"])
+    found = []
+    if row["transfer"] is not None:
+        kind, source, to = _TRANSFERS[row["transfer"]]
+        priority: Priority = "low"
+        if kind == "stock_transfer":
+            priority = "high" if row[f"zero_{to}"] else "medium"
+        move = Move(kind, priority, source, to, row[row["transfer"]])
+        found.append(make_line(names, move, [to], holdings))
+    restocks = [account for account in ACCOUNTS if row[f"restock_{account}"]]
+    listed = [account for account in ACCOUNTS if row[f"listed_{account}"]]
+    for account in restocks:
+        move = Move("restock", "high", None, account, row[f"restock_{account}_units"])
+        found.append(
+            make_line(names, move, purchase_accounts(account, len(restocks), listed), holdings)
+        )
+    return found
+
+
+def _planned(
     service: StockService, advance: Advance | None
-) -> Iterator[tuple[int, ProductSnapshot, Analysis]]:
-    """(product id, snapshot, analysis) of each product that may be in the plan."""
-    now = service.clock()
+) -> Iterator[tuple[int, list[tuple[int, tuple[ListName, PlanLine]]]]]:
+    """Per batch of the products that may be in the plan: how many, and the lines of
+    each with its product id."""
     service.current_status()
     after = 0
     while True:
         with service.sessions() as session:
             ids = plan_reads.candidate_ids(session, after, BATCH)
-            snapshots = queries.snapshots_by_ids(session, ids, now)
-        if not ids:
-            return
-        for product_id in ids:
-            snapshot = snapshots[product_id]
-            yield product_id, snapshot, engine.analyze(snapshot, now, service.rules)
+            if not ids:
+                return
+            rows = move_rows(session, service.rules, ids[0], ids[-1])
+        yield len(ids), [(row["product_id"], line) for row in rows for line in lines_of(row)]
         if advance is not None:
             advance(len(ids))
         after = ids[-1]
@@ -71,8 +127,10 @@ def build(service: StockService, min_units: int, advance: Advance | None = None)
     if made is not None and made[0] == key:
         return made[1]
     builder = PlanBuilder(min_units)
-    for _id, snapshot, analysis in _analysed(service, advance):
-        builder.add(snapshot, analysis)
+    for examined, lines in _planned(service, advance):
+        builder.examined += examined
+        for _id, (where, line) in lines:
+            builder.take(where, line)
     plan = builder.plan(service.clock())
     _made[service] = (key, plan)
     return plan
@@ -107,9 +165,11 @@ def mark_shipped(
     (its units in transit), in one transaction; the same `key` records nothing twice."""
     builder = PlanBuilder(min_units)
     ids: dict[str, int] = {}
-    for product_id, snapshot, analysis in _analysed(service, None):
-        builder.add(snapshot, analysis)
-        ids[analysis.sku] = product_id
+    for examined, lines in _planned(service, None):
+        builder.examined += examined
+        for product_id, (where, line) in lines:
+            builder.take(where, line)
+            ids[line.sku] = product_id
     lines = [line for line in builder.plan(service.clock()).get(name).lines if line.units]
     moves = [
         (

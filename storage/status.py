@@ -23,7 +23,7 @@ from storage.db import chunks
 from storage.models import CatalogueState, Product, ProductStatus
 
 
-def _groups(rules: Rules) -> list[tuple[Rules, ColumnElement[bool]]]:
+def rule_groups(rules: Rules) -> list[tuple[Rules, ColumnElement[bool]]]:
     """The rule sets in force and the products each one classifies: one per category
     with rules of its own, then the global rules for every other product."""
     categories = sorted(rules.categories)
@@ -41,7 +41,7 @@ def refresh_status(
     cached counts are then stale)."""
     session.execute(update(CatalogueState).values(version=CatalogueState.version + 1))
     key = rules_key(rules)
-    groups = [(status_rows(group, key).where(members)) for group, members in _groups(rules)]
+    groups = [(status_rows(group, key).where(members)) for group, members in rule_groups(rules)]
     columns = [column.name for column in groups[0].selected_columns]
     if product_ids is None:
         session.execute(delete(ProductStatus))

@@ -54,9 +54,15 @@ def lost_sales_per_day(position: Position) -> float | None:
         return None
     if not is_losing_sales(position):
         return 0.0
-    if position.sales_per_day is None or position.price is None:
+    return lost_sales_at(position.sales_per_day, position.price)
+
+
+def lost_sales_at(per_day: float | None, price: float | None) -> float | None:
+    """RON a day an account losing its sales loses; None when its pace or price is
+    unknown."""
+    if per_day is None or price is None:
         return None
-    return round(position.sales_per_day * position.price, 2)
+    return round(per_day * price, 2)
 
 
 def keep(position: Position, rules: Rules) -> int:
