@@ -36,7 +36,7 @@ from bot.service import StockService
 from storage import plan_reads
 from storage.classifier import rules_key
 from storage.db import transaction
-from storage.plan_lines import move_rows
+from storage.plan_lines import COLUMNS, move_rows
 from storage.transits import record_transfers
 
 BATCH = 2000
@@ -68,20 +68,40 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def lines_of(row: Any) -> list[tuple[ListName, PlanLine]]:
+class _Named:
+    """A row of storage.plan_lines read by column name (rows are plain tuples)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: Any) -> None:
+        self.values = values
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[COLUMNS[name]]
+
+
+# Each account's columns, by their place in a row.
+_AT = {
+    account: [
+        COLUMNS[f"{name}_{account}"]
+        for name in ("listed", "stock", "transit", "outgoing", "pace", "price", "losing")
+    ]
+    for account in ACCOUNTS
+}
+_NAMES_AT = [COLUMNS[name] for name in ("sku", "pnk", "ean", "name")]
+
+
+def lines_of(values: Any) -> list[tuple[ListName, PlanLine]]:
     """The lines of one row of storage.plan_lines, as bot.engine.plan makes them."""
-    holdings = {
-        account: holding(
-            bool(row[f"listed_{account}"]),
-            row[f"stock_{account}"],
-            row[f"transit_{account}"],
-            _number(row[f"pace_{account}"]),
-            _number(row[f"price_{account}"]),
-            bool(row[f"losing_{account}"]),
+    row = _Named(values)
+    holdings = {}
+    for account, places in _AT.items():
+        listed, stock, transit, outgoing, pace, price, losing = (values[at] for at in places)
+        holdings[account] = holding(
+            bool(listed), stock, transit, outgoing, _number(pace), _number(price), bool(losing)
         )
-        for account in ACCOUNTS
-    }
-    names = (row["sku"], row["pnk"], row["ean"], row["name"])
+    sku, pnk, ean, name = (values[at] for at in _NAMES_AT)
+    names = (sku, pnk, ean, name)
     found = []
     if row["transfer"] is not None:
         kind, source, to = _TRANSFERS[row["transfer"]]
@@ -91,12 +111,12 @@ def lines_of(row: Any) -> list[tuple[ListName, PlanLine]]:
         move = Move(kind, priority, source, to, row[row["transfer"]])
         found.append(make_line(names, move, [to], holdings))
     restocks = [account for account in ACCOUNTS if row[f"restock_{account}"]]
-    listed = [account for account in ACCOUNTS if row[f"listed_{account}"]]
-    for account in restocks:
-        move = Move("restock", "high", None, account, row[f"restock_{account}_units"])
-        found.append(
-            make_line(names, move, purchase_accounts(account, len(restocks), listed), holdings)
-        )
+    if restocks:
+        listed_on = [account for account in ACCOUNTS if row[f"listed_{account}"]]
+        for account in restocks:
+            move = Move("restock", "high", None, account, row[f"restock_{account}_units"])
+            accounts = purchase_accounts(account, len(restocks), listed_on)
+            found.append(make_line(names, move, accounts, holdings))
     return found
 
 
@@ -113,7 +133,8 @@ def _planned(
             if not ids:
                 return
             rows = move_rows(session, service.rules, ids[0], ids[-1])
-        yield len(ids), [(row["product_id"], line) for row in rows for line in lines_of(row)]
+        first = COLUMNS["product_id"]
+        yield len(ids), [(row[first], line) for row in rows for line in lines_of(row)]
         if advance is not None:
             advance(len(ids))
         after = ids[-1]

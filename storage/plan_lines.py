@@ -16,15 +16,17 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    RowMapping,
+    Row,
     Select,
     and_,
     bindparam,
     case,
+    func,
     literal,
     null,
     or_,
     select,
+    true,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -69,24 +71,55 @@ def _units(pace: ColumnElement[Any], days: ColumnElement[int]) -> ColumnElement[
     return positive(ceil_units(pace * days - literal(CEIL_EPSILON)))
 
 
-def _shortage_amount(here: Side, source: Side) -> ColumnElement[int]:
+# What a side's columns in the `sides` statement hold: conditions (as 1/0) and numbers.
+_FLAGS = ("listed", "sellable", "competition", "no_competition", "pace_known", "short", "firing")
+_NUMBERS = ("stock", "on_hand", "transit", "wanted", "spare", "need", "pace")
+
+
+class Read:
+    """One account's side as the columns of the `sides` statement, which works each
+    expression of storage.classifier_sides out once per product."""
+
+    def __init__(self, columns: Any, account: str) -> None:
+        for name in _FLAGS:
+            setattr(self, name, columns[f"{account}_{name}"] == 1)
+        for name in _NUMBERS:
+            setattr(self, name, columns[f"{account}_{name}"])
+        self.lead = columns[f"{account}_lead"]
+        self.rank = columns[f"{account}_rank"]
+
+
+def _side_columns(side: Side, account: str) -> dict[str, ColumnElement[Any]]:
+    columns = {f"{account}_{name}": flag(getattr(side, name)) for name in _FLAGS}
+    columns |= {f"{account}_{name}": getattr(side, name) for name in _NUMBERS}
+    offer = side.offer
+    return columns | {
+        f"{account}_lead": offer.supply_lead_time,
+        f"{account}_rank": offer.buy_button_rank,
+        f"{account}_price": offer.sale_price,
+        f"{account}_outgoing": func.coalesce(offer.outgoing_transit, 0),
+        f"{account}_losing": flag(side.losing),
+    }
+
+
+def _shortage_amount(here: Read, source: Read) -> ColumnElement[int]:
     """bot.engine.demand.shortage_amount."""
     return positive(least(here.wanted, source.spare))
 
 
-def _restock(here: Side, source: Side, rules: Rules) -> tuple[Any, Any]:
+def _restock(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
     """Whether `here` gets a restock (at 0, short, nothing to take from `source`), and
     bot.engine.demand.restock_amount's units (NULL: a pace unknown)."""
     fires = and_(here.firing, here.stock == 0, _shortage_amount(here, source) <= 0)
-    lead = here.offer.supply_lead_time
+    lead = here.lead
     days = case((or_(lead.is_(None), lead == 0), rules.supply_lead_days), else_=lead)
     days = days + rules.cover_days
-    alone = positive(_units(here.pace, days) - here.stock - here.transit)
+    alone = positive(_units(here.pace, days) - here.on_hand - here.transit)
     both = positive(
         _units(here.pace + source.pace, days)
-        - here.stock
+        - here.on_hand
         - here.transit
-        - source.stock
+        - source.on_hand
         - source.transit
     )
     units = case(
@@ -97,7 +130,7 @@ def _restock(here: Side, source: Side, rules: Rules) -> tuple[Any, Any]:
     return flag(fires), units
 
 
-def _balances(here: Side, source: Side, rules: Rules) -> tuple[Any, Any]:
+def _balances(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
     """bot.engine.balance: the rebalance and the idle-stock move into `here` (their
     units, NULL when they do not fire)."""
     opens = and_(
@@ -107,22 +140,23 @@ def _balances(here: Side, source: Side, rules: Rules) -> tuple[Any, Any]:
         (here.pace_known, least(literal(rules.transfer_cap), here.need)),
         else_=literal(rules.transfer_cap),
     )
-    rank_here, rank_source = here.offer.buy_button_rank, source.offer.buy_button_rank
+    rank_here, rank_source = here.rank, source.rank
     better = and_(
         rank_here.is_not(None),
         rank_source.is_not(None),
         rank_here < rank_source,
-        here.stock < source.stock,
+        here.on_hand < source.on_hand,
     )
-    rebalance = least(source.stock // 2, cap, source.spare)
-    idle = least(source.stock - rules.idle_floor, cap, source.spare)
+    rebalance = least(source.on_hand // 2, cap, source.spare)
+    idle = least(source.on_hand - rules.idle_floor, cap, source.spare)
     return (
         _when(and_(opens, better, rebalance > 0), rebalance),
         _when(and_(opens, source.no_competition, idle > 0), idle),
     )
 
 
-def _moves(rules: Rules, members: ColumnElement[bool]) -> Select[Any]:
+def _sides(rules: Rules, members: ColumnElement[bool]) -> Any:
+    """Per product with a stock issue in the batch's range, both sides' numbers."""
     own = own_active(MainOffer) + own_active(FbeOffer)
     main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
     columns: dict[str, ColumnElement[Any]] = {
@@ -132,14 +166,36 @@ def _moves(rules: Rules, members: ColumnElement[bool]) -> Select[Any]:
         "ean": Product.ean,
         "name": Product.name,
     }
+    columns |= _side_columns(main, "main") | _side_columns(fbe, "fbe")
+    return (
+        select(*(column.label(name) for name, column in columns.items()))
+        .select_from(Product)
+        .join(ProductStatus, ProductStatus.product_id == Product.id)
+        .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
+        .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
+        .where(members, ProductStatus.stock_rank > 0, Product.id.between(LOWER, UPPER))
+        # Materialised, as `moves` below: each is worked out once per product, not again
+        # wherever the next one names it (SQLite would copy the expressions in).
+        .cte("sides")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _moves(rules: Rules, members: ColumnElement[bool]) -> Select[Any]:
+    sides = _sides(rules, members).c
+    main, fbe = Read(sides, "main"), Read(sides, "fbe")
+    columns: dict[str, ColumnElement[Any]] = {
+        name: sides[name] for name in ("product_id", "sku", "pnk", "ean", "name")
+    }
     for account, here, source in (("main", main, fbe), ("fbe", fbe, main)):
         columns |= {
-            f"listed_{account}": flag(here.listed),
+            f"listed_{account}": sides[f"{account}_listed"],
             f"stock_{account}": here.stock,
             f"transit_{account}": here.transit,
+            f"outgoing_{account}": sides[f"{account}_outgoing"],
             f"pace_{account}": here.pace,
-            f"price_{account}": here.offer.sale_price,
-            f"losing_{account}": flag(here.losing),
+            f"price_{account}": sides[f"{account}_price"],
+            f"losing_{account}": sides[f"{account}_losing"],
             f"zero_{account}": flag(here.stock == 0),
             f"short_{account}": _when(
                 and_(here.firing, _shortage_amount(here, source) > 0),
@@ -152,12 +208,8 @@ def _moves(rules: Rules, members: ColumnElement[bool]) -> Select[Any]:
         columns[f"rebalance_{account}"], columns[f"idle_{account}"] = _balances(here, source, rules)
     moves = (
         select(*(column.label(name) for name, column in columns.items()))
-        .select_from(Product)
-        .join(ProductStatus, ProductStatus.product_id == Product.id)
-        .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
-        .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
-        .where(members, ProductStatus.stock_rank > 0, Product.id.between(LOWER, UPPER))
-        .subquery()
+        .cte("moves")
+        .prefix_with("MATERIALIZED")
     )
     c = moves.c
     transfer = case(
@@ -185,10 +237,15 @@ def _statements(rules: Rules) -> list[Select[Any]]:
     return _built[key]
 
 
-def move_rows(session: Session, rules: Rules, lower: int, upper: int) -> list[RowMapping]:
+def move_rows(session: Session, rules: Rules, lower: int, upper: int) -> list[Row[Any]]:
     """Rows of the products with ids in lower..upper that have a stock issue and a
-    transfer or restock to plan, each under its category's rules."""
-    found: list[RowMapping] = []
+    transfer or restock to plan, each under its category's rules (columns in the order
+    of COLUMNS)."""
+    found: list[Row[Any]] = []
     for statement in _statements(rules):
-        found += session.execute(statement, {"lower": lower, "upper": upper}).mappings().all()
+        found += session.connection().execute(statement, {"lower": lower, "upper": upper}).all()
     return found
+
+
+# Where each column is in a row: every statement selects the same, in the same order.
+COLUMNS = {name: at for at, name in enumerate(_moves(Rules(), true()).selected_columns.keys())}

@@ -80,10 +80,11 @@ def keep(position: Position, rules: Rules) -> int:
 
 
 def spare(position: Position, rules: Rules) -> int:
-    """Units a recommended transfer may take from this account."""
+    """Units a recommended transfer may take from this account: of its own stock (not
+    what it has sent already), what it keeps left out."""
     if not position.listed:
         return 0
-    return max(position.stock - keep(position, rules), 0)
+    return max(position.on_hand - keep(position, rules), 0)
 
 
 def need(position: Position, rules: Rules) -> int | None:
@@ -110,10 +111,11 @@ def restock_amount(
 ) -> int | None:
     """Units to buy for `lead_days` + `cover_days` of sales, less the stock and the units
     in transit: the account's own when `both_short` (one restock each), the product's
-    (both accounts) otherwise; None when a sale pace is unknown."""
+    (both accounts) otherwise; None when a sale pace is unknown. Units on their way from
+    one account to the other are counted once, in transit."""
     shown = positions[:1] if both_short else [p for p in positions if p.listed]
     if any(p.sales_per_day is None for p in shown):
         return None
     pace = sum(p.sales_per_day or 0.0 for p in shown)
-    held = sum(p.stock + p.in_transit for p in shown)
+    held = sum(p.on_hand + p.in_transit for p in shown)
     return max(0, units_for(pace, lead_days + rules.cover_days) - held)

@@ -11,9 +11,8 @@ worth, and leaves out lines under the minimum worth shipping (counted, not hidde
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel
 
@@ -99,12 +98,13 @@ class Plan(BaseModel):
         ]
 
 
-@dataclass(frozen=True)
-class Holding:
+class Holding(NamedTuple):
     """What a line reads of one account, as the analysis's current situation has it."""
 
     stock: int
     in_transit: int
+    # Units it has sent that its stock still shows (counted once: in transit).
+    outgoing: int
     # Sales per day rounded as the situation shows them; None when unknown.
     pace: float | None
     # RON a day lost now (bot.engine.demand.lost_sales_per_day) and the sale price.
@@ -116,6 +116,7 @@ def holding(
     listed: bool,
     stock: int,
     in_transit: int,
+    outgoing: int,
     pace: float | None,
     price: float | None,
     losing: bool,
@@ -125,6 +126,7 @@ def holding(
     return Holding(
         stock=stock,
         in_transit=in_transit,
+        outgoing=outgoing,
         pace=None if pace is None else round(pace, 2),
         lost=lost_sales_at(pace, price) if listed and losing else (0.0 if listed else None),
         price=price,
@@ -138,6 +140,7 @@ def _holdings(product: ProductSnapshot, situation: CurrentSituation) -> dict[Acc
         found[account] = Holding(
             stock=getattr(situation, f"stock_{account}"),
             in_transit=getattr(situation, f"in_transit_{account}"),
+            outgoing=0 if offer is None else offer.outgoing_transit,
             pace=getattr(situation, f"sales_per_day_{account}"),
             lost=getattr(situation, f"lost_sales_per_day_{account}"),
             price=None if offer is None or offer.sale_price is None else float(offer.sale_price),
@@ -160,8 +163,7 @@ def _prevented(kind: str, here: Holding) -> float | None:
     return None if here.pace is None or here.price is None else round(here.pace * here.price, 2)
 
 
-@dataclass(frozen=True)
-class Move:
+class Move(NamedTuple):
     """One recommendation the plan lists: a transfer or a restock, and its amount."""
 
     type: str
@@ -185,9 +187,14 @@ def make_line(
 ) -> tuple[ListName, PlanLine]:
     """The line of `move` (with its list), its cover counted over `accounts`; `names` are
     the product's SKU, PNK, EAN and name."""
-    held = sum(holdings[a].stock + holdings[a].in_transit for a in accounts)
-    paces = [holdings[a].pace for a in accounts]
-    pace = None if any(p is None for p in paces) else sum(p or 0.0 for p in paces)
+    held = transit = 0
+    pace: float | None = 0.0
+    for account in accounts:
+        here = holdings[account]
+        # Units on their way from one account to the other count once: in transit.
+        held += max(here.stock - here.outgoing, 0) + here.in_transit
+        transit += here.in_transit
+        pace = None if pace is None or here.pace is None else pace + here.pace
     units = move.units
     where = "purchase" if move.type == "restock" else _TRANSFER_LIST[move.to_account]
     sku, pnk, ean, name = names
@@ -201,7 +208,7 @@ def make_line(
         from_account=move.from_account,
         to_account=move.to_account,
         units=units,
-        in_transit=sum(holdings[a].in_transit for a in accounts),
+        in_transit=transit,
         days_of_cover_before=_cover(held, pace),
         days_of_cover_after=None if units is None else _cover(held + units, pace),
         lost_sales_per_day_prevented=_prevented(move.type, holdings[move.to_account]),

@@ -79,6 +79,8 @@ class Offer(Base):
     in_transit_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overdue_transit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     overdue_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Units of transfers marked done from this offer that its stock still shows.
+    outgoing_transit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Units sold per day over the last 30 days, out-of-stock days excluded.
     sales_velocity: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     last_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
