@@ -21,6 +21,7 @@ from weakref import WeakKeyDictionary
 
 from bot.engine.models import ACCOUNTS, Account, Priority, TransferProposal
 from bot.engine.plan import (
+    Holding,
     ListName,
     Move,
     Plan,
@@ -36,7 +37,7 @@ from bot.service import StockService
 from storage import plan_reads
 from storage.classifier import rules_key
 from storage.db import transaction
-from storage.plan_lines import COLUMNS, move_rows
+from storage.plan_reads import COLUMNS
 from storage.transits import record_transfers
 
 BATCH = 2000
@@ -53,7 +54,7 @@ def plan_size(service: StockService) -> int:
         return plan_reads.candidate_count(session)
 
 
-# storage.plan_lines' transfers: the recommendation's type, source and destination.
+# storage.plan_lines' transfers (plan_transfer): the recommendation's type, source and destination.
 _TRANSFERS: dict[str, tuple[str, Account, Account]] = {
     "short_main": ("stock_transfer", "fbe", "main"),
     "short_fbe": ("stock_transfer", "main", "fbe"),
@@ -64,57 +65,58 @@ _TRANSFERS: dict[str, tuple[str, Account, Account]] = {
 }
 
 
-def _number(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-class _Named:
-    """A row of storage.plan_lines read by column name (rows are plain tuples)."""
-
-    __slots__ = ("values",)
-
-    def __init__(self, values: Any) -> None:
-        self.values = values
-
-    def __getitem__(self, name: str) -> Any:
-        return self.values[COLUMNS[name]]
-
-
 # Each account's columns, by their place in a row.
 _AT = {
-    account: [
+    account: tuple(
         COLUMNS[f"{name}_{account}"]
         for name in ("listed", "stock", "transit", "outgoing", "pace", "price", "losing")
-    ]
+    )
     for account in ACCOUNTS
 }
-_NAMES_AT = [COLUMNS[name] for name in ("sku", "pnk", "ean", "name")]
+_RESTOCK_AT = {
+    account: (COLUMNS[f"restock_{account}"], COLUMNS[f"restock_{account}_units"])
+    for account in ACCOUNTS
+}
+_NAMES_AT = tuple(COLUMNS[name] for name in ("sku", "pnk", "ean", "name"))
+_TRANSFER_AT, _UNITS_AT = COLUMNS["plan_transfer"], COLUMNS["plan_units"]
+
+
+def _holding(values: Any, account: Account) -> Holding:
+    listed, stock, transit, outgoing, pace, price, losing = _AT[account]
+    pace, price = values[pace], values[price]
+    return holding(
+        values[listed] == 1,
+        values[stock],
+        values[transit],
+        values[outgoing],
+        None if pace is None else float(pace),
+        None if price is None else float(price),
+        values[losing] == 1,
+    )
 
 
 def lines_of(values: Any) -> list[tuple[ListName, PlanLine]]:
-    """The lines of one row of storage.plan_lines, as bot.engine.plan makes them."""
-    row = _Named(values)
-    holdings = {}
-    for account, places in _AT.items():
-        listed, stock, transit, outgoing, pace, price, losing = (values[at] for at in places)
-        holdings[account] = holding(
-            bool(listed), stock, transit, outgoing, _number(pace), _number(price), bool(losing)
-        )
-    sku, pnk, ean, name = (values[at] for at in _NAMES_AT)
-    names = (sku, pnk, ean, name)
+    """The lines of one row of storage.plan_reads.LINES, as bot.engine.plan makes them
+    (plain indexing, each account read only when a line needs it: a 100k catalogue's
+    plan has some 30,000 lines)."""
+    sku, pnk, ean, name = _NAMES_AT
+    names = (values[sku], values[pnk], values[ean], values[name])
     found = []
-    if row["transfer"] is not None:
-        kind, source, to = _TRANSFERS[row["transfer"]]
+    transfer = values[_TRANSFER_AT]
+    if transfer is not None:
+        kind, source, to = _TRANSFERS[transfer]
+        holdings = {to: _holding(values, to)}
         priority: Priority = "low"
         if kind == "stock_transfer":
-            priority = "high" if row[f"zero_{to}"] else "medium"
-        move = Move(kind, priority, source, to, row[row["transfer"]])
+            priority = "high" if holdings[to].stock == 0 else "medium"
+        move = Move(kind, priority, source, to, values[_UNITS_AT])
         found.append(make_line(names, move, [to], holdings))
-    restocks = [account for account in ACCOUNTS if row[f"restock_{account}"]]
+    restocks = [account for account, (at, _units) in _RESTOCK_AT.items() if values[at] == 1]
     if restocks:
-        listed_on = [account for account in ACCOUNTS if row[f"listed_{account}"]]
+        holdings = {account: _holding(values, account) for account in ACCOUNTS}
+        listed_on = [account for account in ACCOUNTS if values[_AT[account][0]] == 1]
         for account in restocks:
-            move = Move("restock", "high", None, account, row[f"restock_{account}_units"])
+            move = Move("restock", "high", None, account, values[_RESTOCK_AT[account][1]])
             accounts = purchase_accounts(account, len(restocks), listed_on)
             found.append(make_line(names, move, accounts, holdings))
     return found
@@ -132,7 +134,7 @@ def _planned(
             ids = plan_reads.candidate_ids(session, after, BATCH)
             if not ids:
                 return
-            rows = move_rows(session, service.rules, ids[0], ids[-1])
+            rows = plan_reads.line_rows(session, ids[0], ids[-1])
         first = COLUMNS["product_id"]
         yield len(ids), [(row[first], line) for row in rows for line in lines_of(row)]
         if advance is not None:

@@ -1,13 +1,14 @@
 """The weekly plan's moves as SQL, beside the classifier: per product, the one transfer
-and the restocks `bot.engine.analyze` recommends, with their amounts, for a range of ids
-in one statement per rule set (instead of loading snapshots and running the engine).
+and the restocks `bot.engine.analyze` recommends, with their amounts, worked out with the
+classification (one statement per rule set, storage.status) and stored in its row, so a
+plan reads them (storage.plan_reads) instead of loading snapshots and running the engine.
 
 It mirrors bot.engine.shortages (scenarios 1 and 2), bot.engine.balance (3 and 4),
 scenarios._without_contradictions (at most one transfer: the strongest, earlier ones on
 ties) and bot.engine.demand's amounts, on the sides of storage.classifier_sides; the
 property test `tests/storage/test_plan_matches_engine.py` keeps it equal to the engine's
 plan. What a line shows besides (cover, what it is worth) is bot.engine.plan's arithmetic
-on the numbers read here.
+on the numbers read with them.
 """
 
 from __future__ import annotations
@@ -16,17 +17,16 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Row,
     Select,
     and_,
     bindparam,
     case,
-    func,
     literal,
     null,
     or_,
     select,
     true,
+    update,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -37,13 +37,12 @@ from bot.engine.models import Rules
 from storage.classifier import FbeOffer, MainOffer, rules_key
 from storage.classifier_sides import Side, ceil_units, flag, own_active, positive
 from storage.models import Product, ProductStatus
-from storage.status import rule_groups
 
 # Each transfer the engine may recommend, in the order it finds them: the strongest is
 # kept, and every transfer's destination competes, so the strongest is the first of the
 # highest priority (shortages are high at 0 stock, else medium; 3 and 4 are low).
 TRANSFERS = ("short_main", "short_fbe", "rebalance_main", "idle_main", "rebalance_fbe", "idle_fbe")
-LOWER, UPPER = bindparam("lower"), bindparam("upper")
+IDS = bindparam("ids", expanding=True)
 
 
 class least(FunctionElement[int]):
@@ -96,8 +95,6 @@ def _side_columns(side: Side, account: str) -> dict[str, ColumnElement[Any]]:
     return columns | {
         f"{account}_lead": offer.supply_lead_time,
         f"{account}_rank": offer.buy_button_rank,
-        f"{account}_price": offer.sale_price,
-        f"{account}_outgoing": func.coalesce(offer.outgoing_transit, 0),
         f"{account}_losing": flag(side.losing),
     }
 
@@ -155,17 +152,11 @@ def _balances(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
     )
 
 
-def _sides(rules: Rules, members: ColumnElement[bool]) -> Any:
-    """Per product with a stock issue in the batch's range, both sides' numbers."""
+def _sides(rules: Rules, members: ColumnElement[bool], ids: bool) -> Any:
+    """Per product with a stock issue (of `ids` when `ids`), both sides' numbers."""
     own = own_active(MainOffer) + own_active(FbeOffer)
     main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
-    columns: dict[str, ColumnElement[Any]] = {
-        "product_id": Product.id,
-        "sku": Product.sku,
-        "pnk": Product.pnk,
-        "ean": Product.ean,
-        "name": Product.name,
-    }
+    columns: dict[str, ColumnElement[Any]] = {"product_id": Product.id}
     columns |= _side_columns(main, "main") | _side_columns(fbe, "fbe")
     return (
         select(*(column.label(name) for name, column in columns.items()))
@@ -173,7 +164,7 @@ def _sides(rules: Rules, members: ColumnElement[bool]) -> Any:
         .join(ProductStatus, ProductStatus.product_id == Product.id)
         .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
         .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
-        .where(members, ProductStatus.stock_rank > 0, Product.id.between(LOWER, UPPER))
+        .where(members, ProductStatus.stock_rank > 0, Product.id.in_(IDS) if ids else true())
         # Materialised, as `moves` below: each is worked out once per product, not again
         # wherever the next one names it (SQLite would copy the expressions in).
         .cte("sides")
@@ -181,20 +172,12 @@ def _sides(rules: Rules, members: ColumnElement[bool]) -> Any:
     )
 
 
-def _moves(rules: Rules, members: ColumnElement[bool]) -> Select[Any]:
-    sides = _sides(rules, members).c
+def _moves(rules: Rules, members: ColumnElement[bool], ids: bool) -> Select[Any]:
+    sides = _sides(rules, members, ids).c
     main, fbe = Read(sides, "main"), Read(sides, "fbe")
-    columns: dict[str, ColumnElement[Any]] = {
-        name: sides[name] for name in ("product_id", "sku", "pnk", "ean", "name")
-    }
+    columns: dict[str, ColumnElement[Any]] = {"product_id": sides.product_id}
     for account, here, source in (("main", main, fbe), ("fbe", fbe, main)):
         columns |= {
-            f"listed_{account}": sides[f"{account}_listed"],
-            f"stock_{account}": here.stock,
-            f"transit_{account}": here.transit,
-            f"outgoing_{account}": sides[f"{account}_outgoing"],
-            f"pace_{account}": here.pace,
-            f"price_{account}": sides[f"{account}_price"],
             f"losing_{account}": sides[f"{account}_losing"],
             f"zero_{account}": flag(here.stock == 0),
             f"short_{account}": _when(
@@ -218,34 +201,43 @@ def _moves(rules: Rules, members: ColumnElement[bool]) -> Select[Any]:
         *((c[name].is_not(None), name) for name in TRANSFERS),
         else_=null(),
     )
-    return (
-        select(moves, transfer.label("transfer"))
-        .where(or_(transfer.is_not(None), c.restock_main == 1, c.restock_fbe == 1))
-        .order_by(c.product_id)
-    )
+    units = case(*((transfer == name, c[name]) for name in TRANSFERS), else_=null())
+    return select(
+        c.product_id,
+        transfer.label("plan_transfer"),
+        units.label("plan_units"),
+        *(c[f"{kind}_{account}"] for account in ("main", "fbe") for kind in ("losing", "restock")),
+        c.restock_main_units,
+        c.restock_fbe_units,
+    ).where(or_(transfer.is_not(None), c.restock_main == 1, c.restock_fbe == 1))
 
 
-# Per rule book (its rules_key), one statement per rule set in it: built once, each
-# batch only binds its range, so the compiled SQL is reused.
-_built: dict[str, list[Select[Any]]] = {}
+# Per rule book (its rules_key) and way of choosing products, one statement per rule
+# set in it: built once, then only bound, so the compiled SQL is reused.
+_built: dict[tuple[str, bool], list[Select[Any]]] = {}
+_STORED = ("plan_transfer", "plan_units", "losing_main", "restock_main", "losing_fbe")
+_STORED += ("restock_fbe", "restock_main_units", "restock_fbe_units")
 
 
-def _statements(rules: Rules) -> list[Select[Any]]:
-    key = rules_key(rules)
+def store_moves(
+    session: Session,
+    rules: Rules,
+    groups: list[tuple[Rules, ColumnElement[bool]]],
+    product_ids: list[int] | None,
+) -> None:
+    """Write the plan's moves into the products' just made `product_status` rows (all
+    of them when `product_ids` is None); products without a move keep the defaults."""
+    key = (rules_key(rules), product_ids is not None)
     if key not in _built:
-        _built[key] = [_moves(group, members) for group, members in rule_groups(rules)]
-    return _built[key]
-
-
-def move_rows(session: Session, rules: Rules, lower: int, upper: int) -> list[Row[Any]]:
-    """Rows of the products with ids in lower..upper that have a stock issue and a
-    transfer or restock to plan, each under its category's rules (columns in the order
-    of COLUMNS)."""
-    found: list[Row[Any]] = []
-    for statement in _statements(rules):
-        found += session.connection().execute(statement, {"lower": lower, "upper": upper}).all()
-    return found
-
-
-# Where each column is in a row: every statement selects the same, in the same order.
-COLUMNS = {name: at for at, name in enumerate(_moves(Rules(), true()).selected_columns.keys())}
+        _built[key] = [_moves(group, members, key[1]) for group, members in groups]
+    write = (
+        update(ProductStatus)
+        .where(ProductStatus.product_id == bindparam("moved"))
+        .values({name: bindparam(f"new_{name}") for name in _STORED})
+    )
+    for statement in _built[key]:
+        rows = session.connection().execute(statement, {"ids": product_ids or []}).all()
+        if rows:
+            names = ("moved", *(f"new_{name}" for name in _STORED))
+            values = [dict(zip(names, row, strict=True)) for row in rows]
+            session.connection().execute(write, values)
