@@ -1,9 +1,10 @@
 """The weekly plan over the catalogue, and marking one of its lists shipped.
 
 Reads the products that may carry a transfer or a restock in batches of ids (never the
-whole catalogue at once); for each batch, storage.plan_lines says in SQL which transfer
-and restocks the engine recommends and their units, and bot.engine.plan makes the lines
-(no snapshot is loaded, no analysis run: a property test holds the two paths equal).
+whole catalogue at once), with the transfer and restocks the engine recommends and their
+units, which storage.plan_lines works out in SQL and stores with the classification;
+bot.engine.plan makes the lines (no snapshot is loaded, no analysis run: a property
+test, tests/storage/test_plan_matches_engine.py, holds this plan equal to the engine's).
 Every surface (CLI, Slack, REST, dashboard, the worker) asks here.
 
 A plan depends only on the offers (and the units in transit), the rules and the minimum:
