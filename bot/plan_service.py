@@ -1,31 +1,44 @@
 """The weekly plan over the catalogue, and marking one of its lists shipped.
 
-Reads the products that may carry a transfer or a restock in batches (never the whole
-catalogue at once), runs the engine on each and gathers the lines with
-bot.engine.plan; every surface (CLI, Slack, REST, dashboard, the worker) asks here.
+Reads the products that may carry a transfer or a restock in batches of ids (never the
+whole catalogue at once), with the transfer and restocks the engine recommends and their
+units, which storage.plan_lines works out in SQL and stores with the classification;
+bot.engine.plan makes the lines (no snapshot is loaded, no analysis run: a property
+test, tests/storage/test_plan_matches_engine.py, holds this plan equal to the engine's).
+Every surface (CLI, Slack, REST, dashboard, the worker) asks here.
 
 A plan depends only on the offers (and the units in transit), the rules and the minimum:
 every write to those reclassifies its products and raises the catalogue's version, so a
-service answers again from the plan it made while the version is unchanged (running the
-engine over a 100k catalogue takes tens of seconds; a dashboard reload should not).
+service answers again from the plan it made while the version is unchanged (a 100k
+catalogue's plan still reads tens of thousands of rows; a dashboard reload should not).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
-from bot import engine
-from bot.engine.models import Analysis, ProductSnapshot, TransferProposal
-from bot.engine.plan import ListName, Plan, PlanBuilder
+from bot.engine.models import ACCOUNTS, Account, Priority, TransferProposal
+from bot.engine.plan import (
+    Holding,
+    ListName,
+    Move,
+    Plan,
+    PlanBuilder,
+    PlanLine,
+    holding,
+    make_line,
+    purchase_accounts,
+)
 from bot.errors import InvalidInput
 from bot.i18n import _
 from bot.service import StockService
-from storage import plan_reads, queries
+from storage import plan_reads
 from storage.classifier import rules_key
 from storage.db import transaction
+from storage.plan_reads import COLUMNS
 from storage.transits import record_transfers
 
 BATCH = 2000
@@ -42,22 +55,89 @@ def plan_size(service: StockService) -> int:
         return plan_reads.candidate_count(session)
 
 
-def _analysed(
+# storage.plan_lines' transfers (plan_transfer): the recommendation's type, source and destination.
+_TRANSFERS: dict[str, tuple[str, Account, Account]] = {
+    "short_main": ("stock_transfer", "fbe", "main"),
+    "short_fbe": ("stock_transfer", "main", "fbe"),
+    "rebalance_main": ("stock_rebalance", "fbe", "main"),
+    "idle_main": ("stock_optimization", "fbe", "main"),
+    "rebalance_fbe": ("stock_rebalance", "main", "fbe"),
+    "idle_fbe": ("stock_optimization", "main", "fbe"),
+}
+
+
+# Each account's columns, by their place in a row.
+_AT = {
+    account: tuple(
+        COLUMNS[f"{name}_{account}"]
+        for name in ("listed", "stock", "transit", "outgoing", "pace", "price", "losing")
+    )
+    for account in ACCOUNTS
+}
+_RESTOCK_AT = {
+    account: (COLUMNS[f"restock_{account}"], COLUMNS[f"restock_{account}_units"])
+    for account in ACCOUNTS
+}
+_NAMES_AT = tuple(COLUMNS[name] for name in ("sku", "pnk", "ean", "name"))
+_TRANSFER_AT, _UNITS_AT = COLUMNS["plan_transfer"], COLUMNS["plan_units"]
+
+
+def _holding(values: Any, account: Account) -> Holding:
+    listed, stock, transit, outgoing, pace, price, losing = _AT[account]
+    pace, price = values[pace], values[price]
+    return holding(
+        values[listed] == 1,
+        values[stock],
+        values[transit],
+        values[outgoing],
+        None if pace is None else float(pace),
+        None if price is None else float(price),
+        values[losing] == 1,
+    )
+
+
+def lines_of(values: Any) -> list[tuple[ListName, PlanLine]]:
+    """The lines of one row of storage.plan_reads.LINES, as bot.engine.plan makes them
+    (plain indexing, each account read only when a line needs it: a 100k catalogue's
+    plan has some 30,000 lines)."""
+    sku, pnk, ean, name = _NAMES_AT
+    names = (values[sku], values[pnk], values[ean], values[name])
+    found = []
+    transfer = values[_TRANSFER_AT]
+    if transfer is not None:
+        kind, source, to = _TRANSFERS[transfer]
+        holdings = {to: _holding(values, to)}
+        priority: Priority = "low"
+        if kind == "stock_transfer":
+            priority = "high" if holdings[to].stock == 0 else "medium"
+        move = Move(kind, priority, source, to, values[_UNITS_AT])
+        found.append(make_line(names, move, [to], holdings))
+    restocks = [account for account, (at, _units) in _RESTOCK_AT.items() if values[at] == 1]
+    if restocks:
+        holdings = {account: _holding(values, account) for account in ACCOUNTS}
+        listed_on = [account for account in ACCOUNTS if values[_AT[account][0]] == 1]
+        for account in restocks:
+            move = Move("restock", "high", None, account, values[_RESTOCK_AT[account][1]])
+            accounts = purchase_accounts(account, len(restocks), listed_on)
+            found.append(make_line(names, move, accounts, holdings))
+    return found
+
+
+def _planned(
     service: StockService, advance: Advance | None
-) -> Iterator[tuple[int, ProductSnapshot, Analysis]]:
-    """(product id, snapshot, analysis) of each product that may be in the plan."""
-    now = service.clock()
+) -> Iterator[tuple[int, list[tuple[int, tuple[ListName, PlanLine]]]]]:
+    """Per batch of the products that may be in the plan: how many, and the lines of
+    each with its product id."""
     service.current_status()
     after = 0
     while True:
         with service.sessions() as session:
             ids = plan_reads.candidate_ids(session, after, BATCH)
-            snapshots = queries.snapshots_by_ids(session, ids, now)
-        if not ids:
-            return
-        for product_id in ids:
-            snapshot = snapshots[product_id]
-            yield product_id, snapshot, engine.analyze(snapshot, now, service.rules)
+            if not ids:
+                return
+            rows = plan_reads.line_rows(session, ids[0], ids[-1])
+        first = COLUMNS["product_id"]
+        yield len(ids), [(row[first], line) for row in rows for line in lines_of(row)]
         if advance is not None:
             advance(len(ids))
         after = ids[-1]
@@ -71,8 +151,10 @@ def build(service: StockService, min_units: int, advance: Advance | None = None)
     if made is not None and made[0] == key:
         return made[1]
     builder = PlanBuilder(min_units)
-    for _id, snapshot, analysis in _analysed(service, advance):
-        builder.add(snapshot, analysis)
+    for examined, lines in _planned(service, advance):
+        builder.examined += examined
+        for _id, (where, line) in lines:
+            builder.take(where, line)
     plan = builder.plan(service.clock())
     _made[service] = (key, plan)
     return plan
@@ -107,9 +189,11 @@ def mark_shipped(
     (its units in transit), in one transaction; the same `key` records nothing twice."""
     builder = PlanBuilder(min_units)
     ids: dict[str, int] = {}
-    for product_id, snapshot, analysis in _analysed(service, None):
-        builder.add(snapshot, analysis)
-        ids[analysis.sku] = product_id
+    for examined, lines in _planned(service, None):
+        builder.examined += examined
+        for product_id, (where, line) in lines:
+            builder.take(where, line)
+            ids[line.sku] = product_id
     lines = [line for line in builder.plan(service.clock()).get(name).lines if line.units]
     moves = [
         (

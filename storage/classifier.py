@@ -54,10 +54,10 @@ def _rebalance_into(here: Side, source: Side, rules: Rules) -> ColumnElement[boo
         rank_here.is_not(None),
         rank_source.is_not(None),
         rank_here < rank_source,
-        here.stock < source.stock,
-        source.stock >= 2,
+        here.on_hand < source.on_hand,
+        source.on_hand >= 2,
     )
-    idle_source = and_(source.no_competition, source.stock > rules.idle_floor)
+    idle_source = and_(source.no_competition, source.on_hand > rules.idle_floor)
     return and_(
         here.sellable,
         here.competition,
@@ -70,7 +70,7 @@ def _rebalance_into(here: Side, source: Side, rules: Rules) -> ColumnElement[boo
 
 # Bumped when the classification itself changes, so stored rows made by an older one are
 # made again even under the same thresholds.
-CLASSIFIER_VERSION = 5
+CLASSIFIER_VERSION = 6
 
 
 def rules_key(rules: Rules) -> str:

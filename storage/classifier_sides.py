@@ -109,6 +109,8 @@ class Side:
         self.unsellable = and_(self.listed, ~self.sellable)
         self.stock = func.coalesce(offer.stock, 0)
         self.transit = func.coalesce(offer.in_transit, 0)
+        # bot.engine.competition.Position.on_hand: the stock less what it has sent.
+        self.on_hand = positive(self.stock - func.coalesce(offer.outgoing_transit, 0))
         self.overdue = and_(self.listed, func.coalesce(offer.overdue_transit, 0) > 0)
         competitors = offer.number_of_offers - own
         known = and_(self.listed, offer.number_of_offers.is_not(None))
@@ -124,7 +126,7 @@ class Side:
             (and_(self.pace_known, cover > base), cover),
             else_=base,
         )
-        self.spare = case((~self.listed, 0), else_=positive(self.stock - self.keep))
+        self.spare = case((~self.listed, 0), else_=positive(self.on_hand - self.keep))
         target = case((cover > rules.low_stock, cover), else_=rules.low_stock)
         # bot.engine.demand.need; only meaningful where the pace is known.
         self.need = target - self.stock - self.transit

@@ -41,6 +41,7 @@ OFFER_FIELDS = (
     "in_transit_since",
     "overdue_transit",
     "overdue_since",
+    "outgoing_transit",
     "best_offer_sale_price",
     "buy_button_lost_at",
     "sellers_before",

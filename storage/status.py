@@ -1,4 +1,5 @@
-"""Keeps `product_status` (the stored classification) in step with offers and rules."""
+"""Keeps `product_status` (the stored classification, and the weekly plan's moves) in
+step with offers and rules."""
 
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ from bot.engine.models import Rules
 from storage.classifier import rules_key, status_rows
 from storage.db import chunks
 from storage.models import CatalogueState, Product, ProductStatus
+from storage.plan_lines import store_moves
 
 
-def _groups(rules: Rules) -> list[tuple[Rules, ColumnElement[bool]]]:
+def rule_groups(rules: Rules) -> list[tuple[Rules, ColumnElement[bool]]]:
     """The rule sets in force and the products each one classifies: one per category
     with rules of its own, then the global rules for every other product."""
     categories = sorted(rules.categories)
@@ -42,12 +44,14 @@ def refresh_status(
     cached counts are then stale)."""
     session.execute(update(CatalogueState).values(version=CatalogueState.version + 1))
     key = rules_key(rules)
-    groups = [(status_rows(group, key).where(members)) for group, members in _groups(rules)]
+    rule_sets = rule_groups(rules)
+    groups = [(status_rows(group, key).where(members)) for group, members in rule_sets]
     columns = [column.name for column in groups[0].selected_columns]
     if product_ids is None:
         session.execute(delete(ProductStatus))
         for rows in groups:
             session.execute(insert(ProductStatus).from_select(columns, rows))
+        store_moves(session, rules, rule_sets, None)
         refresh_statistics(session)
         return
     for chunk in chunks(product_ids):
@@ -56,6 +60,8 @@ def refresh_status(
             session.execute(
                 insert(ProductStatus).from_select(columns, rows.where(Product.id.in_(chunk)))
             )
+        # The plan's moves of the products with a stock issue, from the rows just made.
+        store_moves(session, rules, rule_sets, list(chunk))
 
 
 def refresh_statistics(session: Session) -> None:

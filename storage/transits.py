@@ -5,6 +5,11 @@ stock has risen by its amount (arrived), or `transit_days` pass (overdue: stockb
 it was not seen arriving); an overdue one still arrives if the stock shows it, and after
 twice `transit_days` it is given up (lost). Each offer carries the totals (`in_transit`,
 `overdue_transit` and the oldest mark of each), which the engine and the classifier read.
+
+The units have left the source too, but its stock shows them until someone writes it
+and a sync reads it: while a transfer is open and the source's stock has not fallen by
+its amount since the mark, the source's offer counts them as `outgoing_transit`, which a
+transfer never takes again (bot.engine.demand.spare).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.engine.competition import positions
 from bot.engine.demand import lost_sales_per_day
@@ -85,6 +90,7 @@ def _new_record(
         known = snapshots_by_ids(session, [product_id], now)
     snapshot = known.get(product_id)
     offer = snapshot.offer(proposal.to_account) if snapshot is not None else None
+    source = positions(snapshot)[proposal.from_account] if snapshot is not None else None
     record = TransferRecord(
         product_id=product_id,
         from_account=proposal.from_account,
@@ -95,6 +101,7 @@ def _new_record(
         idempotency_key=key[:200],
         main_stock_written=False,
         stock_before=(offer.stock if offer is not None else None) or 0,
+        source_before=source.on_hand if source is not None and source.listed else None,
         status="in_transit",
         lost_before=_loss_of(snapshot, proposal.to_account),
     )
@@ -115,15 +122,24 @@ def _loss_of(snapshot: ProductSnapshot | None, account: str) -> Decimal | None:
     return None if lost is None else Decimal(str(lost))
 
 
+Source = aliased(Offer, name="source")
+
+
 def settle_transits(session: Session, now: datetime, rules: Rules) -> int:
     """Move open transfers on: arrived when the stock shows them, overdue after
-    `transit_days`, lost after twice that. Returns how many changed."""
+    `transit_days`, lost after twice that; gone from the source when its stock shows
+    that. Returns how many products changed."""
     rows = session.execute(
-        select(TransferRecord, Offer.stock)
+        select(TransferRecord, Offer.stock, Source.stock)
         .outerjoin(
             Offer,
             (Offer.product_id == TransferRecord.product_id)
             & (Offer.account == TransferRecord.to_account),
+        )
+        .outerjoin(
+            Source,
+            (Source.product_id == TransferRecord.product_id)
+            & (Source.account == TransferRecord.from_account),
         )
         .where(TransferRecord.status.in_(OPEN))
     ).all()
@@ -132,7 +148,10 @@ def settle_transits(session: Session, now: datetime, rules: Rules) -> int:
         now - timedelta(days=2 * rules.transit_days),
     )
     changed: set[int] = set()
-    for record, stock in rows:
+    for record, stock, source_stock in rows:
+        if _left_source(record, source_stock):
+            record.left_source_at = now
+            changed.add(record.product_id)
         status = record.status
         if stock is not None and stock >= (record.stock_before or 0) + record.amount:
             status = "arrived"
@@ -153,6 +172,13 @@ def settle_transits(session: Session, now: datetime, rules: Rules) -> int:
     return len(changed)
 
 
+def _left_source(record: TransferRecord, source_stock: int | None) -> bool:
+    """The source's stock shows this transfer's units gone for the first time."""
+    if record.left_source_at is not None or record.source_before is None:
+        return False
+    return source_stock is None or source_stock <= record.source_before - record.amount
+
+
 def refresh_totals(session: Session, product_ids: Iterable[int], rules: Rules) -> None:
     """Write each offer's in-transit and overdue totals from the open transfers, and
     reclassify the products."""
@@ -161,9 +187,16 @@ def refresh_totals(session: Session, product_ids: Iterable[int], rules: Rules) -
         session.execute(
             update(Offer)
             .where(Offer.product_id.in_(chunk))
-            .values(in_transit=0, in_transit_since=None, overdue_transit=0, overdue_since=None)
+            .values(
+                in_transit=0,
+                in_transit_since=None,
+                overdue_transit=0,
+                overdue_since=None,
+                outgoing_transit=0,
+            )
             .execution_options(synchronize_session=False)
         )
+        _write_outgoing(session, chunk)
         totals = session.execute(
             select(
                 TransferRecord.product_id,
@@ -188,3 +221,26 @@ def refresh_totals(session: Session, product_ids: Iterable[int], rules: Rules) -
                 .execution_options(synchronize_session=False)
             )
     refresh_status(session, rules, ids)
+
+
+def _write_outgoing(session: Session, product_ids: list[int]) -> None:
+    """Each source offer's units sent in open transfers that its stock still shows."""
+    totals = session.execute(
+        select(
+            TransferRecord.product_id, TransferRecord.from_account, func.sum(TransferRecord.amount)
+        )
+        .where(
+            TransferRecord.product_id.in_(product_ids),
+            TransferRecord.status.in_(OPEN),
+            TransferRecord.source_before.is_not(None),
+            TransferRecord.left_source_at.is_(None),
+        )
+        .group_by(TransferRecord.product_id, TransferRecord.from_account)
+    ).all()
+    for product_id, account, units in totals:
+        session.execute(
+            update(Offer)
+            .where(Offer.product_id == product_id, Offer.account == account)
+            .values(outgoing_transit=units)
+            .execution_options(synchronize_session=False)
+        )

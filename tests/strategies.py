@@ -18,11 +18,17 @@ stocks = st.one_of(st.none(), st.integers(0, 8), st.integers(0, 80), st.integers
 _ROSE = st.sampled_from([None, None, 1, 23.9, 24, 30])
 
 
+# Units marked sent from the offer that its stock still shows (storage.transits).
+_OUTGOING = st.sampled_from([0, 0, 0, 0, 3, 8, 30])
+
+
 def watched(draw, snapshot: OfferSnapshot) -> OfferSnapshot:  # type: ignore[no-untyped-def]
-    """The offer with a competitor-watch state the sync could have left on it."""
+    """The offer with a competitor-watch state the sync could have left on it, and
+    units it is sending."""
     rose = draw(_ROSE)
     return snapshot.model_copy(
         update={
+            "outgoing_transit": draw(_OUTGOING),
             "buy_button_lost_at": draw(
                 st.sampled_from([None, None, None, None, NOW - timedelta(hours=3)])
             ),

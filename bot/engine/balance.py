@@ -24,14 +24,16 @@ def balance_recommendations(
     cap = rules.transfer_cap if wanted is None else min(rules.transfer_cap, wanted)
     found = []
     name, source_name = label(account), label(source_account)
+    # What each account holds of its own: units it has sent are no longer there to move.
+    here_stock, source_stock = here.on_hand, source.on_hand
     if (
         here.rank is not None
         and source.rank is not None
         and here.rank < source.rank
-        and here.stock < source.stock
+        and here_stock < source_stock
     ):
         # The source keeps what it keeps for every recommended transfer, this one too.
-        amount = min(source.stock // 2, cap, spare(source, rules))
+        amount = min(source_stock // 2, cap, spare(source, rules))
         if amount > 0:
             found.append(
                 Recommendation(
@@ -50,7 +52,7 @@ def balance_recommendations(
                     impact=phrases.WHERE_WON.format(name=name),
                 )
             )
-    amount = min(source.stock - rules.idle_floor, cap, spare(source, rules))
+    amount = min(source_stock - rules.idle_floor, cap, spare(source, rules))
     if source.competitors == 0 and amount > 0:
         found.append(
             Recommendation(

@@ -29,6 +29,14 @@ class Position:
     in_transit: int = 0
     overdue_transit: int = 0
     lead_time: int | None = None
+    # Units of transfers marked done from this account that its stock still shows.
+    outgoing: int = 0
+
+    @property
+    def on_hand(self) -> int:
+        """The stock that is still this account's own: what it shows less what it has
+        sent (a transfer takes from this, never the same units twice)."""
+        return max(self.stock - self.outgoing, 0)
 
     @property
     def sellable(self) -> bool:
@@ -84,6 +92,7 @@ def positions(product: ProductSnapshot) -> dict[Account, Position]:
             in_transit=offer.in_transit,
             overdue_transit=offer.overdue_transit,
             lead_time=offer.supply_lead_time,
+            outgoing=offer.outgoing_transit,
         )
     return found
 

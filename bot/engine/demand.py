@@ -54,9 +54,15 @@ def lost_sales_per_day(position: Position) -> float | None:
         return None
     if not is_losing_sales(position):
         return 0.0
-    if position.sales_per_day is None or position.price is None:
+    return lost_sales_at(position.sales_per_day, position.price)
+
+
+def lost_sales_at(per_day: float | None, price: float | None) -> float | None:
+    """RON a day an account losing its sales loses; None when its pace or price is
+    unknown."""
+    if per_day is None or price is None:
         return None
-    return round(position.sales_per_day * position.price, 2)
+    return round(per_day * price, 2)
 
 
 def keep(position: Position, rules: Rules) -> int:
@@ -74,10 +80,11 @@ def keep(position: Position, rules: Rules) -> int:
 
 
 def spare(position: Position, rules: Rules) -> int:
-    """Units a recommended transfer may take from this account."""
+    """Units a recommended transfer may take from this account: of its own stock (not
+    what it has sent already), what it keeps left out."""
     if not position.listed:
         return 0
-    return max(position.stock - keep(position, rules), 0)
+    return max(position.on_hand - keep(position, rules), 0)
 
 
 def need(position: Position, rules: Rules) -> int | None:
@@ -104,10 +111,11 @@ def restock_amount(
 ) -> int | None:
     """Units to buy for `lead_days` + `cover_days` of sales, less the stock and the units
     in transit: the account's own when `both_short` (one restock each), the product's
-    (both accounts) otherwise; None when a sale pace is unknown."""
+    (both accounts) otherwise; None when a sale pace is unknown. Units on their way from
+    one account to the other are counted once, in transit."""
     shown = positions[:1] if both_short else [p for p in positions if p.listed]
     if any(p.sales_per_day is None for p in shown):
         return None
     pace = sum(p.sales_per_day or 0.0 for p in shown)
-    held = sum(p.stock + p.in_transit for p in shown)
+    held = sum(p.on_hand + p.in_transit for p in shown)
     return max(0, units_for(pace, lead_days + rules.cover_days) - held)

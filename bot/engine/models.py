@@ -100,6 +100,9 @@ class OfferSnapshot(BaseModel):
     in_transit_since: AwareDatetime | None = None
     overdue_transit: int = 0
     overdue_since: AwareDatetime | None = None
+    # Units of transfers marked done from this account that its stock still shows: not
+    # this account's to give again (engine.md, Amounts).
+    outgoing_transit: int = 0
     # The competitor watch, kept by the eMAG sync (bot.engine.competition_watch): when
     # the buy button was lost while we held it (None: held, or never held), and the
     # competitors before the last rise with the sync that saw it.

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel
 
+from bot.engine.demand import lost_sales_at
 from bot.engine.models import (
     ACCOUNTS,
     Account,
@@ -23,7 +24,6 @@ from bot.engine.models import (
     CurrentSituation,
     Priority,
     ProductSnapshot,
-    Recommendation,
 )
 
 ListName = Literal["inbound", "withdrawal", "purchase"]
@@ -98,82 +98,141 @@ class Plan(BaseModel):
         ]
 
 
-def _pace(situation: CurrentSituation, account: Account) -> float | None:
-    value = getattr(situation, f"sales_per_day_{account}")
-    return None if value is None else float(value)
+class Holding(NamedTuple):
+    """What a line reads of one account, as the analysis's current situation has it."""
+
+    stock: int
+    in_transit: int
+    # Units it has sent that its stock still shows (counted once: in transit).
+    outgoing: int
+    # Sales per day rounded as the situation shows them; None when unknown.
+    pace: float | None
+    # RON a day lost now (bot.engine.demand.lost_sales_per_day) and the sale price.
+    lost: float | None
+    price: float | None
 
 
-def _held(situation: CurrentSituation, account: Account) -> int:
-    return getattr(situation, f"stock_{account}") + getattr(situation, f"in_transit_{account}")
+def holding(
+    listed: bool,
+    stock: int,
+    in_transit: int,
+    outgoing: int,
+    pace: float | None,
+    price: float | None,
+    losing: bool,
+) -> Holding:
+    """An account's holding from its raw numbers (the SQL plan's rows): as
+    bot.engine.situation rounds the pace and bot.engine.demand prices the loss."""
+    return Holding(
+        stock=stock,
+        in_transit=in_transit,
+        outgoing=outgoing,
+        pace=None if pace is None else round(pace, 2),
+        lost=lost_sales_at(pace, price) if listed and losing else (0.0 if listed else None),
+        price=price,
+    )
+
+
+def _holdings(product: ProductSnapshot, situation: CurrentSituation) -> dict[Account, Holding]:
+    found = {}
+    for account in ACCOUNTS:
+        offer = product.offer(account)
+        found[account] = Holding(
+            stock=getattr(situation, f"stock_{account}"),
+            in_transit=getattr(situation, f"in_transit_{account}"),
+            outgoing=0 if offer is None else offer.outgoing_transit,
+            pace=getattr(situation, f"sales_per_day_{account}"),
+            lost=getattr(situation, f"lost_sales_per_day_{account}"),
+            price=None if offer is None or offer.sale_price is None else float(offer.sale_price),
+        )
+    return found
 
 
 def _cover(units: int, pace: float | None) -> float | None:
     return round(units / pace, 1) if pace else None
 
 
-def _price(product: ProductSnapshot, account: Account) -> float | None:
-    offer = product.offer(account)
-    return None if offer is None or offer.sale_price is None else float(offer.sale_price)
-
-
-def _prevented(
-    rec: Recommendation, product: ProductSnapshot, situation: CurrentSituation, to: Account
-) -> float | None:
+def _prevented(kind: str, here: Holding) -> float | None:
     """RON a day the line keeps: what the destination loses now when it is at 0 (the
     engine's figure); at low stock, the sales that stop when it runs out; a rebalance
     moves stock towards the buy button but prevents no loss that is measured."""
-    if rec.type in ("stock_rebalance", "stock_optimization"):
+    if kind in ("stock_rebalance", "stock_optimization"):
         return 0.0
-    if getattr(situation, f"stock_{to}") == 0:
-        return getattr(situation, f"lost_sales_per_day_{to}")
-    pace, price = _pace(situation, to), _price(product, to)
-    return None if pace is None or price is None else round(pace * price, 2)
+    if here.stock == 0:
+        return here.lost
+    return None if here.pace is None or here.price is None else round(here.pace * here.price, 2)
+
+
+class Move(NamedTuple):
+    """One recommendation the plan lists: a transfer or a restock, and its amount."""
+
+    type: str
+    priority: Priority
+    from_account: Account | None
+    to_account: Account
+    units: int | None
+
+
+def purchase_accounts(to: Account, restocks: int, listed_on: Iterable[Account]) -> list[Account]:
+    """The accounts a restock buys for: the product (both accounts) unless both are at
+    0, when each account has its own (bot.engine.demand.restock_amount)."""
+    return [a for a in ACCOUNTS if a in listed_on] if restocks == 1 else [to]
+
+
+def make_line(
+    names: tuple[str, str | None, str | None, str | None],
+    move: Move,
+    accounts: list[Account],
+    holdings: dict[Account, Holding],
+) -> tuple[ListName, PlanLine]:
+    """The line of `move` (with its list), its cover counted over `accounts`; `names` are
+    the product's SKU, PNK, EAN and name."""
+    held = transit = 0
+    pace: float | None = 0.0
+    for account in accounts:
+        here = holdings[account]
+        # Units on their way from one account to the other count once: in transit.
+        held += max(here.stock - here.outgoing, 0) + here.in_transit
+        transit += here.in_transit
+        pace = None if pace is None or here.pace is None else pace + here.pace
+    units = move.units
+    where = "purchase" if move.type == "restock" else _TRANSFER_LIST[move.to_account]
+    sku, pnk, ean, name = names
+    return where, PlanLine(
+        sku=sku,
+        pnk=pnk,
+        ean=ean,
+        name=name,
+        type=move.type,
+        priority=move.priority,
+        from_account=move.from_account,
+        to_account=move.to_account,
+        units=units,
+        in_transit=transit,
+        days_of_cover_before=_cover(held, pace),
+        days_of_cover_after=None if units is None else _cover(held + units, pace),
+        lost_sales_per_day_prevented=_prevented(move.type, holdings[move.to_account]),
+    )
 
 
 def plan_lines(product: ProductSnapshot, analysis: Analysis) -> list[tuple[ListName, PlanLine]]:
     """The lines `analysis` puts in the plan (each with its list): its transfer, if any,
-    and its restocks."""
-    situation = analysis.current_situation
-    restocks = [rec for rec in analysis.recommendations if rec.type == "restock"]
+    and its restocks. The reference the SQL plan (storage.plan_lines) is tested against."""
+    holdings = _holdings(product, analysis.current_situation)
+    names = (analysis.sku, analysis.pnk, analysis.ean, analysis.name)
+    restocks = sum(1 for rec in analysis.recommendations if rec.type == "restock")
     found: list[tuple[ListName, PlanLine]] = []
     for rec in analysis.recommendations:
         if rec.is_transfer and rec.to_account is not None:
             to: Account = rec.to_account
             accounts: list[Account] = [to]
-            where = _TRANSFER_LIST[to]
         elif rec.type == "restock" and rec.account is not None:
             to = rec.account
-            # A restock buys for the product (both accounts) unless both are at 0, when
-            # each account has its own (bot.engine.demand.restock_amount).
-            product_wide = len(restocks) == 1
-            accounts = [a for a in ACCOUNTS if a in analysis.listed_on] if product_wide else [to]
-            where = "purchase"
+            accounts = purchase_accounts(to, restocks, analysis.listed_on)
         else:
             continue
-        held = sum(_held(situation, account) for account in accounts)
-        paces = [_pace(situation, account) for account in accounts]
-        pace = None if any(p is None for p in paces) else sum(p or 0.0 for p in paces)
-        units = rec.suggested_amount
-        found.append(
-            (
-                where,
-                PlanLine(
-                    sku=analysis.sku,
-                    pnk=analysis.pnk,
-                    ean=analysis.ean,
-                    name=analysis.name,
-                    type=rec.type,
-                    priority=rec.priority,
-                    from_account=rec.from_account,
-                    to_account=to,
-                    units=units,
-                    in_transit=sum(getattr(situation, f"in_transit_{a}") for a in accounts),
-                    days_of_cover_before=_cover(held, pace),
-                    days_of_cover_after=None if units is None else _cover(held + units, pace),
-                    lost_sales_per_day_prevented=_prevented(rec, product, situation, to),
-                ),
-            )
-        )
+        move = Move(rec.type, rec.priority, rec.from_account, to, rec.suggested_amount)
+        found.append(make_line(names, move, accounts, holdings))
     return found
 
 
@@ -194,10 +253,14 @@ class PlanBuilder:
     def add(self, product: ProductSnapshot, analysis: Analysis) -> None:
         self.examined += 1
         for where, line in plan_lines(product, analysis):
-            if line.units is not None and line.units < self.min_units:
-                self._below[where] += 1
-            else:
-                self._lines[where].append(line)
+            self.take(where, line)
+
+    def take(self, where: ListName, line: PlanLine) -> None:
+        """One line of a product counted in `examined` by the caller."""
+        if line.units is not None and line.units < self.min_units:
+            self._below[where] += 1
+        else:
+            self._lines[where].append(line)
 
     def plan(self, now: datetime) -> Plan:
         lists = {}

@@ -99,13 +99,15 @@ def _why_no_spare(account: Account, source: Position, rules: Rules) -> str:
     name = label(account)
     if not source.listed:
         return phrases.NOT_LISTED.format(name=name)
-    if source.stock == 0:
+    # What it holds of its own: units it has sent already are not there to give.
+    stock = source.on_hand
+    if stock == 0:
         return phrases.NONE_EITHER.format(name=name)
     kept = keep(source, rules)
     if source.sales_per_day is not None and kept > max(rules.source_floor, rules.low_stock):
-        return phrases.NEEDS_ITS_OWN.format(name=name, stock=source.stock, cover=rules.cover_days)
-    template = phrases.BELOW_FLOOR if source.stock < kept else phrases.AT_FLOOR
-    return template.format(name=name, stock=source.stock, kept=kept)
+        return phrases.NEEDS_ITS_OWN.format(name=name, stock=stock, cover=rules.cover_days)
+    template = phrases.BELOW_FLOOR if stock < kept else phrases.AT_FLOOR
+    return template.format(name=name, stock=stock, kept=kept)
 
 
 def fix_recommendations(where: dict[Account, Position]) -> list[Recommendation]:

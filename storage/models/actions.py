@@ -51,6 +51,11 @@ class TransferRecord(Base):
     main_stock_written: Mapped[bool] = mapped_column(Boolean, default=False)
     # The destination's stock when marked: it has arrived once the stock shows it.
     stock_before: Mapped[int | None] = mapped_column(Integer)
+    # The source's stock when marked, less what it was sending already (None: marked
+    # before this was kept), and when its stock showed the units gone: until then they
+    # are not the source's to give again.
+    source_before: Mapped[int | None] = mapped_column(Integer)
+    left_source_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # in_transit -> arrived, or in_transit -> overdue (after transit_days) -> arrived | lost.
     status: Mapped[str] = mapped_column(
         String(16), default="in_transit", server_default="in_transit"

@@ -79,6 +79,8 @@ class Offer(Base):
     in_transit_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overdue_transit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     overdue_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Units of transfers marked done from this offer that its stock still shows.
+    outgoing_transit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Units sold per day over the last 30 days, out-of-stock days excluded.
     sales_velocity: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     last_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -165,6 +167,17 @@ class ProductStatus(Base):
     lost_main: Mapped[int] = mapped_column(Integer, default=0)
     lost_fbe: Mapped[int] = mapped_column(Integer, default=0)
     sellers_until: Mapped[int | None] = mapped_column(BigInteger)
+    # The weekly plan's moves (storage.plan_lines): the transfer (which of its kinds and
+    # directions, None: none) and its units; per account a restock (1) and its units
+    # (None: sales unknown), and whether the account is losing its sales now.
+    plan_transfer: Mapped[str | None] = mapped_column(String(16))
+    plan_units: Mapped[int | None] = mapped_column(Integer)
+    restock_main: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    restock_fbe: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    restock_main_units: Mapped[int | None] = mapped_column(Integer)
+    restock_fbe_units: Mapped[int | None] = mapped_column(Integer)
+    losing_main: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    losing_fbe: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 # The alerts page walks these in its order, one stock rank at a time (queries.alert_page),

@@ -130,3 +130,19 @@ def test_every_plan_line_is_the_engines_recommendation_for_its_sku(snapshots, mi
                 assert line.type == "restock"
         assert plan.get(name).units == sum(line.units or 0 for line in plan.get(name).lines)
     assert listed == wanted
+
+
+def test_units_a_source_has_sent_are_not_planned_from_it_again() -> None:
+    # FBE needs 28 and has 6 on the way; MAIN's 20 keep 14 for its own sales.
+    sent = product(
+        main=offer("main", 20, velocity="1.0"), fbe=offer("fbe", 0, in_transit=6, velocity="2.0")
+    )
+    [line] = _plan([sent]).inbound.lines
+    assert line.units == 6
+    # The 6 on the way are MAIN's, which its stock still shows: it has none to give.
+    shown = sent.model_copy(update={"main": sent.main.model_copy(update={"outgoing_transit": 6})})
+    plan = _plan([shown])
+    assert plan.inbound.lines == []
+    [buy] = plan.purchase.lines
+    # 28 days at 3 a day, less MAIN's own 14 and the 6 on the way, counted once.
+    assert (buy.to_account, buy.units, buy.days_of_cover_before) == ("fbe", 64, 6.7)

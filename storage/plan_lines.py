@@ -1,0 +1,243 @@
+"""The weekly plan's moves as SQL, beside the classifier: per product, the one transfer
+and the restocks `bot.engine.analyze` recommends, with their amounts, worked out with the
+classification (one statement per rule set, storage.status) and stored in its row, so a
+plan reads them (storage.plan_reads) instead of loading snapshots and running the engine.
+
+It mirrors bot.engine.shortages (scenarios 1 and 2), bot.engine.balance (3 and 4),
+scenarios._without_contradictions (at most one transfer: the strongest, earlier ones on
+ties) and bot.engine.demand's amounts, on the sides of storage.classifier_sides; the
+property test `tests/storage/test_plan_matches_engine.py` keeps it equal to the engine's
+plan. What a line shows besides (cover, what it is worth) is bot.engine.plan's arithmetic
+on the numbers read with them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from bot.engine.demand import CEIL_EPSILON
+from bot.engine.models import Rules
+from storage.classifier import FbeOffer, MainOffer, rules_key
+from storage.classifier_sides import Side, ceil_units, flag, own_active, positive
+from storage.models import Product, ProductStatus
+
+# Each transfer the engine may recommend, in the order it finds them: the strongest is
+# kept, and every transfer's destination competes, so the strongest is the first of the
+# highest priority (shortages are high at 0 stock, else medium; 3 and 4 are low).
+TRANSFERS = ("short_main", "short_fbe", "rebalance_main", "idle_main", "rebalance_fbe", "idle_fbe")
+IDS = bindparam("ids", expanding=True)
+
+
+class least(FunctionElement[int]):
+    """The smallest of its (never NULL) arguments on every backend."""
+
+    inherit_cache = True
+
+
+@compiles(least)
+def _least_default(element: least, compiler: Any, **kw: Any) -> str:
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element: least, compiler: Any, **kw: Any) -> str:
+    return f"MIN({compiler.process(element.clauses, **kw)})"
+
+
+def _when(condition: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnElement[Any]:
+    return case((condition, value), else_=null())
+
+
+def _units(pace: ColumnElement[Any], days: ColumnElement[int]) -> ColumnElement[int]:
+    """bot.engine.demand.units_for, over a number of days that is itself SQL."""
+    return positive(ceil_units(pace * days - literal(CEIL_EPSILON)))
+
+
+# What a side's columns in the `sides` statement hold: conditions (as 1/0) and numbers.
+_FLAGS = ("listed", "sellable", "competition", "no_competition", "pace_known", "short", "firing")
+_NUMBERS = ("stock", "on_hand", "transit", "wanted", "spare", "need", "pace")
+
+
+class Read:
+    """One account's side as the columns of the `sides` statement, which works each
+    expression of storage.classifier_sides out once per product."""
+
+    def __init__(self, columns: Any, account: str) -> None:
+        for name in _FLAGS:
+            setattr(self, name, columns[f"{account}_{name}"] == 1)
+        for name in _NUMBERS:
+            setattr(self, name, columns[f"{account}_{name}"])
+        self.lead = columns[f"{account}_lead"]
+        self.rank = columns[f"{account}_rank"]
+
+
+def _side_columns(side: Side, account: str) -> dict[str, ColumnElement[Any]]:
+    columns = {f"{account}_{name}": flag(getattr(side, name)) for name in _FLAGS}
+    columns |= {f"{account}_{name}": getattr(side, name) for name in _NUMBERS}
+    offer = side.offer
+    return columns | {
+        f"{account}_lead": offer.supply_lead_time,
+        f"{account}_rank": offer.buy_button_rank,
+        f"{account}_losing": flag(side.losing),
+    }
+
+
+def _shortage_amount(here: Read, source: Read) -> ColumnElement[int]:
+    """bot.engine.demand.shortage_amount."""
+    return positive(least(here.wanted, source.spare))
+
+
+def _restock(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
+    """Whether `here` gets a restock (at 0, short, nothing to take from `source`), and
+    bot.engine.demand.restock_amount's units (NULL: a pace unknown)."""
+    fires = and_(here.firing, here.stock == 0, _shortage_amount(here, source) <= 0)
+    lead = here.lead
+    days = case((or_(lead.is_(None), lead == 0), rules.supply_lead_days), else_=lead)
+    days = days + rules.cover_days
+    alone = positive(_units(here.pace, days) - here.on_hand - here.transit)
+    both = positive(
+        _units(here.pace + source.pace, days)
+        - here.on_hand
+        - here.transit
+        - source.on_hand
+        - source.transit
+    )
+    units = case(
+        (and_(source.short, source.stock == 0), _when(here.pace_known, alone)),
+        (source.listed, _when(and_(here.pace_known, source.pace_known), both)),
+        else_=_when(here.pace_known, alone),
+    )
+    return flag(fires), units
+
+
+def _balances(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
+    """bot.engine.balance: the rebalance and the idle-stock move into `here` (their
+    units, NULL when they do not fire)."""
+    opens = and_(
+        here.sellable, here.competition, source.listed, or_(~here.pace_known, here.need > 0)
+    )
+    cap = case(
+        (here.pace_known, least(literal(rules.transfer_cap), here.need)),
+        else_=literal(rules.transfer_cap),
+    )
+    rank_here, rank_source = here.rank, source.rank
+    better = and_(
+        rank_here.is_not(None),
+        rank_source.is_not(None),
+        rank_here < rank_source,
+        here.on_hand < source.on_hand,
+    )
+    rebalance = least(source.on_hand // 2, cap, source.spare)
+    idle = least(source.on_hand - rules.idle_floor, cap, source.spare)
+    return (
+        _when(and_(opens, better, rebalance > 0), rebalance),
+        _when(and_(opens, source.no_competition, idle > 0), idle),
+    )
+
+
+def _sides(rules: Rules, members: ColumnElement[bool], ids: bool) -> Any:
+    """Per product with a stock issue (of `ids` when `ids`), both sides' numbers."""
+    own = own_active(MainOffer) + own_active(FbeOffer)
+    main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
+    columns: dict[str, ColumnElement[Any]] = {"product_id": Product.id}
+    columns |= _side_columns(main, "main") | _side_columns(fbe, "fbe")
+    return (
+        select(*(column.label(name) for name, column in columns.items()))
+        .select_from(Product)
+        .join(ProductStatus, ProductStatus.product_id == Product.id)
+        .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
+        .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
+        .where(members, ProductStatus.stock_rank > 0, Product.id.in_(IDS) if ids else true())
+        # Materialised, as `moves` below: each is worked out once per product, not again
+        # wherever the next one names it (SQLite would copy the expressions in).
+        .cte("sides")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _moves(rules: Rules, members: ColumnElement[bool], ids: bool) -> Select[Any]:
+    sides = _sides(rules, members, ids).c
+    main, fbe = Read(sides, "main"), Read(sides, "fbe")
+    columns: dict[str, ColumnElement[Any]] = {"product_id": sides.product_id}
+    for account, here, source in (("main", main, fbe), ("fbe", fbe, main)):
+        columns |= {
+            f"losing_{account}": sides[f"{account}_losing"],
+            f"zero_{account}": flag(here.stock == 0),
+            f"short_{account}": _when(
+                and_(here.firing, _shortage_amount(here, source) > 0),
+                _shortage_amount(here, source),
+            ),
+        }
+        columns[f"restock_{account}"], columns[f"restock_{account}_units"] = _restock(
+            here, source, rules
+        )
+        columns[f"rebalance_{account}"], columns[f"idle_{account}"] = _balances(here, source, rules)
+    moves = (
+        select(*(column.label(name) for name, column in columns.items()))
+        .cte("moves")
+        .prefix_with("MATERIALIZED")
+    )
+    c = moves.c
+    transfer = case(
+        (and_(c.short_main.is_not(None), c.zero_main == 1), "short_main"),
+        (and_(c.short_fbe.is_not(None), c.zero_fbe == 1), "short_fbe"),
+        *((c[name].is_not(None), name) for name in TRANSFERS),
+        else_=null(),
+    )
+    units = case(*((transfer == name, c[name]) for name in TRANSFERS), else_=null())
+    return select(
+        c.product_id,
+        transfer.label("plan_transfer"),
+        units.label("plan_units"),
+        *(c[f"{kind}_{account}"] for account in ("main", "fbe") for kind in ("losing", "restock")),
+        c.restock_main_units,
+        c.restock_fbe_units,
+    ).where(or_(transfer.is_not(None), c.restock_main == 1, c.restock_fbe == 1))
+
+
+# Per rule book (its rules_key) and way of choosing products, one statement per rule
+# set in it: built once, then only bound, so the compiled SQL is reused.
+_built: dict[tuple[str, bool], list[Select[Any]]] = {}
+_STORED = ("plan_transfer", "plan_units", "losing_main", "restock_main", "losing_fbe")
+_STORED += ("restock_fbe", "restock_main_units", "restock_fbe_units")
+
+
+def store_moves(
+    session: Session,
+    rules: Rules,
+    groups: list[tuple[Rules, ColumnElement[bool]]],
+    product_ids: list[int] | None,
+) -> None:
+    """Write the plan's moves into the products' just made `product_status` rows (all
+    of them when `product_ids` is None); products without a move keep the defaults."""
+    key = (rules_key(rules), product_ids is not None)
+    if key not in _built:
+        _built[key] = [_moves(group, members, key[1]) for group, members in groups]
+    write = (
+        update(ProductStatus)
+        .where(ProductStatus.product_id == bindparam("moved"))
+        .values({name: bindparam(f"new_{name}") for name in _STORED})
+    )
+    for statement in _built[key]:
+        rows = session.connection().execute(statement, {"ids": product_ids or []}).all()
+        if rows:
+            names = ("moved", *(f"new_{name}" for name in _STORED))
+            values = [dict(zip(names, row, strict=True)) for row in rows]
+            session.connection().execute(write, values)
