@@ -21,12 +21,13 @@ from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
 from bot.i18n import _, engine_text
 from bot.intake.csv_dialect import CsvDialect, DialectError, read
 from bot.intake.csv_errors import CsvImportError, line_problem
+from bot.intake.csv_rows import MAX_SOLD, QuickRows
 from bot.intake.duplicates import Duplicates, Seen
+from storage.bulk_writes import OfferRows, offer_values, snapshots
 from storage.queries import lookup_key
 
 REQUIRED = ("sku", "account", "stock", "number_of_offers")
 DECIMALS = ("sale_price",)
-MAX_SOLD = 10_000_000
 TEXT_LIMITS = {
     "sku": limits.MAX_SKU,
     "account": limits.MAX_SKU,  # then refused unless main or fbe
@@ -138,15 +139,17 @@ def _offer(row: _Row, now: datetime) -> tuple[str, OfferSnapshot | None]:
 
 
 def _rows(
-    lines: Iterable[str], now: datetime, dialect: CsvDialect, problems: list[tuple[int, str]]
-) -> Iterator[_Row]:
-    """The data rows, read strictly: a quote left open swallows the lines after it into
-    one field (or runs to the end of the file), which is a bad row, not a long name.
-    Rows refused for their shape go to `problems` as (line, problem)."""
-    reader = csv.DictReader(lines, strict=True, delimiter=dialect.separator)
+    lines: Iterable[str], dialect: CsvDialect, problems: list[tuple[int, str]]
+) -> Iterator[Any]:
+    """The header (names trimmed, lower case), then (line, values) of each data row, read
+    strictly: a quote left open swallows the lines after it into one field (or runs to
+    the end of the file), which is a bad row, not a long name. Rows refused for their
+    shape go to `problems` as (line, problem). Lines are counted as csv.DictReader counts
+    them (a blank line is skipped, but counted for the row after it)."""
+    reader = csv.reader(lines, strict=True, delimiter=dialect.separator)
     last = 1
     try:
-        header = [name.strip().lower() for name in reader.fieldnames or []]
+        header = [name.strip().lower() for name in next(reader, [])]
         missing = [name for name in REQUIRED if name not in header]
         if missing:
             names = ", ".join(missing)
@@ -160,10 +163,15 @@ def _rows(
                 ).format(names=names)
             )
             raise CsvImportError([line_problem().format(line=1, problem=found)])
-        reader.fieldnames = header
+        yield header
         last = reader.line_num
         for values in reader:
-            first, last = last + 1, reader.line_num
+            number = reader.line_num
+            while values == []:
+                values = next(reader, None)
+                if values is None:
+                    return
+            first, last = last + 1, number
             if last > first:
                 problems.append(
                     (
@@ -175,15 +183,31 @@ def _rows(
                     )
                 )
                 continue
-            shape = dialect.row_problem(values, DECIMALS)
-            if shape:
-                problems.append((first, line_problem().format(line=first, problem=shape)))
-                continue
-            kept = {k: v for k, v in values.items() if k and isinstance(v, str)}
-            yield _Row(first, kept, now, dialect)
+            # A row as long as the header has the shape it should.
+            if len(values) != len(header):
+                shape = dialect.row_problem(_as_dict(header, values), DECIMALS)
+                if shape:
+                    problems.append((first, line_problem().format(line=first, problem=shape)))
+                    continue
+            yield first, values
     except csv.Error as exc:
         problem = f"{exc} ({_('a quote left open?')})"
         problems.append((last + 1, line_problem().format(line=last + 1, problem=problem)))
+
+
+def _kept(header: list[str], values: list[str]) -> dict[str, str]:
+    """The row's values by column name, those of a named column given."""
+    return {k: v for k, v in _as_dict(header, values).items() if k and isinstance(v, str)}
+
+
+def _as_dict(header: list[str], values: list[str]) -> dict[str | None, Any]:
+    """The row as csv.DictReader gives it: extra values under None, missing ones None."""
+    row: dict[str | None, Any] = dict(zip(header, values, strict=False))
+    if len(header) < len(values):
+        row[None] = values[len(header) :]
+    for name in header[len(values) :]:
+        row[name] = None
+    return row
 
 
 def read_offers_csv(data: bytes, now: datetime) -> tuple[list[ProductSnapshot], CsvDialect]:
@@ -202,7 +226,7 @@ def parse_offers_csv(
     """Products with their offers from CSV text (UTF-8 and ',' unless `dialect` says
     otherwise), or CsvImportError listing every bad row."""
     with OfferStream(lines, now, dialect or CsvDialect()) as stream:
-        products = [product for batch in stream.batches(None) for product in batch]
+        products = [product for batch in stream.batches(None) for product in snapshots(batch)]
         stream.check()
     return products
 
@@ -237,43 +261,57 @@ class OfferStream:
     def __exit__(self, *_exc: object) -> None:
         self._duplicates.close()
 
-    def batches(self, rows: int | None) -> Iterator[list[ProductSnapshot]]:
-        """Products of each `rows` data rows (all of them in one batch when None)."""
-        products: dict[str, ProductSnapshot] = {}
-        seen: list[Seen] = []
-        read = 0
-        for row in _rows(self._lines, self._now, self._dialect, self._problems):
+    def batches(self, rows: int | None) -> Iterator[OfferRows]:
+        """Products and offers of each `rows` data rows (all of them when None)."""
+        lines = _rows(self._lines, self._dialect, self._problems)
+        header = next(lines, None)
+        if header is None:
+            return
+        quick = QuickRows(header, self._dialect, self._now)
+        batch, seen, read = OfferRows(), [], 0
+        for line, values in lines:
             read += 1
-            account, offer = _offer(row, self._now)
-            described = {name: row.text(name) for name in ("pnk", "ean", "name", "category")}
-            sku = row.text("sku") or ""
-            if row.problems:
-                self._problems.extend(
-                    (row.line, line_problem().format(line=row.line, problem=p))
-                    for p in row.problems
-                )
-            else:
+            got = quick.read(values)
+            columns = quick.columns
+            if got is None:
+                columns, got = self._checked(line, _kept(header, values))
+            if got is not None:
+                sku, account, described, offer = got
                 key = lookup_key(sku)
-                seen.append((row.line, key, account, sku))
-                product = products.setdefault(key, ProductSnapshot(sku=sku))
-                product.pnk = product.pnk or described["pnk"]
-                product.ean = product.ean or described["ean"]
-                product.name = product.name or described["name"]
-                product.category = product.category or described["category"]
-                setattr(product, account, offer)
+                seen.append((line, key, account, sku))
+                product = batch.products.get(key)
+                if product is None:
+                    batch.products[key] = [sku, *described]
+                else:
+                    for at, value in enumerate(described, start=1):
+                        product[at] = product[at] or value
+                batch.offers[(key, account)] = (columns, offer)
             if rows is not None and read >= rows:
-                yield from self._flush(products, seen, read)
-                products, seen, read = {}, [], 0
-        yield from self._flush(products, seen, read)
+                yield from self._flush(batch, seen, read)
+                batch, seen, read = OfferRows(), [], 0
+        yield from self._flush(batch, seen, read)
 
-    def _flush(
-        self, products: dict[str, ProductSnapshot], seen: list[Seen], read: int
-    ) -> Iterator[list[ProductSnapshot]]:
+    def _checked(self, line: int, values: dict[str, str]) -> tuple[tuple[str, ...], Any]:
+        """A row read with the full checks: its columns and what QuickRows.read gives,
+        or None with its problems noted."""
+        row = _Row(line, values, self._now, self._dialect)
+        account, offer = _offer(row, self._now)
+        described = [row.text(name) for name in ("pnk", "ean", "name", "category")]
+        sku = row.text("sku") or ""
+        if row.problems or offer is None:
+            self._problems.extend(
+                (row.line, line_problem().format(line=row.line, problem=p)) for p in row.problems
+            )
+            return (), None
+        columns, given = offer_values(offer)
+        return columns, (sku, account, described, given)
+
+    def _flush(self, batch: OfferRows, seen: list[Seen], read: int) -> Iterator[OfferRows]:
         self._duplicates.add(seen)
         self._advance(read)
-        if products and not self._problems:
-            self.products += len(products)
-            yield list(products.values())
+        if batch.products and not self._problems:
+            self.products += len(batch.products)
+            yield batch
 
     def check(self) -> None:
         """CsvImportError listing every bad row (repeats included), by line; or naming
