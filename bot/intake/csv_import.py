@@ -7,8 +7,8 @@ and every bad row is reported with its line number. The file's encoding and sepa
 
 from __future__ import annotations
 
-import csv
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,13 +21,11 @@ from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
 from bot.i18n import _, engine_text
 from bot.intake.csv_dialect import CsvDialect, DialectError, read
 from bot.intake.csv_errors import CsvImportError, line_problem
+from bot.intake.csv_lines import REQUIRED, kept_values, rows_of
 from bot.intake.csv_rows import MAX_SOLD, QuickRows
 from bot.intake.duplicates import Duplicates, Seen
 from storage.bulk_writes import OfferRows, offer_values, snapshots
-from storage.queries import lookup_key
 
-REQUIRED = ("sku", "account", "stock", "number_of_offers")
-DECIMALS = ("sale_price",)
 TEXT_LIMITS = {
     "sku": limits.MAX_SKU,
     "account": limits.MAX_SKU,  # then refused unless main or fbe
@@ -138,78 +136,6 @@ def _offer(row: _Row, now: datetime) -> tuple[str, OfferSnapshot | None]:
     return account, OfferSnapshot(account=account, **values)
 
 
-def _rows(
-    lines: Iterable[str], dialect: CsvDialect, problems: list[tuple[int, str]]
-) -> Iterator[Any]:
-    """The header (names trimmed, lower case), then (line, values) of each data row, read
-    strictly: a quote left open swallows the lines after it into one field (or runs to
-    the end of the file), which is a bad row, not a long name. Rows refused for their
-    shape go to `problems` as (line, problem). Lines are counted as csv.DictReader counts
-    them (a blank line is skipped, but counted for the row after it)."""
-    reader = csv.reader(lines, strict=True, delimiter=dialect.separator)
-    last = 1
-    try:
-        header = [name.strip().lower() for name in next(reader, [])]
-        missing = [name for name in REQUIRED if name not in header]
-        if missing:
-            names = ", ".join(missing)
-            found = (
-                _("separator {found} found but missing required columns: {names}").format(
-                    found=repr(dialect.separator), names=names
-                )
-                if len(header) > 1
-                else _(
-                    "no ',' or ';' in the header line, missing required columns: {names}"
-                ).format(names=names)
-            )
-            raise CsvImportError([line_problem().format(line=1, problem=found)])
-        yield header
-        last = reader.line_num
-        for values in reader:
-            number = reader.line_num
-            while values == []:
-                values = next(reader, None)
-                if values is None:
-                    return
-            first, last = last + 1, number
-            if last > first:
-                problems.append(
-                    (
-                        first,
-                        _(
-                            "line {line}: a quoted field runs on to line {last} (a quote left "
-                            "open?)"
-                        ).format(line=first, last=last),
-                    )
-                )
-                continue
-            # A row as long as the header has the shape it should.
-            if len(values) != len(header):
-                shape = dialect.row_problem(_as_dict(header, values), DECIMALS)
-                if shape:
-                    problems.append((first, line_problem().format(line=first, problem=shape)))
-                    continue
-            yield first, values
-    except csv.Error as exc:
-        problem = f"{exc} ({_('a quote left open?')})"
-        problems.append((last + 1, line_problem().format(line=last + 1, problem=problem)))
-
-
-def _kept(header: list[str], values: list[str]) -> dict[str, str]:
-    """The row's values by column name, those of a named column given."""
-    return {k: v for k, v in _as_dict(header, values).items() if k and isinstance(v, str)}
-
-
-def _as_dict(header: list[str], values: list[str]) -> dict[str | None, Any]:
-    """The row as csv.DictReader gives it: extra values under None, missing ones None."""
-    row: dict[str | None, Any] = dict(zip(header, values, strict=False))
-    if len(header) < len(values):
-        row[None] = values[len(header) :]
-    for name in header[len(values) :]:
-        row[name] = None
-    return row
-
-
 def read_offers_csv(data: bytes, now: datetime) -> tuple[list[ProductSnapshot], CsvDialect]:
     """Products with their offers from a CSV file's bytes, and the dialect it was read in;
     or CsvImportError naming the encoding, separator or rows it refused."""
@@ -263,33 +189,35 @@ class OfferStream:
 
     def batches(self, rows: int | None) -> Iterator[OfferRows]:
         """Products and offers of each `rows` data rows (all of them when None)."""
-        lines = _rows(self._lines, self._dialect, self._problems)
+        lines = rows_of(self._lines, self._dialect, self._problems)
         header = next(lines, None)
         if header is None:
             return
         quick = QuickRows(header, self._dialect, self._now)
-        batch, seen, read = OfferRows(), [], 0
-        for line, values in lines:
-            read += 1
-            got = quick.read(values)
-            columns = quick.columns
-            if got is None:
-                columns, got = self._checked(line, _kept(header, values))
-            if got is not None:
+        while chunk := list(itertools.islice(lines, rows)):
+            batch, seen = OfferRows(), []
+            products, offers = batch.products, batch.offers
+            read = quick.read([values for _line, values in chunk])
+            for (line, values), got in zip(chunk, read, strict=True):
+                columns = quick.columns
+                if got is None:
+                    columns, got = self._checked(line, kept_values(header, values))
+                    if got is None:
+                        continue
                 sku, account, described, offer = got
-                key = lookup_key(sku)
+                # The SKU is trimmed already: its lookup key is its upper case.
+                key = sku.upper()
                 seen.append((line, key, account, sku))
-                product = batch.products.get(key)
+                product = products.get(key)
                 if product is None:
-                    batch.products[key] = [sku, *described]
+                    products[key] = [sku, *described]
                 else:
-                    for at, value in enumerate(described, start=1):
-                        product[at] = product[at] or value
-                batch.offers[(key, account)] = (columns, offer)
-            if rows is not None and read >= rows:
-                yield from self._flush(batch, seen, read)
-                batch, seen, read = OfferRows(), [], 0
-        yield from self._flush(batch, seen, read)
+                    given = zip(product[1:], described, strict=True)
+                    product[1:] = [old or new for old, new in given]
+                offers[key, account] = (columns, offer)
+            yield from self._flush(batch, seen, len(chunk))
+            if rows is None:
+                return
 
     def _checked(self, line: int, values: dict[str, str]) -> tuple[tuple[str, ...], Any]:
         """A row read with the full checks: its columns and what QuickRows.read gives,

@@ -28,14 +28,21 @@ _PLAIN_PRICE = {
 _BAD = object()
 _DESCRIBED = (("pnk", limits.MAX_PNK), ("ean", limits.MAX_EAN), ("name", limits.MAX_NAME))
 _DESCRIBED += (("category", limits.MAX_CATEGORY),)
-# A read row: the SKU as written, its account, [pnk, ean, name, category], offer values.
-Quick = tuple[str, str, list[str | None], tuple]
-Getter = Callable[[list[str]], Any]
+# A read row: the SKU as written, its account, (pnk, ean, name, category), offer values.
+Quick = tuple[str, str, tuple[str | None, ...], tuple]
+# One column's trimmed values to the stored values; the rows whose value needs the full
+# check are added to the set.
+Reader = Callable[[list[str], set[int]], list[Any]]
 
 
-def _whole(at: int, low: int, high: int) -> Getter:
-    def read(row: list[str]) -> Any:
-        value = row[at].strip()
+def _cell_by_cell(cells: list[str], one: Callable[[str], Any], bad: set[int]) -> list[Any]:
+    values = [one(value) for value in cells]
+    bad.update(at for at, value in enumerate(values) if value is _BAD)
+    return values
+
+
+def _whole(low: int, high: int) -> Reader:
+    def one(value: str) -> Any:
         if not value:
             return None
         if value.isdigit() and value.isascii() and len(value) <= 18:
@@ -44,63 +51,73 @@ def _whole(at: int, low: int, high: int) -> Getter:
                 return number
         return _BAD
 
+    def read(cells: list[str], bad: set[int]) -> list[Any]:
+        # The whole column checked at once, cell by cell only when that fails.
+        joined = "".join(cells)
+        if not joined:
+            return [None] * len(cells)
+        if joined.isdigit() and joined.isascii() and max(map(len, cells)) <= 18:
+            if "" in cells:
+                numbers = [int(value) if value else None for value in cells]
+                given = [number for number in numbers if number is not None]
+            else:
+                numbers = given = [*map(int, cells)]
+            if low <= min(given) and max(given) <= high:
+                return numbers
+        return _cell_by_cell(cells, one, bad)
+
     return read
 
 
-def _text(at: int | None, limit: int) -> Getter:
-    def read(row: list[str]) -> Any:
-        value = row[at].strip()  # type: ignore[index]
-        if value.isprintable() and len(value) <= limit:
-            return value or None
-        return _BAD
+def _text(limit: int) -> Reader:
+    def one(value: str) -> Any:
+        return (value or None) if value.isprintable() and len(value) <= limit else _BAD
 
-    return (lambda _row: None) if at is None else read
+    def read(cells: list[str], bad: set[int]) -> list[Any]:
+        if "".join(cells).isprintable() and max(map(len, cells)) <= limit:
+            return [value or None for value in cells]
+        return _cell_by_cell(cells, one, bad)
+
+    return read
 
 
-def _price(at: int, separator: str) -> Getter:
+def _price(separator: str) -> Reader:
     plain = _PLAIN_PRICE[separator].fullmatch
+    comma = separator == ";"
 
-    def read(row: list[str]) -> Any:
-        value = row[at].strip()
+    def one(value: str) -> Any:
         if not value:
             return None
         if plain(value):
-            return Decimal(value.replace(",", "."))
+            return Decimal(value.replace(",", ".") if comma else value)
         return _BAD
 
-    return read
+    return lambda cells, bad: _cell_by_cell(cells, one, bad)
 
 
-def _moment(at: int, now: datetime) -> Getter:
-    seen: dict[str, datetime] = {}
+def _moment(now: datetime) -> Reader:
+    seen: dict[str, Any] = {"": None}
 
-    def read(row: list[str]) -> Any:
-        value = row[at]
+    def one(value: str) -> Any:
         if value in seen:
             return seen[value]
-        stripped = value.strip()
-        if not stripped:
-            return None
         try:
-            parsed = limits.moment(stripped, "last_sent_at", now)
+            parsed: Any = limits.moment(value, "last_sent_at", now)
         except limits.FieldError:
-            return _BAD
+            parsed = _BAD
         if len(seen) > 4096:
             seen.clear()
+            seen[""] = None
         seen[value] = parsed
         return parsed
 
-    return read
+    return lambda cells, bad: _cell_by_cell(cells, one, bad)
 
 
-def _status(at: int) -> Getter:
-    whole = _whole(at, 0, max(limits.STATUSES))
-
-    def read(row: list[str]) -> Any:
-        value = whole(row)
-        return 1 if value is None else value
-
-    return read
+def _status(cells: list[str], bad: set[int]) -> list[Any]:
+    # An empty status is 1 (a saleable offer).
+    read = _whole(0, max(limits.STATUSES))(cells, bad)
+    return [1 if value is None else value for value in read]
 
 
 class QuickRows:
@@ -110,42 +127,63 @@ class QuickRows:
         at = {name: index for index, name in enumerate(header) if name}
         self._width = len(header)
         self._sku, self._account = at["sku"], at["account"]
-        stock = _whole(at["stock"], 0, limits.MAX_STOCK)
-        getters: dict[str, Getter] = {
-            "stock": stock,
-            "general_stock": stock,
-            "estimated_stock": stock,
-            "number_of_offers": _whole(at["number_of_offers"], 0, limits.MAX_OFFERS),
-            "last_read_at": lambda _row: now,
+        self._now = now
+        readers: dict[str, tuple[int, Reader]] = {
+            "stock": (at["stock"], _whole(0, limits.MAX_STOCK)),
+            "number_of_offers": (at["number_of_offers"], _whole(0, limits.MAX_OFFERS)),
         }
-        optional: dict[str, tuple[str, Callable[[int], Getter]]] = {
-            "emag_offer_id": ("offer_id", lambda i: _whole(i, 1, limits.MAX_OFFER_ID)),
-            "pnk": ("pnk", lambda i: _text(i, limits.MAX_PNK)),
-            "buy_button_rank": ("buy_button_rank", lambda i: _whole(i, 1, limits.MAX_RANK)),
-            "sale_price": ("sale_price", lambda i: _price(i, dialect.separator)),
-            "last_sent_at": ("last_sent_at", lambda i: _moment(i, now)),
+        optional: dict[str, tuple[str, Reader]] = {
+            "emag_offer_id": ("offer_id", _whole(1, limits.MAX_OFFER_ID)),
+            "pnk": ("pnk", _text(limits.MAX_PNK)),
+            "buy_button_rank": ("buy_button_rank", _whole(1, limits.MAX_RANK)),
+            "sale_price": ("sale_price", _price(dialect.separator)),
+            "last_sent_at": ("last_sent_at", _moment(now)),
             "status": ("status", _status),
-            UNITS: ("sales_30d", lambda i: _whole(i, 0, MAX_SOLD)),
+            UNITS: ("sales_30d", _whole(0, MAX_SOLD)),
         }
-        for stored, (column, make) in optional.items():
+        for stored, (column, reader) in optional.items():
             if column in at:
-                getters[stored] = make(at[column])
-        self.columns = given_columns(set(getters))
-        self._getters = [getters[name] for name in self.columns]
-        self._described = [_text(at.get(name), limit) for name, limit in _DESCRIBED]
+                readers[stored] = (at[column], reader)
+        self._readers = readers
+        names = {*readers, "general_stock", "estimated_stock", "last_read_at"}
+        self.columns = given_columns(names)
+        self._described = [(at.get(name), _text(limit)) for name, limit in _DESCRIBED]
 
-    def read(self, row: list[str]) -> Quick | None:
-        """The row's values, or None when it needs the full checks."""
-        if len(row) != self._width:
-            return None
-        sku = row[self._sku].strip()
-        if not sku or len(sku) > limits.MAX_SKU or not sku.isprintable():
-            return None
-        account = row[self._account].strip().lower()
-        if account not in ACCOUNTS:
-            return None
-        values = tuple(get(row) for get in self._getters)
-        described = [get(row) for get in self._described]
-        if _BAD in values or _BAD in described:
-            return None
-        return sku, account, described, values
+    def read(self, rows: list[list[str]]) -> list[Quick | None]:
+        """Each row's values, or None for one that needs the full checks."""
+        plain = [row for row in rows if len(row) == self._width]
+        if not plain:
+            return [None] * len(rows)
+        cells = [[value.strip() for value in column] for column in zip(*plain, strict=True)]
+        bad: set[int] = set()
+        skus = cells[self._sku]
+        sku_ok = all(skus) and "".join(skus).isprintable()
+        if not sku_ok or max(map(len, skus)) > limits.MAX_SKU:
+            bad.update(at for at, sku in enumerate(skus) if not _plain_sku(sku))
+        accounts = [value.lower() for value in cells[self._account]]
+        if not set(accounts) <= _ACCOUNTS:
+            bad.update(at for at, account in enumerate(accounts) if account not in _ACCOUNTS)
+        read = {name: reader(cells[at], bad) for name, (at, reader) in self._readers.items()}
+        read["general_stock"] = read["estimated_stock"] = read["stock"]
+        read["last_read_at"] = [self._now] * len(plain)
+        none = [None] * len(plain)
+        described = [
+            none if at is None else reader(cells[at], bad) for at, reader in self._described
+        ]
+        offers = zip(*(read[name] for name in self.columns), strict=True)
+        found: list[Quick | None] = list(
+            zip(skus, accounts, zip(*described, strict=True), offers, strict=True)
+        )
+        for at in bad:
+            found[at] = None
+        if len(plain) == len(rows):
+            return found
+        quick = iter(found)
+        return [next(quick) if len(row) == self._width else None for row in rows]
+
+
+_ACCOUNTS = set(ACCOUNTS)
+
+
+def _plain_sku(sku: str) -> bool:
+    return bool(sku) and len(sku) <= limits.MAX_SKU and sku.isprintable()
