@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 
 from sqlalchemy.orm import Session
 
@@ -177,13 +178,21 @@ def write_offer_rows(
     if sold:
         _new_paces(inserts, sold, {ids[key] for key in new}, rules.velocity_days)
     if inserts:
-        db.insert(table, ("product_id", "account", *_STORED), inserts)
+        # Only the columns a row may hold: the others are NULL without a bound value.
+        given = {name for plan in plans.values() for name in plan.stored}
+        given |= {name for name, default in _DEFAULTS.items() if default is not None}
+        if any(plan.units is not None for plan in plans.values()):
+            given.add("sales_velocity")
+        keep = [0, 1, *(2 + at for at, name in enumerate(_STORED) if name in given)]
+        names = [("product_id", "account", *_STORED)[at] for at in keep]
+        pick = itemgetter(*keep)
+        db.insert(table, names, map(pick, inserts))
     if sold:
         # Offers of products stored before: their pace counts their stock history.
         apply_units(session, sold, now, rules.velocity_days)
     if len(new) + len(inserts) > 1000:
         refresh_statistics(session)
-    refresh_status(session, rules, list(ids.values()))
+    refresh_status(session, rules, db.id_set(ids.values()))
     return written
 
 

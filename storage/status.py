@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Select,
     delete,
     func,
     insert,
@@ -34,11 +35,12 @@ def _groups(rules: Rules) -> list[tuple[Rules, ColumnElement[bool]]]:
 
 
 def refresh_status(
-    session: Session, rules: Rules, product_ids: Sequence[int] | None = None
+    session: Session, rules: Rules, product_ids: Sequence[int] | Select | None = None
 ) -> None:
-    """Reclassify the given products (all when None) from their current offers, each
-    under its category's rules; the catalogue's version goes up with it (readers'
-    cached counts are then stale)."""
+    """Reclassify the given products (all when None; or those a SELECT of ids names,
+    one statement each for any number) from their current offers, each under its
+    category's rules; the catalogue's version goes up with it (readers' cached counts
+    are then stale)."""
     session.execute(update(CatalogueState).values(version=CatalogueState.version + 1))
     key = rules_key(rules)
     groups = [(status_rows(group, key).where(members)) for group, members in _groups(rules)]
@@ -47,6 +49,13 @@ def refresh_status(
         session.execute(delete(ProductStatus))
         for rows in groups:
             session.execute(insert(ProductStatus).from_select(columns, rows))
+        return
+    if isinstance(product_ids, Select):
+        session.execute(delete(ProductStatus).where(ProductStatus.product_id.in_(product_ids)))
+        for rows in groups:
+            session.execute(
+                insert(ProductStatus).from_select(columns, rows.where(Product.id.in_(product_ids)))
+            )
         return
     for chunk in chunks(product_ids):
         session.execute(delete(ProductStatus).where(ProductStatus.product_id.in_(chunk)))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine.models import ACCOUNTS, ProductSnapshot, Rules
 from bot.intake.demo_data import OFFER_FIELDS, emg331, generated_rows
+from storage.bulk import paused_gc
 from storage.bulk_writes import OfferRows, given_columns, snapshot_rows, write_offer_rows
 from storage.db import transaction
 from storage.history import HISTORY_LOCK, record_history
@@ -46,7 +47,11 @@ def store_batches(
     write by raising, after the last batch (an import that found a bad row)."""
     # The history lock before the transaction: taken inside it, a SQLite write lock
     # already held would make two writers wait on each other.
-    with exclusive(sessions.kw["bind"], HISTORY_LOCK), transaction(sessions) as session:
+    with (
+        paused_gc(),
+        exclusive(sessions.kw["bind"], HISTORY_LOCK),
+        transaction(sessions) as session,
+    ):
         written = dict.fromkeys(ACCOUNTS, 0)
         for batch in batches:
             if isinstance(batch, OfferRows):
