@@ -224,7 +224,7 @@ class OfferStream:
         or None with its problems noted."""
         row = _Row(line, values, self._now, self._dialect)
         account, offer = _offer(row, self._now)
-        described = [row.text(name) for name in ("pnk", "ean", "name", "category")]
+        described = tuple(row.text(name) for name in ("pnk", "ean", "name", "category"))
         sku = row.text("sku") or ""
         if row.problems or offer is None:
             self._problems.extend(
