@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, Select, Table, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from storage.db import chunks
@@ -33,6 +34,19 @@ class Driver:
         self.raw: Any = connection.connection.driver_connection
         # sqlite3 takes qmark parameters, psycopg format ones.
         self.mark = "%s" if self.postgres else "?"
+
+    @contextmanager
+    def _cursor(self, sql: str) -> Iterator[Any]:
+        """A cursor whose driver errors come as SQLAlchemy's (a locked SQLite file is an
+        OperationalError, which the CLI and the bot say in one line)."""
+        cursor = self.raw.cursor()
+        error = self.dialect.loaded_dbapi.Error
+        try:
+            yield cursor
+        except error as exc:
+            raise DBAPIError.instance(sql, None, exc, error) from exc
+        finally:
+            cursor.close()
 
     def marks(self, count: int) -> str:
         return ", ".join([self.mark] * count)
@@ -55,18 +69,15 @@ class Driver:
         """Insert `rows` (values in `columns` order)."""
         converted = _converted(rows, self.processors(table, columns))
         names = ", ".join(columns)
-        cursor = self.raw.cursor()
-        try:
-            if self.postgres:
-                with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                    for row in converted:
-                        copy.write_row(row)
-            else:
-                marks = self.marks(len(columns))
-                sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+        if self.postgres:
+            sql = f"COPY {table.name} ({names}) FROM STDIN"
+            with self._cursor(sql) as cursor, cursor.copy(sql) as copy:
+                for row in converted:
+                    copy.write_row(row)
+        else:
+            sql = f"INSERT INTO {table.name} ({names}) VALUES ({self.marks(len(columns))})"
+            with self._cursor(sql) as cursor:
                 cursor.executemany(sql, converted)
-        finally:
-            cursor.close()
 
     def update(
         self, table: Table, sql_set: str, columns: Sequence[str], rows: Iterable[Sequence]
@@ -74,30 +85,22 @@ class Driver:
         """`UPDATE table SET sql_set WHERE id = ?` for each row: the values of `columns`
         (the set's parameters, in order), then the id."""
         converted = _converted(rows, self.processors(table, columns))
-        cursor = self.raw.cursor()
-        try:
-            cursor.executemany(
-                f"UPDATE {table.name} SET {sql_set} WHERE id = {self.mark}", converted
-            )
-        finally:
-            cursor.close()
+        sql = f"UPDATE {table.name} SET {sql_set} WHERE id = {self.mark}"
+        with self._cursor(sql) as cursor:
+            cursor.executemany(sql, converted)
 
     def lookup(self, sql: str, values: Sequence[Any]) -> Iterator[tuple]:
         """The rows of `sql`, whose one `IN ({in})` is filled with `values` by chunks."""
-        cursor = self.raw.cursor()
-        try:
-            for chunk in chunks(values):
-                cursor.execute(sql.format(**{"in": self.marks(len(chunk))}), chunk)
-                yield from cursor.fetchall()
-        finally:
-            cursor.close()
+        for chunk in chunks(values):
+            filled = sql.format(**{"in": self.marks(len(chunk))})
+            with self._cursor(filled) as cursor:
+                cursor.execute(filled, chunk)
+                found = cursor.fetchall()
+            yield from found
 
     def execute(self, sql: str, values: Sequence[Any] = ()) -> None:
-        cursor = self.raw.cursor()
-        try:
+        with self._cursor(sql) as cursor:
             cursor.execute(sql, values)
-        finally:
-            cursor.close()
 
     def id_set(self, ids: Iterable[int]) -> Select:
         """A SELECT of these ids, from a temporary table of this transaction: a statement
