@@ -158,7 +158,9 @@ def parse_offers_csv(
 
 
 class OfferStream:
-    """The products of CSV text in batches of rows, read once: bad rows are gathered as
+    """The products and offers of CSV text as plain rows (storage.bulk_writes.OfferRows)
+    in batches of rows, read once: a batch's plain rows column by column (csv_rows), the
+    others with the full checks of `_Row`. Bad rows are gathered as
     the file is read, and `check()` at the end refuses the whole file if there was one
     (the caller writes the batches in one transaction and rolls back). Once a bad row
     is seen no more batches come: the rest of the file is only checked.
