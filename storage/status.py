@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Select,
     delete,
     func,
     insert,
@@ -37,11 +38,12 @@ def rule_groups(rules: Rules) -> list[tuple[Rules, ColumnElement[bool]]]:
 
 
 def refresh_status(
-    session: Session, rules: Rules, product_ids: Sequence[int] | None = None
+    session: Session, rules: Rules, product_ids: Sequence[int] | Select | None = None
 ) -> None:
-    """Reclassify the given products (all when None) from their current offers, each
-    under its category's rules; the catalogue's version goes up with it (readers'
-    cached counts are then stale)."""
+    """Reclassify the given products (all when None; or those a SELECT of ids names,
+    one statement each for any number) from their current offers, each under its
+    category's rules; the catalogue's version goes up with it (readers' cached counts
+    are then stale)."""
     session.execute(update(CatalogueState).values(version=CatalogueState.version + 1))
     key = rules_key(rules)
     rule_sets = rule_groups(rules)
@@ -53,6 +55,15 @@ def refresh_status(
             session.execute(insert(ProductStatus).from_select(columns, rows))
         store_moves(session, rules, rule_sets, None)
         refresh_statistics(session)
+        return
+    if isinstance(product_ids, Select):
+        session.execute(delete(ProductStatus).where(ProductStatus.product_id.in_(product_ids)))
+        for rows in groups:
+            session.execute(
+                insert(ProductStatus).from_select(columns, rows.where(Product.id.in_(product_ids)))
+            )
+        for chunk in chunks(session.scalars(product_ids).all()):
+            store_moves(session, rules, rule_sets, list(chunk))
         return
     for chunk in chunks(product_ids):
         session.execute(delete(ProductStatus).where(ProductStatus.product_id.in_(chunk)))

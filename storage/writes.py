@@ -154,12 +154,12 @@ def upsert_snapshots(
         # The pace from the units a file gives and the days the offer had stock.
         apply_units(session, sold, now, rules.velocity_days)
     if new_products + len(inserts) > 1000:
-        _refresh_statistics(session)
+        refresh_statistics(session)
     refresh_status(session, rules, list(ids.values()))
     return written
 
 
-def _refresh_statistics(session: Session) -> None:
+def refresh_statistics(session: Session) -> None:
     # PostgreSQL plans the next lookups on these tables from statistics that a bulk
     # insert leaves stale (seen: a seq scan per IN-list chunk, 53 s at 60k products).
     if session.get_bind().dialect.name == "postgresql":

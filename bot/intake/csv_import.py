@@ -7,8 +7,8 @@ and every bad row is reported with its line number. The file's encoding and sepa
 
 from __future__ import annotations
 
-import csv
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,12 +21,11 @@ from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot
 from bot.i18n import _, engine_text
 from bot.intake.csv_dialect import CsvDialect, DialectError, read
 from bot.intake.csv_errors import CsvImportError, line_problem
+from bot.intake.csv_lines import REQUIRED, kept_values, rows_of
+from bot.intake.csv_rows import MAX_SOLD, QuickRows
 from bot.intake.duplicates import Duplicates, Seen
-from storage.queries import lookup_key
+from storage.bulk_writes import OfferRows, offer_values, snapshots
 
-REQUIRED = ("sku", "account", "stock", "number_of_offers")
-DECIMALS = ("sale_price",)
-MAX_SOLD = 10_000_000
 TEXT_LIMITS = {
     "sku": limits.MAX_SKU,
     "account": limits.MAX_SKU,  # then refused unless main or fbe
@@ -137,55 +136,6 @@ def _offer(row: _Row, now: datetime) -> tuple[str, OfferSnapshot | None]:
     return account, OfferSnapshot(account=account, **values)
 
 
-def _rows(
-    lines: Iterable[str], now: datetime, dialect: CsvDialect, problems: list[tuple[int, str]]
-) -> Iterator[_Row]:
-    """The data rows, read strictly: a quote left open swallows the lines after it into
-    one field (or runs to the end of the file), which is a bad row, not a long name.
-    Rows refused for their shape go to `problems` as (line, problem)."""
-    reader = csv.DictReader(lines, strict=True, delimiter=dialect.separator)
-    last = 1
-    try:
-        header = [name.strip().lower() for name in reader.fieldnames or []]
-        missing = [name for name in REQUIRED if name not in header]
-        if missing:
-            names = ", ".join(missing)
-            found = (
-                _("separator {found} found but missing required columns: {names}").format(
-                    found=repr(dialect.separator), names=names
-                )
-                if len(header) > 1
-                else _(
-                    "no ',' or ';' in the header line, missing required columns: {names}"
-                ).format(names=names)
-            )
-            raise CsvImportError([line_problem().format(line=1, problem=found)])
-        reader.fieldnames = header
-        last = reader.line_num
-        for values in reader:
-            first, last = last + 1, reader.line_num
-            if last > first:
-                problems.append(
-                    (
-                        first,
-                        _(
-                            "line {line}: a quoted field runs on to line {last} (a quote left "
-                            "open?)"
-                        ).format(line=first, last=last),
-                    )
-                )
-                continue
-            shape = dialect.row_problem(values, DECIMALS)
-            if shape:
-                problems.append((first, line_problem().format(line=first, problem=shape)))
-                continue
-            kept = {k: v for k, v in values.items() if k and isinstance(v, str)}
-            yield _Row(first, kept, now, dialect)
-    except csv.Error as exc:
-        problem = f"{exc} ({_('a quote left open?')})"
-        problems.append((last + 1, line_problem().format(line=last + 1, problem=problem)))
-
-
 def read_offers_csv(data: bytes, now: datetime) -> tuple[list[ProductSnapshot], CsvDialect]:
     """Products with their offers from a CSV file's bytes, and the dialect it was read in;
     or CsvImportError naming the encoding, separator or rows it refused."""
@@ -202,13 +152,15 @@ def parse_offers_csv(
     """Products with their offers from CSV text (UTF-8 and ',' unless `dialect` says
     otherwise), or CsvImportError listing every bad row."""
     with OfferStream(lines, now, dialect or CsvDialect()) as stream:
-        products = [product for batch in stream.batches(None) for product in batch]
+        products = [product for batch in stream.batches(None) for product in snapshots(batch)]
         stream.check()
     return products
 
 
 class OfferStream:
-    """The products of CSV text in batches of rows, read once: bad rows are gathered as
+    """The products and offers of CSV text as plain rows (storage.bulk_writes.OfferRows)
+    in batches of rows, read once: a batch's plain rows column by column (csv_rows), the
+    others with the full checks of `_Row`. Bad rows are gathered as
     the file is read, and `check()` at the end refuses the whole file if there was one
     (the caller writes the batches in one transaction and rolls back). Once a bad row
     is seen no more batches come: the rest of the file is only checked.
@@ -237,43 +189,59 @@ class OfferStream:
     def __exit__(self, *_exc: object) -> None:
         self._duplicates.close()
 
-    def batches(self, rows: int | None) -> Iterator[list[ProductSnapshot]]:
-        """Products of each `rows` data rows (all of them in one batch when None)."""
-        products: dict[str, ProductSnapshot] = {}
-        seen: list[Seen] = []
-        read = 0
-        for row in _rows(self._lines, self._now, self._dialect, self._problems):
-            read += 1
-            account, offer = _offer(row, self._now)
-            described = {name: row.text(name) for name in ("pnk", "ean", "name", "category")}
-            sku = row.text("sku") or ""
-            if row.problems:
-                self._problems.extend(
-                    (row.line, line_problem().format(line=row.line, problem=p))
-                    for p in row.problems
-                )
-            else:
-                key = lookup_key(sku)
-                seen.append((row.line, key, account, sku))
-                product = products.setdefault(key, ProductSnapshot(sku=sku))
-                product.pnk = product.pnk or described["pnk"]
-                product.ean = product.ean or described["ean"]
-                product.name = product.name or described["name"]
-                product.category = product.category or described["category"]
-                setattr(product, account, offer)
-            if rows is not None and read >= rows:
-                yield from self._flush(products, seen, read)
-                products, seen, read = {}, [], 0
-        yield from self._flush(products, seen, read)
+    def batches(self, rows: int | None) -> Iterator[OfferRows]:
+        """Products and offers of each `rows` data rows (all of them when None)."""
+        lines = rows_of(self._lines, self._dialect, self._problems)
+        header = next(lines, None)
+        if header is None:
+            return
+        quick = QuickRows(header, self._dialect, self._now)
+        while chunk := list(itertools.islice(lines, rows)):
+            batch, seen = OfferRows(), []
+            products, offers = batch.products, batch.offers
+            read = quick.read([values for _line, values in chunk])
+            for (line, values), got in zip(chunk, read, strict=True):
+                columns = quick.columns
+                if got is None:
+                    columns, got = self._checked(line, kept_values(header, values))
+                    if got is None:
+                        continue
+                sku, account, described, offer = got
+                # The SKU is trimmed already: its lookup key is its upper case.
+                key = sku.upper()
+                seen.append((line, key, account, sku))
+                product = products.get(key)
+                if product is None:
+                    products[key] = [sku, *described]
+                else:
+                    given = zip(product[1:], described, strict=True)
+                    product[1:] = [old or new for old, new in given]
+                offers[key, account] = (columns, offer)
+            yield from self._flush(batch, seen, len(chunk))
+            if rows is None:
+                return
 
-    def _flush(
-        self, products: dict[str, ProductSnapshot], seen: list[Seen], read: int
-    ) -> Iterator[list[ProductSnapshot]]:
+    def _checked(self, line: int, values: dict[str, str]) -> tuple[tuple[str, ...], Any]:
+        """A row read with the full checks: its columns and what QuickRows.read gives,
+        or None with its problems noted."""
+        row = _Row(line, values, self._now, self._dialect)
+        account, offer = _offer(row, self._now)
+        described = tuple(row.text(name) for name in ("pnk", "ean", "name", "category"))
+        sku = row.text("sku") or ""
+        if row.problems or offer is None:
+            self._problems.extend(
+                (row.line, line_problem().format(line=row.line, problem=p)) for p in row.problems
+            )
+            return (), None
+        columns, given = offer_values(offer)
+        return columns, (sku, account, described, given)
+
+    def _flush(self, batch: OfferRows, seen: list[Seen], read: int) -> Iterator[OfferRows]:
         self._duplicates.add(seen)
         self._advance(read)
-        if products and not self._problems:
-            self.products += len(products)
-            yield list(products.values())
+        if batch.products and not self._problems:
+            self.products += len(batch.products)
+            yield batch
 
     def check(self) -> None:
         """CsvImportError listing every bad row (repeats included), by line; or naming

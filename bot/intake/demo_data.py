@@ -166,32 +166,34 @@ def _pnk(rng: random.Random) -> str:
     return "".join(rng.choice(_PNK_ALPHABET) for _ in range(9))
 
 
-def _offer(
-    account: Account, fields: dict, rng: random.Random, now: datetime, price: Decimal, index: int
-) -> OfferSnapshot:
-    sent_days = fields.get("sent_days", rng.randint(0, 5))
-    stock = fields["stock"]
-    return OfferSnapshot(
-        account=account,
-        offer_id=index * 2 + (1 if account == "main" else 2),
-        stock=stock,
-        general_stock=stock,
-        estimated_stock=stock,
-        number_of_offers=fields["noo"],
-        buy_button_rank=fields.get("rank"),
-        sale_price=price,
-        status=1,
-        # A few units a week to a couple a day; some offers have no sales data at all.
-        sales_velocity=None if rng.random() < 0.15 else Decimal(rng.randint(1, 12)) / 10,
-        last_read_at=now,
-        last_sent_at=None if sent_days is None else now - timedelta(days=sent_days, hours=1),
-    )
+# The fields of a generated offer, in OfferSnapshot's order; `generated_rows` gives their
+# values in this order.
+OFFER_FIELDS = (
+    "offer_id",
+    "pnk",
+    "stock",
+    "general_stock",
+    "estimated_stock",
+    "number_of_offers",
+    "buy_button_rank",
+    "sale_price",
+    "status",
+    "sales_velocity",
+    "last_read_at",
+    "last_sent_at",
+)
+# A generated product: sku, pnk, ean, name, and the values of its MAIN and FBE offers.
+Generated = tuple[str, str, str, str, tuple | None, tuple | None]
 
 
-def generated_catalogue(count: int, now: datetime, seed: int = 331) -> Iterator[ProductSnapshot]:
-    """`count` generated products; the same `count` and `seed` give the same products."""
+def generated_rows(count: int, now: datetime, seed: int = 331) -> Iterator[Generated]:
+    """`count` generated products as plain values; the same `count` and `seed` give the
+    same products (a million of them are the demo's bulk: no model object per offer)."""
     rng = random.Random(seed)
     shapes = _shape_cycle()
+    # The few values offers share, made once.
+    sent: dict[int | None, datetime | None] = {None: None}
+    paces = {units: Decimal(units) / 10 for units in range(1, 13)}
     for index in range(count):
         shape = shapes[index % len(shapes)]
         direction: Account = "main" if (index // len(shapes)) % 2 == 0 else "fbe"
@@ -199,20 +201,36 @@ def generated_catalogue(count: int, now: datetime, seed: int = 331) -> Iterator[
         pnk = _pnk(rng)
         # Prices of everyday electronics: 20 to 400 lei.
         price = Decimal(rng.randint(1990, 39990)) / 100
-        built = {
-            account: (
-                None if fields is None else _offer(account, fields, rng, now, price, index + 1)
-            )
-            for account, fields in offers.items()
-        }
-        for offer in built.values():
-            if offer is not None:
-                offer.pnk = pnk
-        yield ProductSnapshot(
-            sku=f"EMG{1000 + index}",
-            pnk=pnk,
-            ean=str(5940000000000 + index),
-            name=f"{_NAMES[index % len(_NAMES)]} #{index}",
-            main=built["main"],
-            fbe=built["fbe"],
+        built: list[tuple | None] = []
+        for account, fields in offers.items():
+            if fields is None:
+                built.append(None)
+                continue
+            sent_days = fields.get("sent_days", rng.randint(0, 5))
+            if sent_days not in sent:
+                sent[sent_days] = now - timedelta(days=sent_days, hours=1)
+            stock = fields["stock"]
+            # A few units a week to a couple a day; some offers have no sales data at all.
+            pace = None if rng.random() < 0.15 else paces[rng.randint(1, 12)]
+            offer_id = (index + 1) * 2 + (1 if account == "main" else 2)
+            given = (offer_id, pnk, stock, stock, stock, fields["noo"], fields.get("rank"))
+            built.append((*given, price, 1, pace, now, sent[sent_days]))
+        yield (
+            f"EMG{1000 + index}",
+            pnk,
+            str(5940000000000 + index),
+            f"{_NAMES[index % len(_NAMES)]} #{index}",
+            built[0],
+            built[1],
         )
+
+
+def generated_catalogue(count: int, now: datetime, seed: int = 331) -> Iterator[ProductSnapshot]:
+    """`count` generated products; the same `count` and `seed` give the same products."""
+    for sku, pnk, ean, name, main, fbe in generated_rows(count, now, seed):
+        offers = {
+            account: OfferSnapshot(account=account, **dict(zip(OFFER_FIELDS, values, strict=True)))
+            for account, values in (("main", main), ("fbe", fbe))
+            if values is not None
+        }
+        yield ProductSnapshot(sku=sku, pnk=pnk, ean=ean, name=name, **offers)

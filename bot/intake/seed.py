@@ -10,13 +10,19 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine.models import ACCOUNTS, ProductSnapshot, Rules
-from bot.intake.demo_data import emg331, generated_catalogue
+from bot.intake.demo_data import OFFER_FIELDS, emg331, generated_rows
+from storage.bulk import paused_gc
+from storage.bulk_writes import OfferRows, given_columns, snapshot_rows, write_offer_rows
 from storage.db import transaction
 from storage.history import HISTORY_LOCK, record_history
 from storage.locks import exclusive
+from storage.queries import lookup_key
 from storage.status import refresh_statistics
 from storage.writes import record_run, upsert_snapshots
 
+DEMO_PRODUCTS = 500
+# Products per upsert: small enough for a progress bar to move, large enough to stay set-based.
+WRITE_BATCH = 5000
 DEMO_PRODUCTS = 500
 # Products per upsert: small enough for a progress bar to move, large enough to stay set-based.
 WRITE_BATCH = 5000
@@ -33,26 +39,35 @@ def batched(snapshots: Iterable[ProductSnapshot]) -> Iterator[list[ProductSnapsh
 
 def store_batches(
     sessions: sessionmaker[Session],
-    batches: Iterable[Sequence[ProductSnapshot]],
+    batches: Iterable[Sequence[ProductSnapshot] | OfferRows],
     source: str,
     now: datetime,
     rules: Rules,
     advance: Callable[[int], None] | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> dict[str, int]:
-    """Upsert each batch of products (a SKU at most once per batch), note the run per
+    """Upsert each batch of products (a SKU at most once per batch; pydantic snapshots,
+    or the plain rows of the import and the seed), note the run per
     account and update the history: all or nothing. `advance(n)` hears of each batch of
     `n` products written (for a progress bar); `before_commit()` may refuse the whole
     write by raising, after the last batch (an import that found a bad row)."""
     # The history lock before the transaction: taken inside it, a SQLite write lock
     # already held would make two writers wait on each other.
-    with exclusive(sessions.kw["bind"], HISTORY_LOCK), transaction(sessions) as session:
+    with (
+        paused_gc(),
+        exclusive(sessions.kw["bind"], HISTORY_LOCK),
+        transaction(sessions) as session,
+    ):
         written = dict.fromkeys(ACCOUNTS, 0)
         for batch in batches:
-            for account, count in upsert_snapshots(session, batch, now, rules).items():
+            if isinstance(batch, OfferRows):
+                counts, size = write_offer_rows(session, batch, now, rules), len(batch.products)
+            else:
+                counts, size = upsert_snapshots(session, batch, now, rules), len(batch)
+            for account, count in counts.items():
                 written[account] += count
             if advance:
-                advance(len(batch))
+                advance(size)
         if before_commit:
             before_commit()
         if sum(written.values()) > BULK_WRITE:
@@ -75,6 +90,27 @@ def store_snapshots(
     return store_batches(sessions, batched(snapshots), source, now, rules, advance)
 
 
+def demo_batches(now: datetime, products: int) -> Iterator[OfferRows]:
+    """EMG331 and `products` generated products, as rows in batches of WRITE_BATCH."""
+    first = snapshot_rows([emg331(now)])
+    stored = {"emag_offer_id" if name == "offer_id" else name for name in OFFER_FIELDS}
+    columns = given_columns(stored)
+    generated = generated_rows(products, now)
+    batch, size = first, len(first.products)
+    while True:
+        for sku, pnk, ean, name, main, fbe in itertools.islice(generated, WRITE_BATCH - size):
+            key = lookup_key(sku)
+            batch.products[key] = [sku, pnk, ean, name, None]
+            if main is not None:
+                batch.offers[(key, "main")] = (columns, main)
+            if fbe is not None:
+                batch.offers[(key, "fbe")] = (columns, fbe)
+        if not batch.products:
+            return
+        yield batch
+        batch, size = OfferRows(), 0
+
+
 def seed_demo(
     sessions: sessionmaker[Session],
     now: datetime,
@@ -83,6 +119,5 @@ def seed_demo(
     advance: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """EMG331 plus `products` generated products; running it again resets them."""
-    catalogue = itertools.chain([emg331(now)], generated_catalogue(products, now))
-    written = store_snapshots(sessions, catalogue, "demo", now, rules, advance)
+    written = store_batches(sessions, demo_batches(now, products), "demo", now, rules, advance)
     return {"products": products + 1, **written}

@@ -1,0 +1,241 @@
+"""The snapshot written from plain rows: what `storage.writes.upsert_snapshots` does for
+pydantic snapshots, for the CSV import and the demo seed, at a million rows.
+
+The same products, offers, paces and classification come out (tests/storage/
+test_bulk_writes.py compares the two); only the way there differs: values as tuples,
+written by the driver (storage.bulk), and the pace of a new product's offer computed
+as it is inserted (a product created in this batch has no stock history yet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from operator import itemgetter
+
+from sqlalchemy.orm import Session
+
+from bot.engine.demand import sales_per_day
+from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules, category_key
+from storage.bulk import Driver
+from storage.models import Offer, Product
+from storage.queries import lookup_key
+from storage.status import refresh_status
+from storage.velocity import apply_units, in_stock_days
+from storage.writes import refresh_statistics
+
+# The offer columns a source may give, in the order rows give them; "units_sold_30d" is
+# not stored (the pace is made from it).
+OFFER_COLUMNS = (
+    "emag_offer_id",
+    *(name for name in OfferSnapshot.model_fields if name not in ("account", "offer_id")),
+)
+UNITS = "units_sold_30d"
+_STORED = tuple(name for name in OFFER_COLUMNS if name != UNITS)
+_DEFAULTS = {
+    name: OfferSnapshot.model_fields[name].default for name in _STORED if name != "emag_offer_id"
+} | {"emag_offer_id": None}
+_PRODUCT_FIELDS = ("sku", "pnk", "ean", "name", "category", "category_key")
+# Given as the sku, pnk, ean, name and category of a product.
+ProductValues = list[str | None]
+
+
+@dataclass
+class OfferRows:
+    """One batch: each product once by SKU key (its sku, pnk, ean, name, category), and
+    the offer of each (key, account) given: the columns its source gave (names of
+    OFFER_COLUMNS, in that order) and their values."""
+
+    products: dict[str, ProductValues] = field(default_factory=dict)
+    offers: dict[tuple[str, str], tuple[tuple[str, ...], tuple]] = field(default_factory=dict)
+
+
+def given_columns(names: set[str]) -> tuple[str, ...]:
+    """The OFFER_COLUMNS among `names`, in their order."""
+    return tuple(name for name in OFFER_COLUMNS if name in names)
+
+
+def offer_values(offer: OfferSnapshot) -> tuple[tuple[str, ...], tuple]:
+    """The columns an offer's source set (an update writes only those) and their values."""
+    names = {"emag_offer_id" if name == "offer_id" else name for name in offer.model_fields_set}
+    columns = given_columns(names)
+    values = {**offer.__dict__, "emag_offer_id": offer.offer_id}
+    return columns, tuple(values[name] for name in columns)
+
+
+def snapshot_rows(snapshots: list[ProductSnapshot]) -> OfferRows:
+    """The rows of pydantic snapshots (each SKU once)."""
+    rows = OfferRows()
+    for snapshot in snapshots:
+        key = lookup_key(snapshot.sku)
+        rows.products[key] = [
+            snapshot.sku,
+            snapshot.pnk,
+            snapshot.ean,
+            snapshot.name,
+            snapshot.category,
+        ]
+        for account in ACCOUNTS:
+            offer = snapshot.offer(account)
+            if offer is not None:
+                rows.offers[(key, account)] = offer_values(offer)
+    return rows
+
+
+def snapshots(rows: OfferRows) -> list[ProductSnapshot]:
+    """The pydantic snapshots of rows, each offer with the fields its source set."""
+    found = []
+    for key, (sku, pnk, ean, name, category) in rows.products.items():
+        offers = {}
+        for account in ACCOUNTS:
+            given = rows.offers.get((key, account))
+            if given is not None:
+                fields = {_FIELD.get(c, c): value for c, value in zip(*given, strict=True)}
+                offers[account] = OfferSnapshot(account=account, **fields)
+        found.append(
+            ProductSnapshot(sku=sku or "", pnk=pnk, ean=ean, name=name, category=category, **offers)
+        )
+    return found
+
+
+_FIELD = {"emag_offer_id": "offer_id"}
+
+
+def _write_products(
+    db: Driver, products: dict[str, ProductValues], now: datetime
+) -> tuple[dict[str, int], set[str]]:
+    """Every product's id by SKU key, and the keys of those new in this batch."""
+    select = "SELECT sku_key, id FROM products WHERE sku_key IN ({in})"
+    ids = dict(db.lookup(select, list(products)))
+    table = Product.__table__
+    rows = {}
+    for key, (sku, pnk, ean, name, category) in products.items():
+        category = category.strip() if category else None
+        rows[key] = (
+            (sku or "").strip(),
+            pnk.upper() if pnk else None,
+            ean,
+            name,
+            category,
+            category_key(category) if category else None,
+        )
+    new = [key for key in products if key not in ids]
+    if new:
+        columns = (*_PRODUCT_FIELDS, "sku_key", "created_at", "updated_at")
+        db.insert(table, columns, ((*rows[key], key, now, now) for key in new))
+        ids.update(db.lookup(select, new))
+    fresh = set(new)
+    # An update keeps what the source did not say (a CSV without pnk keeps the PNK).
+    changed = [(*rows[key], now, ids[key]) for key in products if key not in fresh]
+    if changed:
+        assign = ", ".join(f"{name} = coalesce({db.mark}, {name})" for name in _PRODUCT_FIELDS)
+        columns = (*_PRODUCT_FIELDS, "updated_at")
+        db.update(table, f"{assign}, updated_at = {db.mark}", columns, changed)
+    return ids, fresh
+
+
+def write_offer_rows(
+    session: Session, batch: OfferRows, now: datetime, rules: Rules
+) -> dict[str, int]:
+    """Insert or update the batch's products (by SKU key) and offers (by product and
+    account), set the paces of the units given, and reclassify the products under
+    `rules`; returns offers written per account (as upsert_snapshots)."""
+    db = Driver(session)
+    ids, new = _write_products(db, batch.products, now)
+    offer_ids = {
+        (product_id, account): id_
+        for product_id, account, id_ in db.lookup(
+            "SELECT product_id, account, id FROM offers WHERE product_id IN ({in})",
+            [ids[key] for key in batch.products if key not in new],
+        )
+    }
+    written = dict.fromkeys(ACCOUNTS, 0)
+    inserts: list[list] = []
+    updates: dict[tuple[str, ...], list[tuple]] = {}
+    sold: dict[tuple[int, str], int | None] = {}
+    plans: dict[tuple[str, ...], _Plan] = {}
+    # Products in the batch's order, MAIN before FBE: the rows get the ids they would.
+    for key in batch.products:
+        product_id = ids[key]
+        for account in ACCOUNTS:
+            given = batch.offers.get((key, account))
+            if given is None:
+                continue
+            columns, values = given
+            plan = plans.get(columns) or plans.setdefault(columns, _Plan(columns))
+            offer_id = offer_ids.get((product_id, account))
+            if offer_id is None:
+                inserts.append([product_id, account, *plan.inserted(values)])
+            else:
+                updates.setdefault(plan.stored, []).append((*plan.updated(values), offer_id))
+            if plan.units is not None:
+                sold[(product_id, account)] = values[plan.units]
+            written[account] += 1
+    table = Offer.__table__
+    for stored, rows in updates.items():
+        db.update(table, ", ".join(f"{name} = {db.mark}" for name in stored), stored, rows)
+    if sold:
+        _new_paces(inserts, sold, {ids[key] for key in new}, rules.velocity_days)
+    if inserts:
+        # Only the columns a row may hold: the others are NULL without a bound value.
+        given = {name for plan in plans.values() for name in plan.stored}
+        given |= {name for name, default in _DEFAULTS.items() if default is not None}
+        if any(plan.units is not None for plan in plans.values()):
+            given.add("sales_velocity")
+        keep = [0, 1, *(2 + at for at, name in enumerate(_STORED) if name in given)]
+        names = [("product_id", "account", *_STORED)[at] for at in keep]
+        pick = itemgetter(*keep)
+        db.insert(table, names, map(pick, inserts))
+    if sold:
+        # Offers of products stored before: their pace counts their stock history.
+        apply_units(session, sold, now, rules.velocity_days)
+    if len(new) + len(inserts) > 1000:
+        refresh_statistics(session)
+    refresh_status(session, rules, db.id_set(ids.values()))
+    return written
+
+
+class _Plan:
+    """How the values of one set of given columns become an inserted or updated row."""
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        self.units = columns.index(UNITS) if UNITS in columns else None
+        self.stored = tuple(name for name in columns if name != UNITS)
+        picks = [at for at, name in enumerate(columns) if name != UNITS]
+        self._picks = picks
+        self._pnk = self.stored.index("pnk") if "pnk" in self.stored else None
+        at = {name: picks[index] for index, name in enumerate(self.stored)}
+        self._full = [(at.get(name), _DEFAULTS[name]) for name in _STORED]
+
+    def updated(self, values: tuple) -> list:
+        given = [values[at] for at in self._picks]
+        if self._pnk is not None and given[self._pnk]:
+            given[self._pnk] = given[self._pnk].upper()
+        return given
+
+    def inserted(self, values: tuple) -> list:
+        row = [default if at is None else values[at] for at, default in self._full]
+        if self._pnk is not None and row[_PNK_AT]:
+            row[_PNK_AT] = row[_PNK_AT].upper()
+        return row
+
+
+_PNK_AT = _STORED.index("pnk")
+_PACE_AT = 2 + _STORED.index("sales_velocity")
+
+
+def _new_paces(
+    inserts: list[list], sold: dict[tuple[int, str], int | None], fresh: set[int], days: int
+) -> None:
+    """The pace of new products' offers, set in their inserts and taken out of `sold`:
+    no stock history yet, so every day of the window had stock."""
+    in_stock = in_stock_days(0, days)
+    paces: dict[int | None, Decimal | None] = {}
+    for row in inserts:
+        product_id, account = row[0], row[1]
+        if product_id in fresh and (product_id, account) in sold:
+            units = sold.pop((product_id, account))
+            if units not in paces:
+                paces[units] = sales_per_day(units, in_stock)
+            row[_PACE_AT] = paces[units]
