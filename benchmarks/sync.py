@@ -97,14 +97,12 @@ def bare_read(env: dict[str, str], account: str, seconds: dict[str, float]) -> N
     started = time.perf_counter()
 
     def post(http: httpx.Client, path: str, body: dict) -> httpx.Response:
-        # As stockbot's transport: counted from when the request leaves; a 429 is retried
-        # a second later (and counted by Counting).
+        # As stockbot's transport: counted from its answer (SlidingWindowLimiter); a 429
+        # is retried a second later (and counted by Counting).
         while True:
             limiter.acquire()
-            hook = {
-                "trace": lambda event, _: event.endswith("headers.started") and limiter.sending()
-            }
-            answer = http.post(f"{base}/{path}", json=body, extensions=hook)
+            answer = http.post(f"{base}/{path}", json=body)
+            limiter.answered()
             if answer.status_code != 429:
                 return answer.raise_for_status()
             time.sleep(1.0)

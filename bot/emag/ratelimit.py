@@ -1,6 +1,13 @@
 """A sliding-window rate limiter: eMAG counts every call per account, per second and per
 minute, so the client waits locally instead of collecting 429s.
 
+eMAG counts a call when it arrives, a moment the client cannot see: somewhere between
+the request leaving and its answer coming back. A call is therefore counted until a
+window after its answer (`answered`), never after its start alone: spacing calls by
+their start trusted every call to take equally long to get there, and a call counted
+late by a busy gateway (or a loaded fake) while the next one was counted at once got
+429s whatever the margin.
+
 The clock and the sleep are injected so the limiter can be tested without waiting.
 """
 
@@ -26,9 +33,12 @@ ORDERS_LIMITS = (Window(12, 1.0), Window(720, 60.0))
 FIND_BY_EANS_LIMITS = (Window(5, 1.0), Window(200, 60.0), Window(5000, 86400.0))
 
 
-# Covers how much sooner one call can reach eMAG than the one a window before it, on
-# a warm connection: tens of milliseconds on a busy machine or network.
-DEFAULT_MARGIN = 0.04
+# With calls counted from their answer nothing is left to cover but the clock's
+# granularity and ties (eMAG and the fake count calls strictly inside the window).
+DEFAULT_MARGIN = 0.002
+# Seconds after which a call never said answered (`SlidingWindowLimiter.answered`) stops
+# holding its window: longer than any call of ours takes, timeouts and retries included.
+FORGOTTEN = 120.0
 # Told the seconds of a wait on the limiter before it starts, 0.0 once it is over.
 Wait = Callable[[float], None]
 
@@ -36,13 +46,14 @@ Wait = Callable[[float], None]
 class SlidingWindowLimiter:
     """Blocks in `acquire()` just long enough that no window is exceeded.
 
-    Calls are spaced by their start, as eMAG counts them on arrival: however long a call
-    takes to answer, the next one may start a window after it started, not after it
-    finished. A call is stamped when it is let through and, if the caller says so with
-    `sending()`, again when its request actually leaves: a new connection's setup (TCP,
-    TLS) can hold it back, and stamping it early would let the call that follows on a
-    warm connection reach eMAG closer to it than the window. `margin` covers what still
-    varies between two calls' way to eMAG (clock granularity, network jitter).
+    A call is stamped when it is let through, again when its request actually leaves
+    (`sending()`: a new connection's setup can hold it back) and, last, when its answer
+    (or its failure) comes back (`answered()`). Until then it counts as arriving at any
+    moment, now included; once answered it counts from its answer. The next call may
+    start a window after the stamp of the call `limit` before it: eMAG has counted that
+    one by its answer at the latest, and counts the next one on arrival, after it left.
+    What that costs is one call's round trip per window, not a guessed margin.
+    `margin` covers only the clock's granularity.
     """
 
     def __init__(
@@ -59,8 +70,8 @@ class SlidingWindowLimiter:
         self.margin = margin
         self._clock = clock
         self._sleep = sleep
-        # Mutable one-item lists, so sending() can move a call's stamp to its departure.
-        self._calls: deque[list[float]] = deque(maxlen=max(w.limit for w in self.windows))
+        # [stamp, answered] per call, mutable so sending() and answered() can move it.
+        self._calls: deque[list] = deque(maxlen=max(w.limit for w in self.windows))
         self._mine = threading.local()
         # Held while sleeping on purpose: callers queue up in order instead of racing.
         self._queue = threading.Lock()
@@ -74,8 +85,11 @@ class SlidingWindowLimiter:
         needed = 0.0
         for window in self.windows:
             if len(self._calls) >= window.limit:
-                oldest_in_window = self._calls[-window.limit][0]
-                needed = max(needed, oldest_in_window + window.seconds + self.margin - now)
+                stamp, answered = self._calls[-window.limit]
+                # A call still under way may reach eMAG this very moment, unless its
+                # caller forgot it: none of ours is under way for that long.
+                counted = stamp if answered else min(max(stamp, now), stamp + FORGOTTEN)
+                needed = max(needed, counted + window.seconds + self.margin - now)
         return max(needed, 0.0)
 
     def acquire(self, on_wait: Wait | None = None) -> float:
@@ -83,13 +97,17 @@ class SlidingWindowLimiter:
 
         `on_wait(seconds)` hears of each sleep before it starts, and `on_wait(0.0)` once
         the call is let through after one (a progress bar says it is waiting)."""
+        # One call at a time per thread: one it never said was answered is over by now,
+        # and would otherwise hold its window forever. Before queueing: a caller asleep
+        # in the queue may be waiting for it.
+        self.answered()
         with self._queue:
             waited = 0.0
             while True:
                 with self._stamps:
                     wait = self.delay()
                     if wait <= 0:
-                        stamp = [self._clock()]
+                        stamp = [self._clock(), False]
                         self._calls.append(stamp)
                         self._mine.stamp = stamp
                         break
@@ -102,12 +120,23 @@ class SlidingWindowLimiter:
         return waited
 
     def sending(self) -> None:
-        """The call this thread last acquired is leaving now (its connection is up): count
-        it from now. Only the first word counts; later ones (a retried write) are ignored."""
+        """The call this thread last acquired is leaving now (its connection is up)."""
         stamp = getattr(self._mine, "stamp", None)
-        if stamp is not None:
+        if stamp is not None and not stamp[1]:
             with self._stamps:
                 stamp[0] = max(stamp[0], self._clock())
+
+    def answered(self) -> None:
+        """The call this thread last acquired has its answer, or has failed: count it from
+        now. Only the first word counts; later ones are ignored."""
+        with self._stamps:
+            self._close_mine()
+
+    def _close_mine(self) -> None:
+        stamp = getattr(self._mine, "stamp", None)
+        if stamp is not None:
+            stamp[0] = max(stamp[0], self._clock())
+            stamp[1] = True
             self._mine.stamp = None
 
 

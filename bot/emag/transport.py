@@ -135,9 +135,12 @@ class EmagTransport:
             cause: Exception | None = None
             request = kwargs.get("json", kwargs.get("params"))
             try:
-                response = self._http.request(
-                    method, path, extensions={"trace": _departure(limiter)}, **kwargs
-                )
+                try:
+                    response = self._http.request(
+                        method, path, extensions={"trace": _stamps(limiter)}, **kwargs
+                    )
+                finally:
+                    limiter.answered()  # already done when headers came; failures too
             except _RETRYABLE_TRANSPORT as exc:
                 problem, cause = type(exc).__name__, exc
                 log_call(self.account, method, path, request, None, 0.0, problem)
@@ -225,13 +228,16 @@ class EmagTransport:
         )
 
 
-def _departure(limiter: SlidingWindowLimiter) -> Callable[[str, dict], None]:
+def _stamps(limiter: SlidingWindowLimiter) -> Callable[[str, dict], None]:
     """An httpcore trace hook telling `limiter` when the request starts to leave, after
-    any connection setup: the moment eMAG's count of it is closest to."""
+    any connection setup, and when its answer's headers are in: eMAG counted the call
+    between the two (`SlidingWindowLimiter`)."""
 
     def trace(event: str, info: dict) -> None:
         if event.endswith("send_request_headers.started"):
             limiter.sending()
+        elif event.endswith("receive_response_headers.complete"):
+            limiter.answered()
 
     return trace
 

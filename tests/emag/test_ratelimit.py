@@ -32,6 +32,7 @@ def test_three_calls_in_a_second_pass_and_the_fourth_waits_only_until_the_first_
     limit = limiter(clock)
     for _ in range(3):
         assert limit.acquire() == 0
+        limit.answered()
         clock.now += 0.1
     assert limit.acquire() == pytest.approx(0.7)  # the first call leaves the window at t0+1
     assert clock.now == pytest.approx(1001.0)
@@ -97,16 +98,53 @@ def test_retry_statuses_are_429_and_5xx_only():
         RetryPolicy(attempts=0)
 
 
-def test_calls_are_spaced_by_their_start_however_long_each_one_takes() -> None:
+def test_a_call_is_counted_from_its_answer_as_eMAG_counted_it_before() -> None:
     clock = FakeClock()
     limit = limiter(clock)
     for _ in range(3):
         limit.acquire()
         clock.now += 0.3  # each call takes 0.3 s to answer before the next one starts
-    # The first call started at t0: the fourth may start at t0 + 1, not 1 s after the
-    # first one's answer (t0 + 1.3).
-    assert limit.acquire() == pytest.approx(0.1)
-    assert clock.now == pytest.approx(1001.0)
+        limit.answered()
+    # eMAG counted the first call somewhere between t0 and its answer at t0 + 0.3: only
+    # from t0 + 1.3 is the fourth sure to reach it a second later.
+    assert limit.acquire() == pytest.approx(0.4)
+    assert clock.now == pytest.approx(1001.3)
+
+
+def test_a_call_not_said_answered_is_over_at_its_threads_next_call() -> None:
+    clock = FakeClock()
+    limit = limiter(clock)
+    for _ in range(3):
+        limit.acquire()
+        clock.now += 0.2
+    # The first call ended when the second started (t0 + 0.2).
+    assert limit.acquire() == pytest.approx(0.6)
+
+
+def test_a_call_still_under_way_on_another_thread_holds_its_window_until_answered() -> None:
+    import threading
+
+    clock = FakeClock()
+    limit = limiter(clock)
+    under_way, answer = threading.Event(), threading.Event()
+
+    def slow_call() -> None:
+        limit.acquire()
+        under_way.set()
+        answer.wait()
+        limit.answered()
+
+    other = threading.Thread(target=slow_call)
+    other.start()
+    under_way.wait()
+    limit.acquire()
+    limit.acquire()
+    clock.now += 2.0
+    assert limit.delay() == pytest.approx(1.0)  # it may reach eMAG this very moment
+    answer.set()
+    other.join()
+    clock.now += 0.5
+    assert limit.delay() == pytest.approx(0.5)  # counted from its answer, 0.5 s ago
 
 
 def test_a_call_held_back_by_its_connection_is_counted_from_when_it_left() -> None:
@@ -115,10 +153,9 @@ def test_a_call_held_back_by_its_connection_is_counted_from_when_it_left() -> No
     limit.acquire()
     clock.now += 0.4  # a new connection's setup: the request leaves 0.4 s after
     limit.sending()
+    assert limit.delay() == 0
     limit.acquire()
-    limit.sending()
     limit.acquire()
-    limit.sending()
     assert limit.acquire() == pytest.approx(1.0)  # until 1 s after the first one left
 
 
@@ -135,6 +172,7 @@ def test_callers_of_one_limiter_on_many_threads_never_start_closer_than_the_wind
             limit.acquire()
             with lock:
                 starts.append(time.monotonic())
+            limit.answered()
 
     threads = [threading.Thread(target=call) for _ in range(3)]
     for thread in threads:
