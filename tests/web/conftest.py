@@ -43,7 +43,10 @@ def serve(tmp_path: Any, products: int = 60, url: str | None = None) -> Iterator
         settings, engine, sessions, StockService(sessions, settings.rules(), Clock(NOW))
     )
     seed_demo(sessions, NOW, runtime.service.rules, products)
-    with ServedApp(create_web_app(runtime)) as base, httpx.Client(base_url=base, timeout=30) as http:
+    with (
+        ServedApp(create_web_app(runtime)) as base,
+        httpx.Client(base_url=base, timeout=30) as http,
+    ):
         yield Served(base, runtime, http)
     engine.dispose()
 
