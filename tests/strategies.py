@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from bot.engine.models import OfferSnapshot, Rules
@@ -109,4 +111,17 @@ def competing_pairs(draw, sku: str = "SKU1"):  # type: ignore[no-untyped-def]
             fbe=main.model_copy(update={"account": "fbe"}),
             sku=sku,
         )
+    )
+
+
+def examples(sessions: Any, count: int) -> settings:
+    """Hypothesis settings for a property test over a real database: `count` examples on
+    SQLite, a third of them on PostgreSQL, which runs the same SQL statements (its
+    examples check the dialect, at several times SQLite's cost per example, and the
+    suite must stay within minutes on CI's two cores)."""
+    postgres = sessions.kw["bind"].dialect.name == "postgresql"
+    return settings(
+        max_examples=count // 3 if postgres else count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
     )

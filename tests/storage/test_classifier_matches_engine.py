@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
@@ -14,7 +14,7 @@ from storage.db import transaction
 from storage.models import Offer, Product, ProductStatus
 from storage.writes import upsert_snapshots
 from tests.conftest import NOW
-from tests.strategies import competing_pairs, products
+from tests.strategies import competing_pairs, examples, products
 
 CATEGORY_NAMES = ("Telefoane", "huse ", None)
 categorised = st.tuples(st.one_of(products(), competing_pairs()), st.sampled_from(CATEGORY_NAMES))
@@ -48,11 +48,16 @@ rule_sets = st.builds(
 )
 
 
-@settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(catalogue=catalogues, rules=rule_sets)
-def test_sql_priority_and_issues_match_the_engine(sessions, catalogue, rules):
+def test_sql_priority_and_issues_match_the_engine(sessions) -> None:
+    @examples(sessions, 120)
+    @given(catalogue=catalogues, rules=rule_sets)
+    def check(catalogue, rules):  # type: ignore[no-untyped-def]
+        _check_classification(sessions, catalogue, rules)
+
+    check()
+
+
+def _check_classification(sessions, catalogue, rules):  # type: ignore[no-untyped-def]
     with transaction(sessions) as session:
         session.execute(delete(Offer))
         session.execute(delete(Product))

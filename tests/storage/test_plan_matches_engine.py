@@ -5,7 +5,7 @@ the same lines in the same order, the same totals, on random catalogues and rule
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
@@ -20,6 +20,7 @@ from storage.models import Offer, Product
 from storage.writes import upsert_snapshots
 from tests.conftest import NOW
 from tests.storage.test_classifier_matches_engine import catalogues, rule_sets
+from tests.strategies import examples
 
 LEAD_TIMES = st.sampled_from([None, None, 0, 3, 30])
 
@@ -47,19 +48,23 @@ def _engine_plan(service: StockService, min_units: int):  # type: ignore[no-unty
     return build_plan(items, NOW, min_units)
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    catalogue=catalogues.flatmap(with_lead_times),
-    rules=rule_sets,
-    min_units=st.integers(1, 4),
-)
-def test_the_sql_plan_is_the_engines_plan(
-    sessions, monkeypatch: pytest.MonkeyPatch, catalogue, rules, min_units
-):
+def test_the_sql_plan_is_the_engines_plan(sessions, monkeypatch: pytest.MonkeyPatch) -> None:
     # Batches of 3 ids: lines must not be lost or doubled at a batch's edges.
     monkeypatch.setattr(plan_service, "BATCH", 3)
+
+    @examples(sessions, 150)
+    @given(
+        catalogue=catalogues.flatmap(with_lead_times),
+        rules=rule_sets,
+        min_units=st.integers(1, 4),
+    )
+    def check(catalogue, rules, min_units):  # type: ignore[no-untyped-def]
+        _check_plan(sessions, catalogue, rules, min_units)
+
+    check()
+
+
+def _check_plan(sessions, catalogue, rules, min_units):  # type: ignore[no-untyped-def]
     with transaction(sessions) as session:
         session.execute(delete(Offer))
         session.execute(delete(Product))
