@@ -7,7 +7,6 @@ catalogue-wide reports. No Slack and no HTTP here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,9 +40,6 @@ from storage.status import catalogue_version, ensure_status
 MAX_ALERTS = 500
 COUNTS_FRESH_SECONDS = 30
 MAX_BULK = 1000
-# Where alerts() counts the catalogue while it reads its page (a thread per alerts() at
-# once, up to this many).
-_COUNTING = ThreadPoolExecutor(8, thread_name_prefix="counts")
 
 
 def _ambiguous(key: str, skus: list[str]) -> str:
@@ -150,29 +146,19 @@ class StockService:
         size = parse_limit(limit)
         key = self.category(category)
         now = self.clock()
-        counting = None
+        # The counts first: they make the classification current, so the page read after
+        # them is ordered by it.
         if key is None:
-            # The whole-catalogue count is the long read: the page, its products and their
-            # analysis go on beside it on another connection (the scan runs in the
-            # database, or in SQLite's C code, which lets go of the interpreter's lock).
-            counting = _COUNTING.submit(self.whole_counts, now)
+            counts = self.whole_counts(now)
         else:
             self.current_status()
-        for _ in range(2):
-            with self.sessions() as session:
-                version = catalogue_version(session) if counting else None
-                if key is not None:
-                    counts = tallies.catalogue_counts(session, now, self.rules, key)
-                page, snapshots = self._alert_rows(session, now, size, key)
-            entries = [
-                alert_entry(engine.analyze(snapshots[row.product_id], now, self.rules))
-                for row in page
-            ]
-            if counting is None:
-                break
-            counts = counting.result()
-            if version == self._ensured:
-                break  # else the page was read before its reclassification: again
+        with self.sessions() as session:
+            if key is not None:
+                counts = tallies.catalogue_counts(session, now, self.rules, key)
+            page, snapshots = self._alert_rows(session, now, size, key)
+        entries = [
+            alert_entry(engine.analyze(snapshots[row.product_id], now, self.rules)) for row in page
+        ]
         per_priority = {name: counts[name] for name in ("high", "medium", "low")}
         return AlertsReport(
             alerts=entries,
