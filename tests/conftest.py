@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import formats
 from bot.engine.models import Rules
 from bot.service import StockService
-from storage.db import make_engine, make_session_factory, upgrade
+from storage.db import make_engine, make_session_factory
+from tests.databases import migrate, migrated_sqlite
 from tests.pgcluster import ClusterUnavailable, start_cluster
 
 NOW = datetime(2026, 11, 25, 9, 7, 42, tzinfo=UTC)
@@ -65,11 +66,12 @@ def pg_server_url() -> Iterator[str]:
         cluster.stop()
 
 
-def _fresh_pg_database(server_url: str) -> tuple[str, callable]:
+def _fresh_pg_database(server_url: str, template: str | None = None) -> tuple[str, callable]:
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    copied = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     url = server_url.rsplit("/", 1)[0] + f"/{name}"
 
     def drop() -> None:
@@ -80,17 +82,25 @@ def _fresh_pg_database(server_url: str) -> tuple[str, callable]:
     return url, drop
 
 
+# Each PostgreSQL test database is a TEMPLATE copy of one migrated once per run (per
+# xdist worker); SQLite files are copies too (tests/databases.py).
+@pytest.fixture(scope="session")
+def _pg_migrated(pg_server_url: str) -> Iterator[str]:
+    url, drop = _fresh_pg_database(pg_server_url)
+    migrate(url)
+    yield url.rsplit("/", 1)[1]
+    drop()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """An empty, migrated database: a SQLite file, then a fresh PostgreSQL database."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'stockbot.db'}"
+        url = migrated_sqlite(tmp_path / "stockbot.db")
         drop = None
     else:
-        url, drop = _fresh_pg_database(request.getfixturevalue("pg_server_url"))
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+        template = request.getfixturevalue("_pg_migrated")
+        url, drop = _fresh_pg_database(request.getfixturevalue("pg_server_url"), template)
     yield url
     if drop:
         drop()

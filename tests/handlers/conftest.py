@@ -21,8 +21,9 @@ from bot.settings import load_settings
 from bot.slack_standin import SlackStandin
 from bot.slack_standin.requests import SlackSender
 from bot.web.app import create_web_app
-from storage.db import make_engine, make_session_factory, upgrade
+from storage.db import make_engine, make_session_factory
 from tests.conftest import MANIFEST_SCOPES, NOW
+from tests.databases import migrated_sqlite
 from tests.fake_emag import FakeEmag
 
 TOKEN = "xoxb-slack-tests"
@@ -78,8 +79,9 @@ class Bot:
 
 
 def _bot(tmp_path: Any, settings_extra: dict[str, str], url: str | None = None) -> Iterator[Bot]:
-    """The served app on `url` (a SQLite file in tmp_path by default), demo-seeded."""
-    url = url or f"sqlite:///{tmp_path / 'slack.db'}"
+    """The served app on `url` (a migrated database; a new SQLite file in tmp_path by
+    default), demo-seeded."""
+    url = url or migrated_sqlite(tmp_path / "slack.db")
     with SlackStandin(token=TOKEN, post_rate=PACE, scopes=MANIFEST_SCOPES) as slack:
         settings = load_settings(
             DATABASE_URL=url,
@@ -92,7 +94,6 @@ def _bot(tmp_path: Any, settings_extra: dict[str, str], url: str | None = None) 
         )
         formats.activate(settings.language, settings.zone)
         engine = make_engine(url, settings.sqlite_busy_timeout_ms)
-        upgrade(engine)
         sessions = make_session_factory(engine)
         clock = Clock(NOW)
         runtime = Runtime(

@@ -15,8 +15,9 @@ from bot.runtime import Runtime
 from bot.service import StockService
 from bot.settings import load_settings
 from bot.web.app import create_web_app
-from storage.db import make_engine, make_session_factory, upgrade
+from storage.db import make_engine, make_session_factory
 from tests.conftest import NOW
+from tests.databases import migrated_sqlite
 from tests.handlers.conftest import Clock, ServedApp
 
 TOKENS = ("token-alpha", "token-beta")
@@ -33,11 +34,11 @@ class Served:
 
 
 def serve(tmp_path: Any, products: int = 60, url: str | None = None) -> Iterator[Served]:
-    """The web app without Slack on `url` (a SQLite file in tmp_path by default)."""
-    url = url or f"sqlite:///{tmp_path / 'api.db'}"
+    """The web app without Slack on `url` (a migrated database; a new SQLite file in
+    tmp_path by default)."""
+    url = url or migrated_sqlite(tmp_path / "api.db")
     settings = load_settings(DATABASE_URL=url, STOCKBOT_API_TOKENS=",".join(TOKENS))
     engine = make_engine(url)
-    upgrade(engine)
     sessions = make_session_factory(engine)
     runtime = Runtime(
         settings, engine, sessions, StockService(sessions, settings.rules(), Clock(NOW))
