@@ -17,15 +17,19 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Select,
     and_,
     bindparam,
     case,
+    delete,
+    insert,
     literal,
     null,
     or_,
     select,
     true,
+    type_coerce,
     update,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -36,7 +40,8 @@ from bot.engine.demand import CEIL_EPSILON
 from bot.engine.models import Rules
 from storage.classifier import FbeOffer, MainOffer, rules_key
 from storage.classifier_sides import Side, ceil_units, flag, own_active, positive
-from storage.models import Product, ProductStatus
+from storage.models import PlanEntry, Product, ProductStatus
+from storage.plan_entries import entries_of
 
 # Each transfer the engine may recommend, in the order it finds them: the strongest is
 # kept, and every transfer's destination competes, so the strongest is the first of the
@@ -96,6 +101,7 @@ def _side_columns(side: Side, account: str) -> dict[str, ColumnElement[Any]]:
         f"{account}_lead": offer.supply_lead_time,
         f"{account}_rank": offer.buy_button_rank,
         f"{account}_losing": flag(side.losing),
+        f"{account}_price": offer.sale_price,
     }
 
 
@@ -156,7 +162,7 @@ def _sides(rules: Rules, members: ColumnElement[bool], ids: bool) -> Any:
     """Per product with a stock issue (of `ids` when `ids`), both sides' numbers."""
     own = own_active(MainOffer) + own_active(FbeOffer)
     main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
-    columns: dict[str, ColumnElement[Any]] = {"product_id": Product.id}
+    columns: dict[str, ColumnElement[Any]] = {"product_id": Product.id, "sku": Product.sku}
     columns |= _side_columns(main, "main") | _side_columns(fbe, "fbe")
     return (
         select(*(column.label(name) for name, column in columns.items()))
@@ -172,11 +178,22 @@ def _sides(rules: Rules, members: ColumnElement[bool], ids: bool) -> Any:
     )
 
 
+# What a line's worth reads (storage.plan_entries), passed through beside the moves.
+_HELD = ("listed", "stock", "pace", "price")
+
+
+def _held(c: Any, name: str, account: str) -> ColumnElement[Any]:
+    column = c[f"{name}_{account}"]
+    # Read as floats, as storage.plan_reads reads them for the line itself.
+    return type_coerce(column, Float).label(column.name) if name in ("pace", "price") else column
+
+
 def _moves(rules: Rules, members: ColumnElement[bool], ids: bool) -> Select[Any]:
     sides = _sides(rules, members, ids).c
     main, fbe = Read(sides, "main"), Read(sides, "fbe")
-    columns: dict[str, ColumnElement[Any]] = {"product_id": sides.product_id}
+    columns: dict[str, ColumnElement[Any]] = {"product_id": sides.product_id, "sku": sides.sku}
     for account, here, source in (("main", main, fbe), ("fbe", fbe, main)):
+        columns |= {f"{name}_{account}": sides[f"{account}_{name}"] for name in _HELD}
         columns |= {
             f"losing_{account}": sides[f"{account}_losing"],
             f"zero_{account}": flag(here.stock == 0),
@@ -209,6 +226,8 @@ def _moves(rules: Rules, members: ColumnElement[bool], ids: bool) -> Select[Any]
         *(c[f"{kind}_{account}"] for account in ("main", "fbe") for kind in ("losing", "restock")),
         c.restock_main_units,
         c.restock_fbe_units,
+        c.sku,
+        *(_held(c, name, account) for account in ("main", "fbe") for name in _HELD),
     ).where(or_(transfer.is_not(None), c.restock_main == 1, c.restock_fbe == 1))
 
 
@@ -235,9 +254,18 @@ def store_moves(
         .where(ProductStatus.product_id == bindparam("moved"))
         .values({name: bindparam(f"new_{name}") for name in _STORED})
     )
+    connection = session.connection()
+    # The products' lines go with their classification, made again below.
+    gone = delete(PlanEntry)
+    connection.execute(
+        gone if product_ids is None else gone.where(PlanEntry.product_id.in_(IDS)),
+        {"ids": product_ids or []},
+    )
+    names = ("moved", *(f"new_{name}" for name in _STORED))
     for statement in _built[key]:
-        rows = session.connection().execute(statement, {"ids": product_ids or []}).all()
+        rows = connection.execute(statement, {"ids": product_ids or []}).all()
         if rows:
-            names = ("moved", *(f"new_{name}" for name in _STORED))
-            values = [dict(zip(names, row, strict=True)) for row in rows]
-            session.connection().execute(write, values)
+            values = [dict(zip(names, row[: len(names)], strict=True)) for row in rows]
+            connection.execute(write, values)
+            entries = [entry for row in rows for entry in entries_of(row._mapping)]
+            connection.execute(insert(PlanEntry), entries)
