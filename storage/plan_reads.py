@@ -105,8 +105,19 @@ _TOTALS = select(
     _entry.list_name,
     _count(_KEPT),
     _count(_entry.units >= bindparam("min_units"), _entry.units),
-    # A product's two restocks are one SKU (a SKU is one product).
-    func.count(func.distinct(case((_KEPT, _entry.product_id)))),
+    # A SKU is one product, with at most one transfer: only a purchase can list it
+    # twice (both its accounts restocked), so only there are they told apart.
+    case(
+        (
+            _entry.list_name == "purchase",
+            func.count(
+                func.distinct(
+                    case((and_(_KEPT, _entry.list_name == "purchase"), _entry.product_id))
+                )
+            ),
+        ),
+        else_=_count(_KEPT),
+    ),
     _count(_KEPT, func.coalesce(_entry.worth, 0)),
     _count(_entry.units < bindparam("min_units")),
     _count(_entry.units.is_(None)),

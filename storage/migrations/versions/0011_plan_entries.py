@@ -44,6 +44,9 @@ def upgrade() -> None:
             sa.text("order_units DESC"),
             "sku",
             "slot",
+            "product_id",
+            "units",
+            "worth",
         ],
     )
     # The stored classification was made without the plan's lines: make it again.
