@@ -32,14 +32,20 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
-from bot.engine.demand import CEIL_EPSILON
 from bot.engine.models import Rules
 from storage.classifier import FbeOffer, MainOffer, rules_key
-from storage.classifier_sides import Side, ceil_units, flag, own_active, positive
+from storage.classifier_sides import (
+    Side,
+    better_placed,
+    flag,
+    least,
+    may_balance,
+    own_active,
+    positive,
+    units_for,
+)
 from storage.models import PlanEntry, Product, ProductStatus
 from storage.plan_entries import entries_of
 
@@ -50,29 +56,8 @@ TRANSFERS = ("short_main", "short_fbe", "rebalance_main", "idle_main", "rebalanc
 IDS = bindparam("ids", expanding=True)
 
 
-class least(FunctionElement[int]):
-    """The smallest of its (never NULL) arguments on every backend."""
-
-    inherit_cache = True
-
-
-@compiles(least)
-def _least_default(element: least, compiler: Any, **kw: Any) -> str:
-    return f"LEAST({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(least, "sqlite")
-def _least_sqlite(element: least, compiler: Any, **kw: Any) -> str:
-    return f"MIN({compiler.process(element.clauses, **kw)})"
-
-
 def _when(condition: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnElement[Any]:
     return case((condition, value), else_=null())
-
-
-def _units(pace: ColumnElement[Any], days: ColumnElement[int]) -> ColumnElement[int]:
-    """bot.engine.demand.units_for, over a number of days that is itself SQL."""
-    return positive(ceil_units(pace * days - literal(CEIL_EPSILON)))
 
 
 # What a side's columns in the `sides` statement hold: conditions (as 1/0) and numbers.
@@ -117,9 +102,9 @@ def _restock(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
     lead = here.lead
     days = case((or_(lead.is_(None), lead == 0), rules.supply_lead_days), else_=lead)
     days = days + rules.cover_days
-    alone = positive(_units(here.pace, days) - here.on_hand - here.transit)
+    alone = positive(units_for(here.pace, days) - here.on_hand - here.transit)
     both = positive(
-        _units(here.pace + source.pace, days)
+        units_for(here.pace + source.pace, days)
         - here.on_hand
         - here.transit
         - source.on_hand
@@ -136,24 +121,15 @@ def _restock(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
 def _balances(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
     """bot.engine.balance: the rebalance and the idle-stock move into `here` (their
     units, NULL when they do not fire)."""
-    opens = and_(
-        here.sellable, here.competition, source.listed, or_(~here.pace_known, here.need > 0)
-    )
+    opens = may_balance(here, source)
     cap = case(
         (here.pace_known, least(literal(rules.transfer_cap), here.need)),
         else_=literal(rules.transfer_cap),
     )
-    rank_here, rank_source = here.rank, source.rank
-    better = and_(
-        rank_here.is_not(None),
-        rank_source.is_not(None),
-        rank_here < rank_source,
-        here.on_hand < source.on_hand,
-    )
     rebalance = least(source.on_hand // 2, cap, source.spare)
     idle = least(source.on_hand - rules.idle_floor, cap, source.spare)
     return (
-        _when(and_(opens, better, rebalance > 0), rebalance),
+        _when(and_(opens, better_placed(here, source), rebalance > 0), rebalance),
         _when(and_(opens, source.no_competition, idle > 0), idle),
     )
 
