@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from sqlalchemy import Float, Row, and_, bindparam, case, func, or_, select, type_coerce
+from sqlalchemy import Float, Integer, Row, and_, bindparam, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Offer, PlanEntry, Product, ProductStatus
@@ -67,7 +67,7 @@ LINES = (
     .where(_entry.list_name == bindparam("list_name"), _KEPT)
     .order_by(_entry.order_worth.desc(), _entry.order_units.desc(), _entry.sku, _entry.slot)
 )
-_FIRST = LINES.limit(bindparam("most"))
+_FIRST = LINES.limit(bindparam("most", type_=Integer))
 
 
 def first_lines(session: Session, list_name: str, min_units: int, most: int) -> list[Row[Any]]:
