@@ -61,7 +61,7 @@ class PlanList(BaseModel):
     """One list of the plan and its totals."""
 
     name: ListName
-    # The top lines (all of them unless the plan was cut), and how many there are.
+    # The top lines (all of them unless fewer were asked for), and how many there are.
     lines: list[PlanLine]
     line_count: int
     units: int
