@@ -17,13 +17,17 @@ reports the best (min) of `--runs` runs, each on a fresh service (no cached plan
 and the peak Python memory of the plan shown, of the CSV as bytes (Slack's upload) and
 of the CSV written to a file (the CLI: the lines streamed, never all held).
 
-100k on SQLite, 2 shared cores, load average 2-4, five runs of --runs 3: plan 44-132 ms
-vs alerts+summary 83-205 ms (0.43-0.92x: met); 5 lines 28-76 ms (0.33-0.54x); 1000
-lines 125-308 ms (1.50-1.74x); the CSV export 1.35-2.87 s (12.3-16.8x), peak memory
-3.0 MiB to a file, 17.4 MiB as bytes; the plan again 0.4-1.3 ms. main (every line made
-and sorted in Python) in the same conditions: 2963 ms vs 158 ms (18.8x), peak 50.6 MiB.
-The seed, which now also stores the plan's lines, 15-29 s (main 24 s in the same
-conditions: within the machine's noise).
+100k on SQLite, 2 shared cores, load average 2-4, seven runs of --runs 3 (the last two
+on main's alerts() of 630a0be): plan 44-132 ms vs alerts+summary 78-205 ms (0.43-0.92x;
+last two 0.64x and 0.60x: met); 5 lines 28-76 ms (0.33-0.59x); 1000 lines 125-308 ms
+(1.50-2.44x); the CSV export 1.36-2.87 s (12.3-17.3x), peak memory 3.0 MiB to a file,
+17.4 MiB as bytes; the plan again 0.4-1.3 ms. main (every line made and sorted in
+Python) in the same conditions: 2963 ms vs 158 ms (18.8x), peak 50.6 MiB. The seed,
+which now also stores the plan's lines, 15-29 s (main 24 s in the same conditions:
+within the noise; the lines' Python is ~0.5 s of a 14-20 s full reclassification).
+PostgreSQL 15 (a local cluster, same machine), one run: plan 144 ms vs 124 ms (1.16x:
+met; 647 ms, 4.7x, before plan_entries was analysed after the seed); 5 lines 82 ms
+(0.66x); 1000 lines 362 ms (2.92x); the export 2.25 s (18.2x); seed 189 s.
 """
 
 from __future__ import annotations
