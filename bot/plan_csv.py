@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
+from typing import TextIO
 
-from bot.engine.plan import Plan, PlanLine
+from bot.engine.plan import LIST_NAMES, ListName, Plan, PlanLine
 from bot.formats import language
 from bot.i18n import _
 from bot.plan_words import list_title
@@ -63,16 +65,22 @@ def _row(title: str, line: PlanLine) -> list[str]:
     ]
 
 
-def plan_csv(plan: Plan) -> bytes:
-    """The three lists, one line a row, under one header row."""
-    out = io.StringIO()
+def write_plan_csv(lines: Iterable[tuple[ListName, PlanLine]], out: TextIO) -> None:
+    """The lines (each with its list), one a row, under one header row, written to
+    `out` as they come (opened with newline="": the rows end in CRLF)."""
+    out.write(BOM)
     writer = csv.writer(out, delimiter=";" if language() == "ro" else ",", lineterminator="\r\n")
     writer.writerow(_headers())
-    for plan_list in plan.lists():
-        title = list_title(plan_list.name)
-        for line in plan_list.lines:
-            writer.writerow([neutralised(cell) for cell in _row(title, line)])
-    return (BOM + out.getvalue()).encode("utf-8")
+    titles = {name: list_title(name) for name in LIST_NAMES}
+    for name, line in lines:
+        writer.writerow([neutralised(cell) for cell in _row(titles[name], line)])
+
+
+def plan_csv(lines: Iterable[tuple[ListName, PlanLine]]) -> bytes:
+    """The whole file, e.g. of bot.plan_service.plan_lines, as UTF-8 bytes."""
+    out = io.StringIO()
+    write_plan_csv(lines, out)
+    return out.getvalue().encode("utf-8")
 
 
 def csv_filename(plan: Plan) -> str:

@@ -1,16 +1,17 @@
 """The weekly plan over the catalogue, and marking one of its lists shipped.
 
-Reads the products that may carry a transfer or a restock in batches of ids (never the
-whole catalogue at once), with the transfer and restocks the engine recommends and their
-units, which storage.plan_lines works out in SQL and stores with the classification;
-bot.engine.plan makes the lines (no snapshot is loaded, no analysis run: a property
-test, tests/storage/test_plan_matches_engine.py, holds this plan equal to the engine's).
-Every surface (CLI, Slack, REST, dashboard, the worker) asks here.
+A plan is each list's totals over all its lines and its first lines in the plan's order
+(what `/stock plan`, the dashboard and the API show), or every line (an export). Both are
+read from the lines stored with the classification (storage.plan_entries, beside the
+moves storage.plan_lines works out in SQL): the totals are one aggregate, the first lines
+one index walk, and bot.engine.plan makes only the lines read (no snapshot is loaded, no
+analysis run: a property test, tests/storage/test_plan_matches_engine.py, holds this plan
+equal to the engine's). `plan_lines` streams every line for the CSV. Every surface (CLI,
+Slack, REST, dashboard, the worker) asks here.
 
 A plan depends only on the offers (and the units in transit), the rules and the minimum:
 every write to those reclassifies its products and raises the catalogue's version, so a
-service answers again from the plan it made while the version is unchanged (a 100k
-catalogue's plan still reads tens of thousands of rows; a dashboard reload should not).
+service answers again from the plan it made while the version is unchanged.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from weakref import WeakKeyDictionary
 
 from bot.engine.models import ACCOUNTS, Account, Priority, TransferProposal
 from bot.engine.plan import (
+    LIST_NAMES,
     Holding,
     ListName,
     Move,
     Plan,
-    PlanBuilder,
     PlanLine,
+    PlanList,
     holding,
     make_line,
     purchase_accounts,
@@ -38,14 +40,23 @@ from bot.service import StockService
 from storage import plan_reads
 from storage.classifier import rules_key
 from storage.db import transaction
-from storage.plan_reads import COLUMNS
+from storage.plan_entries import RESTOCK_SLOTS, TRANSFER_SLOT, TRANSFERS
+from storage.plan_reads import COLUMNS, Totals
 from storage.transits import record_transfers
 
+# Rows fetched at a time when every line is read.
 BATCH = 2000
 SHIPPABLE: tuple[ListName, ...] = ("inbound", "withdrawal")
+# A transfer list's source and destination (bot.engine.plan: by the destination).
+_ENDS: dict[ListName, tuple[Account, Account]] = {
+    "inbound": ("main", "fbe"),
+    "withdrawal": ("fbe", "main"),
+}
 Advance = Callable[[int], None]
-# Per service: (catalogue version, rules, minimum) and the plan made for them.
-_made: WeakKeyDictionary[StockService, tuple[tuple[int, str, int], Plan]] = WeakKeyDictionary()
+# Per service: the plans made for its catalogue version and rules, by (minimum, lines).
+_made: WeakKeyDictionary[StockService, dict[tuple[Any, ...], Plan]] = WeakKeyDictionary()
+_KEPT_PLANS = 8
+_NO_TOTALS = Totals(0, 0, 0, 0, 0, 0)
 
 
 def plan_size(service: StockService) -> int:
@@ -53,17 +64,6 @@ def plan_size(service: StockService) -> int:
     service.current_status()
     with service.sessions() as session:
         return plan_reads.candidate_count(session)
-
-
-# storage.plan_lines' transfers (plan_transfer): the recommendation's type, source and destination.
-_TRANSFERS: dict[str, tuple[str, Account, Account]] = {
-    "short_main": ("stock_transfer", "fbe", "main"),
-    "short_fbe": ("stock_transfer", "main", "fbe"),
-    "rebalance_main": ("stock_rebalance", "fbe", "main"),
-    "idle_main": ("stock_optimization", "fbe", "main"),
-    "rebalance_fbe": ("stock_rebalance", "main", "fbe"),
-    "idle_fbe": ("stock_optimization", "main", "fbe"),
-}
 
 
 # Each account's columns, by their place in a row.
@@ -78,8 +78,10 @@ _RESTOCK_AT = {
     account: (COLUMNS[f"restock_{account}"], COLUMNS[f"restock_{account}_units"])
     for account in ACCOUNTS
 }
+_SLOT_ACCOUNT = {slot: account for account, slot in RESTOCK_SLOTS.items()}
 _NAMES_AT = tuple(COLUMNS[name] for name in ("sku", "pnk", "ean", "name"))
 _TRANSFER_AT, _UNITS_AT = COLUMNS["plan_transfer"], COLUMNS["plan_units"]
+_SLOT_AT = COLUMNS["slot"]
 
 
 def _holding(values: Any, account: Account) -> Holding:
@@ -96,68 +98,91 @@ def _holding(values: Any, account: Account) -> Holding:
     )
 
 
-def lines_of(values: Any) -> list[tuple[ListName, PlanLine]]:
-    """The lines of one row of storage.plan_reads.LINES, as bot.engine.plan makes them
-    (plain indexing, each account read only when a line needs it: a 100k catalogue's
-    plan has some 30,000 lines)."""
+def line_of(values: Any) -> tuple[ListName, PlanLine]:
+    """The line of one row of storage.plan_reads.LINES (its entry's slot says which of
+    the product's lines), as bot.engine.plan makes it: plain indexing, and only the
+    accounts the line reads."""
     sku, pnk, ean, name = _NAMES_AT
     names = (values[sku], values[pnk], values[ean], values[name])
-    found = []
-    transfer = values[_TRANSFER_AT]
-    if transfer is not None:
-        kind, source, to = _TRANSFERS[transfer]
+    if values[_SLOT_AT] == TRANSFER_SLOT:
+        kind, source, to = TRANSFERS[values[_TRANSFER_AT]]
         holdings = {to: _holding(values, to)}
         priority: Priority = "low"
         if kind == "stock_transfer":
             priority = "high" if holdings[to].stock == 0 else "medium"
-        move = Move(kind, priority, source, to, values[_UNITS_AT])
-        found.append(make_line(names, move, [to], holdings))
-    restocks = [account for account, (at, _units) in _RESTOCK_AT.items() if values[at] == 1]
-    if restocks:
-        holdings = {account: _holding(values, account) for account in ACCOUNTS}
-        listed_on = [account for account in ACCOUNTS if values[_AT[account][0]] == 1]
-        for account in restocks:
-            move = Move("restock", "high", None, account, values[_RESTOCK_AT[account][1]])
-            accounts = purchase_accounts(account, len(restocks), listed_on)
-            found.append(make_line(names, move, accounts, holdings))
-    return found
+        return make_line(names, Move(kind, priority, source, to, values[_UNITS_AT]), [to], holdings)
+    to = _SLOT_ACCOUNT[values[_SLOT_AT]]
+    restocks = sum(1 for at, _units in _RESTOCK_AT.values() if values[at] == 1)
+    listed_on = [account for account in ACCOUNTS if values[_AT[account][0]] == 1]
+    accounts = purchase_accounts(to, restocks, listed_on)
+    holdings = {account: _holding(values, account) for account in {to, *accounts}}
+    move = Move("restock", "high", None, to, values[_RESTOCK_AT[to][1]])
+    return make_line(names, move, accounts, holdings)
 
 
-def _planned(
-    service: StockService, advance: Advance | None
-) -> Iterator[tuple[int, list[tuple[int, tuple[ListName, PlanLine]]]]]:
-    """Per batch of the products that may be in the plan: how many, and the lines of
-    each with its product id."""
-    service.current_status()
-    after = 0
-    while True:
-        with service.sessions() as session:
-            ids = plan_reads.candidate_ids(session, after, BATCH)
-            if not ids:
-                return
-            rows = plan_reads.line_rows(session, ids[0], ids[-1])
-        first = COLUMNS["product_id"]
-        yield len(ids), [(row[first], line) for row in rows for line in lines_of(row)]
-        if advance is not None:
-            advance(len(ids))
-        after = ids[-1]
+def _plan_list(name: ListName, totals: Totals, lines: list[PlanLine]) -> PlanList:
+    return PlanList(
+        name=name,
+        lines=lines,
+        line_count=totals.line_count,
+        units=totals.units,
+        skus=totals.skus,
+        # Exact: every line's worth is whole bani.
+        lost_sales_per_day=totals.worth / 100,
+        below_minimum=totals.below_minimum,
+        without_quantity=totals.without_quantity,
+    )
 
 
-def build(service: StockService, min_units: int, advance: Advance | None = None) -> Plan:
-    """The plan now: the three lists and their totals (the one made for the same
-    catalogue version, rules and minimum when there is one)."""
-    key = (service.current_status(), rules_key(service.rules), min_units)
-    made = _made.get(service)
-    if made is not None and made[0] == key:
-        return made[1]
-    builder = PlanBuilder(min_units)
-    for examined, lines in _planned(service, advance):
-        builder.examined += examined
-        for _id, (where, line) in lines:
-            builder.take(where, line)
-    plan = builder.plan(service.clock())
-    _made[service] = (key, plan)
+def build(
+    service: StockService, min_units: int, most: int | None = None, advance: Advance | None = None
+) -> Plan:
+    """The plan now: each list's totals over all its lines and its first `most` lines in
+    the plan's order (every line when None: an export); the one made for the same
+    catalogue version, rules, minimum and `most` when there is one."""
+    key = (service.current_status(), rules_key(service.rules), min_units, most)
+    made = {k: plan for k, plan in _made.get(service, {}).items() if k[:2] == key[:2]}
+    if key in made:
+        return made[key]
+    lists = {}
+    with service.sessions() as session:
+        examined = plan_reads.candidate_count(session)
+        totals = plan_reads.totals(session, min_units)
+        for name in LIST_NAMES:
+            if most is None:
+                rows: Any = plan_reads.all_lines(session, name, min_units, BATCH)
+            else:
+                rows = plan_reads.first_lines(session, name, min_units, most)
+            lines = [line_of(row)[1] for row in rows]
+            lists[name] = _plan_list(name, totals.get(name, _NO_TOTALS), lines)
+    if advance is not None:
+        advance(examined)
+    plan = Plan(
+        generated_at=service.clock(), min_units=min_units, products_examined=examined, **lists
+    )
+    if len(made) >= _KEPT_PLANS:
+        made.pop(next(iter(made)))
+    _made[service] = made | {key: plan}
     return plan
+
+
+def plan_lines(
+    service: StockService, min_units: int, advance: Advance | None = None
+) -> Iterator[tuple[ListName, PlanLine]]:
+    """Every line of the plan now, list by list in the plan's order, read BATCH rows at
+    a time and made one at a time (the CSV of a 100k catalogue's some 30,000 lines
+    without holding them)."""
+    service.current_status()
+    done = 0
+    with service.sessions() as session:
+        for name in LIST_NAMES:
+            for row in plan_reads.all_lines(session, name, min_units, BATCH):
+                yield line_of(row)
+                done += 1
+                if advance is not None and done % BATCH == 0:
+                    advance(BATCH)
+    if advance is not None:
+        advance(done % BATCH)
 
 
 def parse_list(value: str) -> ListName:
@@ -187,27 +212,16 @@ def mark_shipped(
 ) -> Shipped:
     """Record every line of the plan's `name` list, as it stands now, as a transfer done
     (its units in transit), in one transaction; the same `key` records nothing twice."""
-    builder = PlanBuilder(min_units)
-    ids: dict[str, int] = {}
-    for examined, lines in _planned(service, None):
-        builder.examined += examined
-        for product_id, (where, line) in lines:
-            builder.take(where, line)
-            ids[line.sku] = product_id
-    lines = [line for line in builder.plan(service.clock()).get(name).lines if line.units]
-    moves = [
-        (
-            ids[line.sku],
-            TransferProposal(
-                sku=line.sku,
-                from_account=line.from_account,
-                to_account=line.to_account,
-                amount=line.units or 0,
-            ),
-        )
-        for line in lines
-    ]
-    if moves:
-        with transaction(service.sessions) as session:
+    source, to = _ENDS[name]
+    service.current_status()
+    with transaction(service.sessions) as session:
+        moves = [
+            (
+                product_id,
+                TransferProposal(sku=sku, from_account=source, to_account=to, amount=units),
+            )
+            for product_id, sku, units in plan_reads.shippable(session, name, min_units)
+        ]
+        if moves:
             record_transfers(session, moves, user, key, service.clock(), service.rules)
     return Shipped(name, len(moves), sum(proposal.amount for _id, proposal in moves))

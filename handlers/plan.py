@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +25,11 @@ from bot.errors import InvalidInput, StockbotError
 from bot.i18n import _, counted, error_text
 from bot.plan_csv import csv_filename, plan_csv
 from bot.runtime import Runtime
+from bot.service import StockService
 from handlers.answering import AnswerPool, claimed_before, refusal, send, tell
 from handlers.blocks.kit import context as context_block
 from handlers.blocks.kit import escape, escape_clipped
-from handlers.blocks.plan import build_plan_blocks, plan_fallback, shipped_line
+from handlers.blocks.plan import TOP_LINES, build_plan_blocks, plan_fallback, shipped_line
 from handlers.clicked import clicked_message, message_replacer
 
 log = logging.getLogger("stockbot.slack")
@@ -36,19 +38,22 @@ UPLOAD = "upload"  # the key of a message's file, taken off before it is sent
 
 @dataclass(frozen=True)
 class Upload:
-    """A file to share in the channel after the answer."""
+    """A file to share in the channel after the answer; its content is made when it is
+    sent (every line of the plan), so the answer does not wait for it."""
 
     filename: str
-    content: bytes
+    content: Callable[[], bytes]
     title: str
     comment: str
 
 
-def plan_upload(plan: Plan) -> Upload:
+def plan_upload(service: StockService, plan: Plan) -> Upload:
+    """The CSV of `plan` (made with its minimum, cut to the lines a message shows):
+    every line, read when the file is sent."""
     lines = sum(plan_list.line_count for plan_list in plan.lists())
     return Upload(
         filename=csv_filename(plan),
-        content=plan_csv(plan),
+        content=lambda: plan_csv(plan_service.plan_lines(service, plan.min_units)),
         title=_("Stock plan"),
         comment=_("The stock plan as CSV: {lines}").format(
             lines=counted(lines, "{n} line", "{n} lines")
@@ -56,11 +61,15 @@ def plan_upload(plan: Plan) -> Upload:
     )
 
 
-def upload_file(client: WebClient, channel_id: str, upload: Upload) -> None:
-    """files_upload_v2 to the channel's ID (slack.md: uploads need the ID, not a name)."""
+def upload_file(
+    client: WebClient, channel_id: str, upload: Upload, thread_ts: str | None = None
+) -> None:
+    """files_upload_v2 to the channel's ID (slack.md: uploads need the ID, not a name),
+    in the thread of `thread_ts` when given."""
     client.files_upload_v2(
         channel=channel_id,
-        content=upload.content,
+        thread_ts=thread_ts,
+        content=upload.content(),
         filename=upload.filename,
         title=upload.title,
         initial_comment=upload.comment,
@@ -68,14 +77,15 @@ def upload_file(client: WebClient, channel_id: str, upload: Upload) -> None:
 
 
 def run_plan(runtime: Runtime, request: Any, user: str) -> dict[str, Any]:
-    """The plan message, with its CSV to upload after it."""
-    plan = plan_service.build(runtime.service, runtime.settings.plan_min_units)
+    """The plan message (each list's totals and top lines), with its CSV to upload
+    after it."""
+    plan = plan_service.build(runtime.service, runtime.settings.plan_min_units, TOP_LINES)
     blocks = build_plan_blocks(plan, runtime.settings.zone)
     return {
         "response_type": "in_channel",
         "text": plan_fallback(plan),
         "blocks": blocks,
-        UPLOAD: plan_upload(plan),
+        UPLOAD: plan_upload(runtime.service, plan),
     }
 
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from bot.engine.models import Rules
-from storage.classifier_sides import Side, own_active
+from storage.classifier_sides import Side, better_placed, may_balance, own_active
 from storage.classifier_sides import flag as _flag
 from storage.models import Offer, Product, ProductStatus
 
@@ -49,20 +49,11 @@ def _urgent_into(here: Side, source: Side) -> ColumnElement[bool]:
 
 def _rebalance_into(here: Side, source: Side, rules: Rules) -> ColumnElement[bool]:
     """Scenarios 3 and 4 with `here` as the destination (bot.engine.balance)."""
-    rank_here, rank_source = here.offer.buy_button_rank, source.offer.buy_button_rank
-    better_rank_less_stock = and_(
-        rank_here.is_not(None),
-        rank_source.is_not(None),
-        rank_here < rank_source,
-        here.on_hand < source.on_hand,
-        source.on_hand >= 2,
-    )
+    # A rebalance moves half the source's stock: it needs 2 to move 1.
+    better_rank_less_stock = and_(better_placed(here, source), source.on_hand >= 2)
     idle_source = and_(source.no_competition, source.on_hand > rules.idle_floor)
     return and_(
-        here.sellable,
-        here.competition,
-        source.listed,
-        or_(~here.pace_known, here.need > 0),
+        may_balance(here, source),
         source.spare >= 1,
         or_(better_rank_less_stock, idle_source),
     )

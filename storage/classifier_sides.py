@@ -7,7 +7,7 @@ property test `tests/storage/test_classifier_matches_engine.py` keeps both in st
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -31,41 +31,51 @@ from bot.engine.models import Rules
 from storage.models import Offer
 
 
-class ceil_units(FunctionElement[int]):
-    """CEIL of a non-negative number on every backend (SQLite has no CEIL built in)."""
+class _OnEveryBackend(FunctionElement[Any]):
+    """A SQL function written `default` on PostgreSQL and `sqlite` on SQLite, where
+    {0} stands for its arguments."""
+
+    inherit_cache = True
+    default: ClassVar[str] = ""
+    sqlite: ClassVar[str] = ""
+
+
+@compiles(_OnEveryBackend)
+def _compile_default(element: _OnEveryBackend, compiler: Any, **kw: Any) -> str:
+    return element.default.format(compiler.process(element.clauses, **kw))
+
+
+@compiles(_OnEveryBackend, "sqlite")
+def _compile_sqlite(element: _OnEveryBackend, compiler: Any, **kw: Any) -> str:
+    return element.sqlite.format(compiler.process(element.clauses, **kw))
+
+
+class ceil_units(_OnEveryBackend):
+    """CEIL of a non-negative number (SQLite has no CEIL built in)."""
 
     type = Integer()
     inherit_cache = True
-
-
-@compiles(ceil_units)
-def _ceil_default(element: ceil_units, compiler: Any, **kw: Any) -> str:
-    return f"CAST(CEIL({compiler.process(element.clauses, **kw)}) AS INTEGER)"
-
-
-@compiles(ceil_units, "sqlite")
-def _ceil_sqlite(element: ceil_units, compiler: Any, **kw: Any) -> str:
-    value = compiler.process(element.clauses, **kw)
+    default = "CAST(CEIL({0}) AS INTEGER)"
     # CAST truncates towards zero; a value with a fraction takes one more.
-    return f"(CAST(({value}) AS INTEGER) + (({value}) > CAST(({value}) AS INTEGER)))"
+    sqlite = "(CAST(({0}) AS INTEGER) + (({0}) > CAST(({0}) AS INTEGER)))"
 
 
-class epoch_seconds(FunctionElement[int]):
-    """Whole seconds since 1970 of a UTC timestamp, on every backend."""
+class epoch_seconds(_OnEveryBackend):
+    """Whole seconds since 1970 of a UTC timestamp."""
 
     type = BigInteger()
     inherit_cache = True
-
-
-@compiles(epoch_seconds)
-def _epoch_default(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
-
-
-@compiles(epoch_seconds, "sqlite")
-def _epoch_sqlite(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+    default = "CAST(FLOOR(EXTRACT(EPOCH FROM {0})) AS BIGINT)"
     # Stored as naive UTC text: strftime('%s') reads it as UTC.
-    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+    sqlite = "CAST(strftime('%s', {0}) AS INTEGER)"
+
+
+class least(_OnEveryBackend):
+    """The smallest of its (never NULL) arguments."""
+
+    inherit_cache = True
+    default = "LEAST({0})"
+    sqlite = "MIN({0})"
 
 
 def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -76,8 +86,9 @@ def positive(expression: ColumnElement[int]) -> ColumnElement[int]:
     return case((expression > 0, expression), else_=0)
 
 
-def units_for(pace: ColumnElement[Any], days: int) -> ColumnElement[int]:
-    """bot.engine.demand.units_for: the units `days` of sales at `pace` take."""
+def units_for(pace: ColumnElement[Any], days: int | ColumnElement[int]) -> ColumnElement[int]:
+    """bot.engine.demand.units_for: the units `days` (a number or SQL) of sales at
+    `pace` take."""
     return positive(ceil_units(pace * days - literal(CEIL_EPSILON)))
 
 
@@ -104,6 +115,7 @@ class Side:
 
     def __init__(self, offer: type[Offer], own: ColumnElement[int], rules: Rules):
         self.offer = offer
+        self.rank = offer.buy_button_rank
         self.listed = offer.id.is_not(None)
         self.sellable = sellable(offer)
         self.unsellable = and_(self.listed, ~self.sellable)
@@ -184,3 +196,23 @@ class Side:
             ),
             else_=literal(0),
         )
+
+
+def may_balance(here: Any, source: Any) -> ColumnElement[bool]:
+    """Scenarios 3 and 4 may move stock from `source` into `here` (bot.engine.balance):
+    `here` sells and competes and lacks cover (or its sales are unknown), `source` is
+    listed. `here` and `source` are Sides, or their columns read back by name
+    (storage.plan_lines)."""
+    return and_(
+        here.sellable, here.competition, source.listed, or_(~here.pace_known, here.need > 0)
+    )
+
+
+def better_placed(here: Any, source: Any) -> ColumnElement[bool]:
+    """Scenario 3's test: `here` holds the better buy-button rank with less stock."""
+    return and_(
+        here.rank.is_not(None),
+        source.rank.is_not(None),
+        here.rank < source.rank,
+        here.on_hand < source.on_hand,
+    )

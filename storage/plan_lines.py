@@ -17,26 +17,37 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Select,
     and_,
     bindparam,
     case,
+    delete,
+    insert,
     literal,
     null,
     or_,
     select,
     true,
+    type_coerce,
     update,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
-from bot.engine.demand import CEIL_EPSILON
 from bot.engine.models import Rules
 from storage.classifier import FbeOffer, MainOffer, rules_key
-from storage.classifier_sides import Side, ceil_units, flag, own_active, positive
-from storage.models import Product, ProductStatus
+from storage.classifier_sides import (
+    Side,
+    better_placed,
+    flag,
+    least,
+    may_balance,
+    own_active,
+    positive,
+    units_for,
+)
+from storage.models import PlanEntry, Product, ProductStatus
+from storage.plan_entries import entries_of
 
 # Each transfer the engine may recommend, in the order it finds them: the strongest is
 # kept, and every transfer's destination competes, so the strongest is the first of the
@@ -45,29 +56,8 @@ TRANSFERS = ("short_main", "short_fbe", "rebalance_main", "idle_main", "rebalanc
 IDS = bindparam("ids", expanding=True)
 
 
-class least(FunctionElement[int]):
-    """The smallest of its (never NULL) arguments on every backend."""
-
-    inherit_cache = True
-
-
-@compiles(least)
-def _least_default(element: least, compiler: Any, **kw: Any) -> str:
-    return f"LEAST({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(least, "sqlite")
-def _least_sqlite(element: least, compiler: Any, **kw: Any) -> str:
-    return f"MIN({compiler.process(element.clauses, **kw)})"
-
-
 def _when(condition: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnElement[Any]:
     return case((condition, value), else_=null())
-
-
-def _units(pace: ColumnElement[Any], days: ColumnElement[int]) -> ColumnElement[int]:
-    """bot.engine.demand.units_for, over a number of days that is itself SQL."""
-    return positive(ceil_units(pace * days - literal(CEIL_EPSILON)))
 
 
 # What a side's columns in the `sides` statement hold: conditions (as 1/0) and numbers.
@@ -96,6 +86,7 @@ def _side_columns(side: Side, account: str) -> dict[str, ColumnElement[Any]]:
         f"{account}_lead": offer.supply_lead_time,
         f"{account}_rank": offer.buy_button_rank,
         f"{account}_losing": flag(side.losing),
+        f"{account}_price": offer.sale_price,
     }
 
 
@@ -111,9 +102,9 @@ def _restock(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
     lead = here.lead
     days = case((or_(lead.is_(None), lead == 0), rules.supply_lead_days), else_=lead)
     days = days + rules.cover_days
-    alone = positive(_units(here.pace, days) - here.on_hand - here.transit)
+    alone = positive(units_for(here.pace, days) - here.on_hand - here.transit)
     both = positive(
-        _units(here.pace + source.pace, days)
+        units_for(here.pace + source.pace, days)
         - here.on_hand
         - here.transit
         - source.on_hand
@@ -130,24 +121,15 @@ def _restock(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
 def _balances(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
     """bot.engine.balance: the rebalance and the idle-stock move into `here` (their
     units, NULL when they do not fire)."""
-    opens = and_(
-        here.sellable, here.competition, source.listed, or_(~here.pace_known, here.need > 0)
-    )
+    opens = may_balance(here, source)
     cap = case(
         (here.pace_known, least(literal(rules.transfer_cap), here.need)),
         else_=literal(rules.transfer_cap),
     )
-    rank_here, rank_source = here.rank, source.rank
-    better = and_(
-        rank_here.is_not(None),
-        rank_source.is_not(None),
-        rank_here < rank_source,
-        here.on_hand < source.on_hand,
-    )
     rebalance = least(source.on_hand // 2, cap, source.spare)
     idle = least(source.on_hand - rules.idle_floor, cap, source.spare)
     return (
-        _when(and_(opens, better, rebalance > 0), rebalance),
+        _when(and_(opens, better_placed(here, source), rebalance > 0), rebalance),
         _when(and_(opens, source.no_competition, idle > 0), idle),
     )
 
@@ -156,7 +138,7 @@ def _sides(rules: Rules, members: ColumnElement[bool], ids: bool) -> Any:
     """Per product with a stock issue (of `ids` when `ids`), both sides' numbers."""
     own = own_active(MainOffer) + own_active(FbeOffer)
     main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
-    columns: dict[str, ColumnElement[Any]] = {"product_id": Product.id}
+    columns: dict[str, ColumnElement[Any]] = {"product_id": Product.id, "sku": Product.sku}
     columns |= _side_columns(main, "main") | _side_columns(fbe, "fbe")
     return (
         select(*(column.label(name) for name, column in columns.items()))
@@ -172,11 +154,22 @@ def _sides(rules: Rules, members: ColumnElement[bool], ids: bool) -> Any:
     )
 
 
+# What a line's worth reads (storage.plan_entries), passed through beside the moves.
+_HELD = ("listed", "stock", "pace", "price")
+
+
+def _held(c: Any, name: str, account: str) -> ColumnElement[Any]:
+    column = c[f"{name}_{account}"]
+    # Read as floats, as storage.plan_reads reads them for the line itself.
+    return type_coerce(column, Float).label(column.name) if name in ("pace", "price") else column
+
+
 def _moves(rules: Rules, members: ColumnElement[bool], ids: bool) -> Select[Any]:
     sides = _sides(rules, members, ids).c
     main, fbe = Read(sides, "main"), Read(sides, "fbe")
-    columns: dict[str, ColumnElement[Any]] = {"product_id": sides.product_id}
+    columns: dict[str, ColumnElement[Any]] = {"product_id": sides.product_id, "sku": sides.sku}
     for account, here, source in (("main", main, fbe), ("fbe", fbe, main)):
+        columns |= {f"{name}_{account}": sides[f"{account}_{name}"] for name in _HELD}
         columns |= {
             f"losing_{account}": sides[f"{account}_losing"],
             f"zero_{account}": flag(here.stock == 0),
@@ -209,6 +202,8 @@ def _moves(rules: Rules, members: ColumnElement[bool], ids: bool) -> Select[Any]
         *(c[f"{kind}_{account}"] for account in ("main", "fbe") for kind in ("losing", "restock")),
         c.restock_main_units,
         c.restock_fbe_units,
+        c.sku,
+        *(_held(c, name, account) for account in ("main", "fbe") for name in _HELD),
     ).where(or_(transfer.is_not(None), c.restock_main == 1, c.restock_fbe == 1))
 
 
@@ -235,9 +230,18 @@ def store_moves(
         .where(ProductStatus.product_id == bindparam("moved"))
         .values({name: bindparam(f"new_{name}") for name in _STORED})
     )
+    connection = session.connection()
+    # The products' lines go with their classification, made again below.
+    gone = delete(PlanEntry)
+    connection.execute(
+        gone if product_ids is None else gone.where(PlanEntry.product_id.in_(IDS)),
+        {"ids": product_ids or []},
+    )
+    names = ("moved", *(f"new_{name}" for name in _STORED))
     for statement in _built[key]:
-        rows = session.connection().execute(statement, {"ids": product_ids or []}).all()
+        rows = connection.execute(statement, {"ids": product_ids or []}).all()
         if rows:
-            names = ("moved", *(f"new_{name}" for name in _STORED))
-            values = [dict(zip(names, row, strict=True)) for row in rows]
-            session.connection().execute(write, values)
+            values = [dict(zip(names, row[: len(names)], strict=True)) for row in rows]
+            connection.execute(write, values)
+            entries = [entry for row in rows for entry in entries_of(row._mapping)]
+            connection.execute(insert(PlanEntry), entries)

@@ -18,7 +18,7 @@ from bot.cli.tables import table, when_text
 from bot.engine.plan import Plan, PlanLine, PlanList
 from bot.errors import StockbotError
 from bot.i18n import _, counted
-from bot.plan_csv import plan_csv
+from bot.plan_csv import write_plan_csv
 from bot.plan_words import cover_change, list_title, totals_text, units_text
 from bot.runtime import Runtime
 from bot.wording import money_per_day
@@ -58,7 +58,7 @@ def _list_text(plan_list: PlanList) -> list[str]:
         return [*out, "  " + _("nothing to do"), ""]
     headers, rows = _rows(plan_list.lines[:SHOWN])
     out.append(table(headers, rows))
-    hidden = len(plan_list.lines) - SHOWN
+    hidden = plan_list.line_count - SHOWN
     if hidden > 0:
         out.append(
             counted(hidden, "and {n} more line (--csv FILE)", "and {n} more lines (--csv FILE)")
@@ -78,6 +78,21 @@ def render_plan(plan: Plan) -> str:
     return "\n".join(lines).rstrip()
 
 
+def _write_csv(path: Path, plan: Plan, runtime: Runtime, quiet: bool) -> None:
+    """Every line of the plan into `path` as it is read (never all of them held)."""
+    lines = sum(plan_list.line_count for plan_list in plan.lists())
+    try:
+        with (
+            path.open("w", encoding="utf-8", newline="") as out,
+            progress(_("planning"), lines, quiet) as advance,
+        ):
+            write_plan_csv(plan_service.plan_lines(runtime.service, plan.min_units, advance), out)
+    except OSError as exc:
+        raise StockbotError(
+            _("cannot write {path}: {why}").format(path=path, why=exc.strerror or exc)
+        ) from None
+
+
 def cmd_plan(args: argparse.Namespace, runtime: Runtime) -> None:
     service, minimum = runtime.service, runtime.settings.plan_min_units
     if args.mark_shipped:
@@ -92,16 +107,12 @@ def cmd_plan(args: argparse.Namespace, runtime: Runtime) -> None:
             )
         )
         return
+    # JSON has every line; the text only the first of each list.
+    shown = None if args.json else SHOWN
     with progress(_("planning"), plan_service.plan_size(service), args.quiet) as advance:
-        plan = plan_service.build(service, minimum, advance)
+        plan = plan_service.build(service, minimum, shown, advance)
     if args.csv:
-        path = Path(args.csv)
-        try:
-            path.write_bytes(plan_csv(plan))
-        except OSError as exc:
-            raise StockbotError(
-                _("cannot write {path}: {why}").format(path=path, why=exc.strerror or exc)
-            ) from None
+        _write_csv(Path(args.csv), plan, runtime, args.quiet)
     if args.json:
         print(plan.model_dump_json(indent=2))
     elif args.csv:

@@ -61,7 +61,7 @@ class PlanList(BaseModel):
     """One list of the plan and its totals."""
 
     name: ListName
-    # The top lines (all of them unless the plan was cut), and how many there are.
+    # The top lines (all of them unless fewer were asked for), and how many there are.
     lines: list[PlanLine]
     line_count: int
     units: int
@@ -84,13 +84,6 @@ class Plan(BaseModel):
 
     def lists(self) -> list[PlanList]:
         return [self.inbound, self.withdrawal, self.purchase]
-
-    def cut(self, most: int) -> Plan:
-        """The plan with at most `most` lines per list; the totals stay whole."""
-        update = {
-            item.name: item.model_copy(update={"lines": item.lines[:most]}) for item in self.lists()
-        }
-        return self.model_copy(update=update)
 
     def get(self, name: ListName) -> PlanList:
         return {"inbound": self.inbound, "withdrawal": self.withdrawal, "purchase": self.purchase}[
@@ -152,7 +145,7 @@ def _cover(units: int, pace: float | None) -> float | None:
     return round(units / pace, 1) if pace else None
 
 
-def _prevented(kind: str, here: Holding) -> float | None:
+def prevented(kind: str, here: Holding) -> float | None:
     """RON a day the line keeps: what the destination loses now when it is at 0 (the
     engine's figure); at low stock, the sales that stop when it runs out; a rebalance
     moves stock towards the buy button but prevents no loss that is measured."""
@@ -161,6 +154,11 @@ def _prevented(kind: str, here: Holding) -> float | None:
     if here.stock == 0:
         return here.lost
     return None if here.pace is None or here.price is None else round(here.pace * here.price, 2)
+
+
+def list_of(kind: str, to: Account) -> ListName:
+    """The list a recommendation of type `kind` towards `to` is a line of."""
+    return "purchase" if kind == "restock" else _TRANSFER_LIST[to]
 
 
 class Move(NamedTuple):
@@ -196,7 +194,7 @@ def make_line(
         transit += here.in_transit
         pace = None if pace is None or here.pace is None else pace + here.pace
     units = move.units
-    where = "purchase" if move.type == "restock" else _TRANSFER_LIST[move.to_account]
+    where = list_of(move.type, move.to_account)
     sku, pnk, ean, name = names
     return where, PlanLine(
         sku=sku,
@@ -211,7 +209,7 @@ def make_line(
         in_transit=transit,
         days_of_cover_before=_cover(held, pace),
         days_of_cover_after=None if units is None else _cover(held + units, pace),
-        lost_sales_per_day_prevented=_prevented(move.type, holdings[move.to_account]),
+        lost_sales_per_day_prevented=prevented(move.type, holdings[move.to_account]),
     )
 
 
@@ -237,6 +235,7 @@ def plan_lines(product: ProductSnapshot, analysis: Analysis) -> list[tuple[ListN
 
 
 def _order(line: PlanLine) -> tuple[float, int, str]:
+    # storage.plan_entries keeps this order as SQL (PlanEntry's order columns): keep both.
     worth = line.lost_sales_per_day_prevented
     return (-(worth if worth is not None else -1.0), -(line.units or 0), line.sku)
 

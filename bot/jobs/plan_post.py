@@ -12,9 +12,9 @@ from slack_sdk import WebClient
 
 from bot import interactions, plan_service
 from bot.runtime import Runtime
-from handlers.blocks.plan import build_plan_blocks, plan_fallback
+from handlers.blocks.plan import TOP_LINES, build_plan_blocks, plan_fallback
 from handlers.blocks.size import guard
-from handlers.plan import plan_upload
+from handlers.plan import plan_upload, upload_file
 
 
 @dataclass
@@ -35,7 +35,7 @@ def post_plan(runtime: Runtime, client: WebClient) -> PlanPost:
     if earlier is not None:
         return PlanPost("skipped", f"already posted at {earlier.claimed_at.isoformat()}")
     try:
-        plan = plan_service.build(service, settings.plan_min_units)
+        plan = plan_service.build(service, settings.plan_min_units, TOP_LINES)
         message = guard(
             {"text": plan_fallback(plan), "blocks": build_plan_blocks(plan, settings.zone)}
         )
@@ -46,15 +46,7 @@ def post_plan(runtime: Runtime, client: WebClient) -> PlanPost:
     # Uploads need the channel's ID (slack.md), the one the post answered with.
     channel_id, ts = posted["channel"], posted["ts"]
     try:
-        upload = plan_upload(plan)
-        client.files_upload_v2(
-            channel=channel_id,
-            thread_ts=ts,
-            content=upload.content,
-            filename=upload.filename,
-            title=upload.title,
-            initial_comment=upload.comment,
-        )
+        upload_file(client, channel_id, plan_upload(service, plan), ts)
     except Exception as exc:  # the plan went out; say the file did not
         return PlanPost("sent", f"posted without its CSV: {exc}", channel_id, ts)
     lines = sum(plan_list.line_count for plan_list in plan.lists())

@@ -236,8 +236,7 @@ def plan(request: Request, limit: Annotated[int, Query(ge=1, le=100_000)] = 1000
     """The weekly plan: inbound to FBE, withdrawal from FBE and purchase, each with its
     totals over all its lines and at most `limit` lines, the most worth first."""
     runtime = _runtime(request)
-    found = build_plan(runtime.service, runtime.settings.plan_min_units)
-    return Success[Plan](data=found.cut(limit))
+    return Success[Plan](data=build_plan(runtime.service, runtime.settings.plan_min_units, limit))
 
 
 def install_api(web: FastAPI) -> None:

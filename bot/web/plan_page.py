@@ -28,6 +28,6 @@ def install_plan_page(web: FastAPI) -> None:
         if not _signed_in(request):
             return RedirectResponse("/dashboard/login", status_code=303)
         runtime: Runtime = request.app.state.runtime
-        plan = plan_service.build(runtime.service, runtime.settings.plan_min_units)
-        context = {"plan": plan.cut(SHOWN), "shown": SHOWN}
+        plan = plan_service.build(runtime.service, runtime.settings.plan_min_units, SHOWN)
+        context = {"plan": plan, "shown": SHOWN}
         return templates.TemplateResponse(request, "plan.html", context)

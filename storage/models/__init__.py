@@ -8,6 +8,7 @@ from storage.models.actions import ActionClaim, MessageState, Snooze, TransferRe
 from storage.models.base import Base
 from storage.models.digests import Digest, DigestItem, DigestMessage
 from storage.models.history import AlertRecord, CompetitionRecord, DailyStats, StockDay
+from storage.models.plan import PlanEntry
 from storage.models.snapshot import (
     CatalogueState,
     EmagCategory,
@@ -30,6 +31,7 @@ __all__ = [
     "EmagCategory",
     "MessageState",
     "Offer",
+    "PlanEntry",
     "Product",
     "ProductStatus",
     "SnapshotRun",

@@ -99,7 +99,8 @@ def test_mark_shipped_is_refused_to_non_admins(admin_bot: Bot) -> None:
 def test_a_file_upload_to_a_channel_name_fails_as_slack_fails(bot: Bot) -> None:
     bot.slack.add_channel("stock-plans")
     client = make_web_client(bot.runtime.settings)
-    upload = plan_upload(plan_service.build(bot.runtime.service, 1))
+    service = bot.runtime.service
+    upload = plan_upload(service, plan_service.build(service, 1, 5))
     with pytest.raises(SlackApiError) as refused:
         upload_file(client, "#stock-plans", upload)
     assert refused.value.response["error"] == "channel_not_found"
