@@ -62,8 +62,7 @@ def refresh_status(
             session.execute(
                 insert(ProductStatus).from_select(columns, rows.where(Product.id.in_(product_ids)))
             )
-        for chunk in chunks(session.scalars(product_ids).all()):
-            store_moves(session, rules, rule_sets, list(chunk))
+        store_moves(session, rules, rule_sets, product_ids)
         return
     for chunk in chunks(product_ids):
         session.execute(delete(ProductStatus).where(ProductStatus.product_id.in_(chunk)))
