@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine.models import ACCOUNTS, ProductSnapshot, Rules
-from bot.intake.demo_data import OFFER_FIELDS, emg331, generated_rows
+from bot.intake.demo_data import GENERATED_FIELDS, emg331, generated_rows
 from storage.bulk import paused_gc
 from storage.bulk_writes import OfferRows, given_columns, snapshot_rows, write_offer_rows
 from storage.db import transaction
@@ -20,9 +20,6 @@ from storage.queries import lookup_key
 from storage.status import refresh_statistics
 from storage.writes import record_run, upsert_snapshots
 
-DEMO_PRODUCTS = 500
-# Products per upsert: small enough for a progress bar to move, large enough to stay set-based.
-WRITE_BATCH = 5000
 DEMO_PRODUCTS = 500
 # Products per upsert: small enough for a progress bar to move, large enough to stay set-based.
 WRITE_BATCH = 5000
@@ -93,7 +90,7 @@ def store_snapshots(
 def demo_batches(now: datetime, products: int) -> Iterator[OfferRows]:
     """EMG331 and `products` generated products, as rows in batches of WRITE_BATCH."""
     first = snapshot_rows([emg331(now)])
-    stored = {"emag_offer_id" if name == "offer_id" else name for name in OFFER_FIELDS}
+    stored = {"emag_offer_id" if name == "offer_id" else name for name in GENERATED_FIELDS}
     columns = given_columns(stored)
     generated = generated_rows(products, now)
     batch, size = first, len(first.products)
