@@ -118,6 +118,7 @@ class IdSet:
             )
         else:
             db.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_IDS.name} (id INTEGER NOT NULL)")
+        # A write: on SQLite, it begins the transaction (sqlite3 begins none before DDL).
         db.execute(f"DELETE FROM {_IDS.name}")
         self.column = _IDS.c.id
         self.select: Select = select(self.column)

@@ -25,7 +25,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from bot.engine.models import Rules
-from storage.bulk import IdSet
+from storage.bulk import Driver, IdSet
 from storage.models import Offer, Product, ProductStatus
 from storage.status import refresh_status
 
@@ -44,8 +44,8 @@ def bulk_load(session: Session, rules: Rules) -> Iterator[IdSet]:
     transaction rolls back). Batches of pydantic snapshots classify themselves."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     fresh = session.scalar(select(Product.id).limit(1)) is None
-    indexes = _drop_indexes(session) if sqlite and fresh else []
     written = IdSet(session)
+    indexes = _drop_indexes(session) if sqlite and fresh else []
     cache = _page_cache(session, -LOAD_CACHE_KIB) if sqlite else None
     try:
         yield written
@@ -70,7 +70,12 @@ def _reclassify(session: Session, rules: Rules, written: IdSet) -> None:
 def _drop_indexes(session: Session) -> list[str]:
     """Drop the secondary indexes of the tables a load fills; their CREATE statements
     (those of the schema as migrated, read from it). A UNIQUE constraint's own index
-    stays: it has no statement, and the writes rely on it."""
+    stays: it has no statement, and the writes rely on it.
+
+    Only inside a transaction already begun: sqlite3 begins one before a write, not
+    before DDL, and an index dropped outside one would stay dropped on a rollback."""
+    if not Driver(session).raw.in_transaction:
+        return []
     found = session.execute(
         text(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
