@@ -26,30 +26,29 @@ from sqlalchemy.orm import Session
 
 from bot.engine.models import Rules
 from storage.bulk import Driver, IdSet
-from storage.models import Offer, Product, ProductStatus
+from storage.models import AlertRecord, Offer, Product, ProductStatus
 from storage.status import refresh_status
 
 # Products reclassified per statement (and plan moves read back at once, about a third).
 CLASSIFY_RANGE = 100_000
 # SQLite's page cache during a load (KiB; the default is 2 MiB): the unique indexes
 # kept still take rows in an order of their own.
-LOAD_CACHE_KIB = 64 * 1024
-_REBUILT = tuple(model.__tablename__ for model in (Product, Offer, ProductStatus))
+LOAD_CACHE_KIB = 24 * 1024
+_REBUILT = tuple(model.__tablename__ for model in (Product, Offer, ProductStatus, AlertRecord))
 
 
 @contextmanager
-def bulk_load(session: Session, rules: Rules) -> Iterator[IdSet]:
-    """The set the batches add their product ids to; on leaving without an error, those
-    products are reclassified under `rules` (on an error nothing is, and the caller's
-    transaction rolls back). Batches of pydantic snapshots classify themselves."""
+def bulk_load(session: Session) -> Iterator[IdSet]:
+    """The set the batches add their product ids to; the caller reclassifies them with
+    `reclassify` after the last batch, then writes the history, before leaving (which
+    makes the indexes dropped for a first load). On an error the caller's transaction
+    rolls back, indexes included."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    fresh = session.scalar(select(Product.id).limit(1)) is None
     written = IdSet(session)
-    indexes = _drop_indexes(session) if sqlite and fresh else []
+    indexes = _drop_indexes(session) if sqlite and _empty(session) else []
     cache = _page_cache(session, -LOAD_CACHE_KIB) if sqlite else None
     try:
         yield written
-        _reclassify(session, rules, written)
         for create in indexes:
             session.execute(text(create))
     finally:
@@ -57,7 +56,9 @@ def bulk_load(session: Session, rules: Rules) -> Iterator[IdSet]:
             _page_cache(session, cache)
 
 
-def _reclassify(session: Session, rules: Rules, written: IdSet) -> None:
+def reclassify(session: Session, rules: Rules, written: IdSet) -> None:
+    """Reclassify the products written under `rules`, by ranges of ids. Batches of
+    pydantic snapshots classify themselves (then nothing is written here)."""
     if written.empty:
         return
     ids = written.column
@@ -65,6 +66,12 @@ def _reclassify(session: Session, rules: Rules, written: IdSet) -> None:
     for start in range(low, high + 1, CLASSIFY_RANGE):
         chosen = written.select.where(ids >= start, ids < start + CLASSIFY_RANGE)
         refresh_status(session, rules, chosen)
+
+
+def _empty(session: Session) -> bool:
+    """No product yet, and no alert record (with foreign keys on there can be none)."""
+    found = [select(model.id).limit(1).exists() for model in (Product, AlertRecord)]
+    return not any(session.execute(select(*found)).one())
 
 
 def _drop_indexes(session: Session) -> list[str]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.engine.models import ACCOUNTS, ProductSnapshot, Rules
 from bot.intake.demo_data import GENERATED_FIELDS, emg331, generated_rows
 from storage.bulk import paused_gc
-from storage.bulk_load import bulk_load
+from storage.bulk_load import bulk_load, reclassify
 from storage.bulk_writes import OfferRows, given_columns, snapshot_rows, write_offer_rows
 from storage.db import transaction
 from storage.history import HISTORY_LOCK, record_history
@@ -57,7 +57,7 @@ def store_batches(
         transaction(sessions) as session,
     ):
         written = dict.fromkeys(ACCOUNTS, 0)
-        with bulk_load(session, rules) as written_ids:
+        with bulk_load(session) as written_ids:
             for batch in batches:
                 if isinstance(batch, OfferRows):
                     counts = write_offer_rows(session, batch, now, rules, written_ids)
@@ -70,11 +70,12 @@ def store_batches(
                     advance(size)
             if before_commit:
                 before_commit()
-        if sum(written.values()) > BULK_WRITE:
-            refresh_statistics(session)
-        for account in (account for account in ACCOUNTS if written[account]):
-            record_run(session, account, source, now, now, written[account])
-        record_history(session, now, rules)
+            reclassify(session, rules, written_ids)
+            if sum(written.values()) > BULK_WRITE:
+                refresh_statistics(session)
+            for account in (account for account in ACCOUNTS if written[account]):
+                record_run(session, account, source, now, now, written[account])
+            record_history(session, now, rules)
     return written
 
 
