@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.engine.models import Rules
 from storage.bulk import Driver, IdSet
-from storage.models import AlertRecord, Offer, Product, ProductStatus
+from storage.models import AlertRecord, Offer, PlanEntry, Product, ProductStatus
 from storage.status import refresh_status
 
 # Products reclassified per statement (and plan moves read back at once, about a third).
@@ -34,7 +34,8 @@ CLASSIFY_RANGE = 100_000
 # SQLite's page cache during a load (KiB; the default is 2 MiB): the unique indexes
 # kept still take rows in an order of their own.
 LOAD_CACHE_KIB = 24 * 1024
-_REBUILT = tuple(model.__tablename__ for model in (Product, Offer, ProductStatus, AlertRecord))
+_FILLED = (Product, Offer, ProductStatus, PlanEntry, AlertRecord)
+_REBUILT = tuple(model.__tablename__ for model in _FILLED)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from bot.intake import seed
 from storage.models import Product, ProductStatus
 from tests.conftest import NOW
 
-TABLES = ("products", "offers", "product_status")
+TABLES = ("products", "offers", "product_status", "plan_entries", "alert_records")
 
 
 def indexes(sessions: sessionmaker[Session]) -> dict[str, list[str]]:
