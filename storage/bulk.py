@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -102,24 +102,34 @@ class Driver:
         with self._cursor(sql) as cursor:
             cursor.execute(sql, values)
 
-    def id_set(self, ids: Iterable[int]) -> Select:
-        """A SELECT of these ids, from a temporary table of this transaction: a statement
-        over many rows names them so, where an IN list of thousands is slow to build."""
-        if self.postgres:
-            self.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_IDS.name} (id integer PRIMARY KEY) "
+
+class IdSet:
+    """Ids gathered over one transaction in a temporary table, named by `select`: a
+    statement over many rows names them so, where an IN list of thousands is slow to
+    build. An id added twice is there twice (an IN over the SELECT reads it once)."""
+
+    def __init__(self, session: Session) -> None:
+        self._db = db = Driver(session)
+        # Without a key: adding is an append, whatever came before in the transaction.
+        if db.postgres:
+            db.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_IDS.name} (id integer NOT NULL) "
                 "ON COMMIT DROP"
             )
         else:
-            self.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_IDS.name} (id INTEGER PRIMARY KEY)"
-            )
-        self.execute(f"DELETE FROM {_IDS.name}")
-        self.insert(_IDS, ("id",), ((id_,) for id_ in ids))
-        return select(_IDS.c.id)
+            db.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_IDS.name} (id INTEGER NOT NULL)")
+        # A write: on SQLite, it begins the transaction (sqlite3 begins none before DDL).
+        db.execute(f"DELETE FROM {_IDS.name}")
+        self.column = _IDS.c.id
+        self.select: Select = select(self.column)
+        self.empty = True
+
+    def add(self, ids: Collection[int]) -> None:
+        self._db.insert(_IDS, ("id",), ((id_,) for id_ in ids))
+        self.empty = self.empty and not ids
 
 
-_IDS = Table("bulk_ids", MetaData(), Column("id", Integer, primary_key=True))
+_IDS = Table("bulk_written_ids", MetaData(), Column("id", Integer, nullable=False))
 
 
 @contextmanager

@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session
 
 from bot.engine.demand import sales_per_day
 from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules, category_key
-from storage.bulk import Driver
+from storage.bulk import Driver, IdSet
 from storage.models import Offer, Product
 from storage.queries import lookup_key
-from storage.status import refresh_status
 from storage.velocity import apply_units, in_stock_days
 from storage.writes import refresh_statistics
 
@@ -136,11 +135,12 @@ def _write_products(
 
 
 def write_offer_rows(
-    session: Session, batch: OfferRows, now: datetime, rules: Rules
+    session: Session, batch: OfferRows, now: datetime, rules: Rules, written_ids: IdSet
 ) -> dict[str, int]:
     """Insert or update the batch's products (by SKU key) and offers (by product and
-    account), set the paces of the units given, and reclassify the products under
-    `rules`; returns offers written per account (as upsert_snapshots)."""
+    account) and set the paces of the units given; returns offers written per account
+    (as upsert_snapshots). The products' ids go into `written_ids`: the caller
+    reclassifies them (storage.bulk_load), once for all batches."""
     db = Driver(session)
     ids, new = _write_products(db, batch.products, now)
     offer_ids = {
@@ -192,7 +192,7 @@ def write_offer_rows(
         apply_units(session, sold, now, rules.velocity_days)
     if len(new) + len(inserts) > 1000:
         refresh_statistics(session)
-    refresh_status(session, rules, db.id_set(ids.values()))
+    written_ids.add(ids.values())
     return written
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -42,12 +43,63 @@ MainOffer = aliased(Offer, name="m")
 FbeOffer = aliased(Offer, name="f")
 
 
-def _urgent_into(here: Side, source: Side) -> ColumnElement[bool]:
+# One side's conditions (stored as 1/0) and numbers in the `sides` statement, each
+# worked out once per product there; the classification combines them.
+_FLAGS = ("listed", "sellable", "unsellable", "competition", "no_competition", "pace_known")
+_FLAGS += ("firing", "zero", "low", "overdue", "lost", "cannot_sell")
+_NUMBERS = ("stock", "on_hand", "spare", "need", "wanted", "sellers_until", "due")
+
+
+class _Read:
+    """One account's side as the columns of the `sides` statement."""
+
+    def __init__(self, columns: Any, account: str) -> None:
+        for name in _FLAGS:
+            setattr(self, name, columns[f"{account}_{name}"] == 1)
+        for name in (*_NUMBERS, "rank", "read", "cover", "lost_sales"):
+            setattr(self, name, columns[f"{account}_{name}"])
+
+
+def _side_columns(side: Side, account: str) -> dict[str, ColumnElement[Any]]:
+    columns = {f"{account}_{name}": _flag(getattr(side, name)) for name in _FLAGS}
+    columns |= {f"{account}_{name}": getattr(side, name) for name in _NUMBERS}
+    return columns | {
+        f"{account}_rank": side.offer.buy_button_rank,
+        f"{account}_read": side.offer.last_read_at,
+        f"{account}_cover": side.cover_days(),
+        f"{account}_lost_sales": side.lost_sales(),
+    }
+
+
+def _sides(rules: Rules, chosen: ColumnElement[bool]) -> Any:
+    """Per product `chosen`, both sides under `rules`. Materialised: the classification
+    names most of them several times, and SQLite would copy each expression in every
+    place (a 94 kB statement, about 60 µs a product)."""
+    own = own_active(MainOffer) + own_active(FbeOffer)
+    main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
+    columns: dict[str, ColumnElement[Any]] = {
+        "product_id": Product.id,
+        "sku": Product.sku,
+        "category_key": Product.category_key,
+    }
+    columns |= _side_columns(main, "main") | _side_columns(fbe, "fbe")
+    return (
+        select(*(column.label(name) for name, column in columns.items()))
+        .select_from(Product)
+        .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
+        .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
+        .where(chosen)
+        .cte("sides")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _urgent_into(here: _Read, source: _Read) -> ColumnElement[bool]:
     """A zero- or low-stock transfer fires towards `here` (bot.engine.shortages)."""
     return and_(here.firing, here.wanted > 0, source.spare > 0)
 
 
-def _rebalance_into(here: Side, source: Side, rules: Rules) -> ColumnElement[bool]:
+def _rebalance_into(here: _Read, source: _Read, rules: Rules) -> ColumnElement[bool]:
     """Scenarios 3 and 4 with `here` as the destination (bot.engine.balance)."""
     # A rebalance moves half the source's stock: it needs 2 to move 1.
     better_rank_less_stock = and_(better_placed(here, source), source.on_hand >= 2)
@@ -70,12 +122,12 @@ def rules_key(rules: Rules) -> str:
     return hashlib.sha1(made_with.encode()).hexdigest()[:16]
 
 
-def status_rows(rules: Rules, key: str | None = None) -> Select:
-    """Per product, from its offers, under `rules` (one category's, or the global ones):
-    everything of the classification but the clock. `key` names the whole rule book the
-    row was made under (default: `rules` alone)."""
-    own = own_active(MainOffer) + own_active(FbeOffer)
-    main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
+def status_rows(rules: Rules, chosen: ColumnElement[bool], key: str | None = None) -> Select:
+    """Per product `chosen` (a condition on Product), from its offers, under `rules`
+    (one category's, or the global ones): everything of the classification but the
+    clock. `key` names the whole rule book the row was made under (default: `rules`)."""
+    sides = _sides(rules, chosen)
+    main, fbe = _Read(sides.c, "main"), _Read(sides.c, "fbe")
     zero = or_(main.zero, fbe.zero)
     low = or_(main.low, fbe.low)
     urgent_transfer = or_(_urgent_into(main, fbe), _urgent_into(fbe, main))
@@ -99,7 +151,7 @@ def status_rows(rules: Rules, key: str | None = None) -> Select:
         (until_main >= until_fbe, until_main),
         else_=until_fbe,
     )
-    cover_main, cover_fbe = main.cover_days(), fbe.cover_days()
+    cover_main, cover_fbe = main.cover, fbe.cover
     cover = case(
         (cover_main.is_(None), cover_fbe),
         (cover_fbe.is_(None), cover_main),
@@ -107,7 +159,7 @@ def status_rows(rules: Rules, key: str | None = None) -> Select:
         else_=cover_fbe,
     )
     columns = {
-        "product_id": Product.id,
+        "product_id": sides.c.product_id,
         "stock_rank": case(
             (zero, 3),
             (fix_rank == 3, 3),
@@ -126,10 +178,10 @@ def status_rows(rules: Rules, key: str | None = None) -> Select:
             (fbe.listed, fbe.due),
             else_=None,
         ),
-        "lost_sales": cast(main.lost_sales() + fbe.lost_sales(), Numeric(16, 4)),
-        "sku": Product.sku,
+        "lost_sales": cast(main.lost_sales + fbe.lost_sales, Numeric(16, 4)),
+        "sku": sides.c.sku,
         "rules_key": literal(key or rules_key(rules)),
-        "category_key": Product.category_key,
+        "category_key": sides.c.category_key,
         "zero": _flag(zero),
         "low": _flag(low),
         "imbalanced": _flag(imbalanced),
@@ -143,12 +195,12 @@ def status_rows(rules: Rules, key: str | None = None) -> Select:
         "stock_fbe": fbe.stock,
         "competition_main": _flag(main.competition),
         "competition_fbe": _flag(fbe.competition),
-        "rank_main": MainOffer.buy_button_rank,
-        "rank_fbe": FbeOffer.buy_button_rank,
+        "rank_main": main.rank,
+        "rank_fbe": fbe.rank,
         "due_main": main.due,
         "due_fbe": fbe.due,
-        "read_main": MainOffer.last_read_at,
-        "read_fbe": FbeOffer.last_read_at,
+        "read_main": main.read,
+        "read_fbe": fbe.read,
         "unsellable_main": _flag(main.unsellable),
         "unsellable_fbe": _flag(fbe.unsellable),
         "fix_rank": fix_rank,
@@ -159,12 +211,7 @@ def status_rows(rules: Rules, key: str | None = None) -> Select:
         "lost_fbe": _flag(fbe.lost),
         "sellers_until": sellers_until,
     }
-    return (
-        select(*(column.label(name) for name, column in columns.items()))
-        .select_from(Product)
-        .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
-        .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
-    )
+    return select(*(column.label(name) for name, column in columns.items())).select_from(sides)
 
 
 # The clock as a bind parameter, for statements built once and run many times: they take

@@ -134,8 +134,8 @@ def _balances(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
     )
 
 
-def _sides(rules: Rules, members: ColumnElement[bool], ids: bool) -> Any:
-    """Per product with a stock issue (of `ids` when `ids`), both sides' numbers."""
+def _sides(rules: Rules, members: ColumnElement[bool], chosen: ColumnElement[bool]) -> Any:
+    """Per product with a stock issue (of those `chosen`), both sides' numbers."""
     own = own_active(MainOffer) + own_active(FbeOffer)
     main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
     columns: dict[str, ColumnElement[Any]] = {"product_id": Product.id, "sku": Product.sku}
@@ -146,7 +146,7 @@ def _sides(rules: Rules, members: ColumnElement[bool], ids: bool) -> Any:
         .join(ProductStatus, ProductStatus.product_id == Product.id)
         .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
         .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
-        .where(members, ProductStatus.stock_rank > 0, Product.id.in_(IDS) if ids else true())
+        .where(members, ProductStatus.stock_rank > 0, chosen)
         # Materialised, as `moves` below: each is worked out once per product, not again
         # wherever the next one names it (SQLite would copy the expressions in).
         .cte("sides")
@@ -164,8 +164,8 @@ def _held(c: Any, name: str, account: str) -> ColumnElement[Any]:
     return type_coerce(column, Float).label(column.name) if name in ("pace", "price") else column
 
 
-def _moves(rules: Rules, members: ColumnElement[bool], ids: bool) -> Select[Any]:
-    sides = _sides(rules, members, ids).c
+def _moves(rules: Rules, members: ColumnElement[bool], chosen: ColumnElement[bool]) -> Select[Any]:
+    sides = _sides(rules, members, chosen).c
     main, fbe = Read(sides, "main"), Read(sides, "fbe")
     columns: dict[str, ColumnElement[Any]] = {"product_id": sides.product_id, "sku": sides.sku}
     for account, here, source in (("main", main, fbe), ("fbe", fbe, main)):
@@ -218,13 +218,26 @@ def store_moves(
     session: Session,
     rules: Rules,
     groups: list[tuple[Rules, ColumnElement[bool]]],
-    product_ids: list[int] | None,
+    product_ids: list[int] | Select | None,
 ) -> None:
     """Write the plan's moves into the products' just made `product_status` rows (all
-    of them when `product_ids` is None); products without a move keep the defaults."""
-    key = (rules_key(rules), product_ids is not None)
-    if key not in _built:
-        _built[key] = [_moves(group, members, key[1]) for group, members in groups]
+    of them when `product_ids` is None, those a SELECT of ids names in one statement
+    per rule set); products without a move keep the defaults."""
+    bound: dict[str, list[int]] = {"ids": []}
+    gone = delete(PlanEntry)
+    if isinstance(product_ids, Select):
+        chosen = Product.id.in_(product_ids)
+        statements = [_moves(group, members, chosen) for group, members in groups]
+        gone = gone.where(PlanEntry.product_id.in_(product_ids))
+    else:
+        key = (rules_key(rules), product_ids is not None)
+        if key not in _built:
+            chosen = Product.id.in_(IDS) if key[1] else true()
+            _built[key] = [_moves(group, members, chosen) for group, members in groups]
+        statements = _built[key]
+        bound["ids"] = product_ids or []
+        if product_ids is not None:
+            gone = gone.where(PlanEntry.product_id.in_(IDS))
     write = (
         update(ProductStatus)
         .where(ProductStatus.product_id == bindparam("moved"))
@@ -232,14 +245,10 @@ def store_moves(
     )
     connection = session.connection()
     # The products' lines go with their classification, made again below.
-    gone = delete(PlanEntry)
-    connection.execute(
-        gone if product_ids is None else gone.where(PlanEntry.product_id.in_(IDS)),
-        {"ids": product_ids or []},
-    )
+    connection.execute(gone, bound)
     names = ("moved", *(f"new_{name}" for name in _STORED))
-    for statement in _built[key]:
-        rows = connection.execute(statement, {"ids": product_ids or []}).all()
+    for statement in statements:
+        rows = connection.execute(statement, bound).all()
         if rows:
             values = [dict(zip(names, row[: len(names)], strict=True)) for row in rows]
             connection.execute(write, values)

@@ -9,6 +9,7 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Select,
+    and_,
     delete,
     func,
     insert,
@@ -47,30 +48,27 @@ def refresh_status(
     session.execute(update(CatalogueState).values(version=CatalogueState.version + 1))
     key = rules_key(rules)
     rule_sets = rule_groups(rules)
-    groups = [(status_rows(group, key).where(members)) for group, members in rule_sets]
-    columns = [column.name for column in groups[0].selected_columns]
+
+    def write(chosen: ColumnElement[bool]) -> None:
+        for group, members in rule_sets:
+            rows = status_rows(group, and_(members, chosen), key)
+            names = [column.name for column in rows.selected_columns]
+            session.execute(insert(ProductStatus).from_select(names, rows))
+
     if product_ids is None:
         session.execute(delete(ProductStatus))
-        for rows in groups:
-            session.execute(insert(ProductStatus).from_select(columns, rows))
+        write(true())
         store_moves(session, rules, rule_sets, None)
         refresh_statistics(session)
         return
     if isinstance(product_ids, Select):
         session.execute(delete(ProductStatus).where(ProductStatus.product_id.in_(product_ids)))
-        for rows in groups:
-            session.execute(
-                insert(ProductStatus).from_select(columns, rows.where(Product.id.in_(product_ids)))
-            )
-        for chunk in chunks(session.scalars(product_ids).all()):
-            store_moves(session, rules, rule_sets, list(chunk))
+        write(Product.id.in_(product_ids))
+        store_moves(session, rules, rule_sets, product_ids)
         return
     for chunk in chunks(product_ids):
         session.execute(delete(ProductStatus).where(ProductStatus.product_id.in_(chunk)))
-        for rows in groups:
-            session.execute(
-                insert(ProductStatus).from_select(columns, rows.where(Product.id.in_(chunk)))
-            )
+        write(Product.id.in_(chunk))
         # The plan's moves of the products with a stock issue, from the rows just made.
         store_moves(session, rules, rule_sets, list(chunk))
 

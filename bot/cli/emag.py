@@ -11,17 +11,19 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.cli.progress import account_bars, batches, pages
-from bot.emag.client import EmagClient, EmagClients, clients_from_settings
-from bot.emag.pnk import pnk_issues
-from bot.emag.sync import SyncReport, sync_accounts
-from bot.emag.writeback import ResendReport, push_main_stock, resend_offers
 from bot.errors import StockbotError
 from bot.formats import number
 from bot.i18n import _, counted
 from bot.runtime import Runtime
 from bot.settings import ConfigError
+
+if TYPE_CHECKING:
+    from bot.emag.client import EmagClient, EmagClients
+    from bot.emag.sync import SyncReport
+    from bot.emag.writeback import ResendReport
 
 AddCommand = Callable[..., argparse.ArgumentParser]
 
@@ -31,6 +33,10 @@ def _now() -> datetime:
 
 
 def _clients(runtime: Runtime) -> EmagClients:
+    # The eMAG client (httpx) and the sync load only for these commands, not for every
+    # other command the CLI starts with.
+    from bot.emag.client import clients_from_settings
+
     try:
         return clients_from_settings(runtime.settings)
     except (ConfigError, ValueError) as exc:
@@ -76,6 +82,8 @@ def render_sync(report: SyncReport) -> str:
 
 def cmd_sync(args: argparse.Namespace, runtime: Runtime) -> None:
     """Read both accounts into the snapshot; exit 1 if an account failed."""
+    from bot.emag.sync import sync_accounts
+
     clients = _clients(runtime)
     try:
         with account_bars([c.account for c in clients], pages, args.quiet) as bars:
@@ -103,6 +111,8 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 def cmd_push_stock(args: argparse.Namespace, runtime: Runtime) -> None:
     """Set MAIN stock of one SKU on eMAG (FBE stock belongs to eMAG)."""
+    from bot.emag.writeback import push_main_stock
+
     if args.account != "main":
         raise StockbotError(_("FBE: eMAG manages the stock of FBE offers; only MAIN can be set"))
     try:
@@ -158,6 +168,8 @@ def render_resend(report: ResendReport) -> str:
 
 def cmd_resend_offers(args: argparse.Namespace, runtime: Runtime) -> None:
     """Re-send offers (by default only those not sent for the weekly period)."""
+    from bot.emag.writeback import resend_offers
+
     stale_only = not args.all
     question = (
         _("Re-send offers not sent recently on {account} to eMAG?")
@@ -195,6 +207,8 @@ def cmd_resend_offers(args: argparse.Namespace, runtime: Runtime) -> None:
 
 def cmd_pnk_check(args: argparse.Namespace, runtime: Runtime) -> None:
     """List SKUs whose PNK differs between MAIN and FBE (and, with --eans, by EAN)."""
+    from bot.emag.pnk import pnk_issues
+
     if args.eans:
         clients = _clients(runtime)
         try:

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import engine, formats, interactions
+from bot import engine, formats
 from bot.cli import reportviews, textviews
 from bot.cli.categories import (
     cmd_alerts,
@@ -30,12 +30,10 @@ from bot.cli.csvimport import cmd_import
 from bot.cli.demo import DEMO_DATABASE, cmd_demo, cmd_seed_demo
 from bot.cli.emag import register_commands
 from bot.cli.plan import register_plan
-from bot.cli.processes import cmd_serve, cmd_worker
 from bot.database_errors import database_trouble
 from bot.errors import StockbotError
 from bot.i18n import _, error_text
 from bot.intake.seed import DEMO_PRODUCTS
-from bot.jobs import worker as jobs
 from bot.kpis import kpis
 from bot.rules_file import RulesFileError
 from bot.runtime import Runtime, build_runtime
@@ -86,6 +84,8 @@ def cmd_kpis(args: argparse.Namespace, runtime: Runtime) -> None:
 
 def cmd_mark_transferred(args: argparse.Namespace, runtime: Runtime) -> None:
     """Record a transfer carried out outside stockbot: its units count as in transit."""
+    from bot import interactions  # its Slack and eMAG modules load only for this command
+
     service = runtime.service
     proposal = engine.parse_proposal(args.sku, args.from_account, args.to_account, args.amount)
     product = service.snapshot(args.sku)
@@ -107,6 +107,8 @@ def cmd_mark_transferred(args: argparse.Namespace, runtime: Runtime) -> None:
 
 
 def cmd_digest(args: argparse.Namespace, runtime: Runtime) -> None:
+    from bot.jobs import worker as jobs  # the digest's Slack modules load only here
+
     outcome = jobs.post_digest(runtime, force=args.force)
     if outcome.status == "failed":
         raise StockbotError(_("digest failed: {why}").format(why=outcome.detail))
@@ -114,6 +116,20 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime) -> None:
     print(_("digest {status}: {what}").format(status=status, what=outcome.detail))
     if outcome.permalink:
         print(outcome.permalink)
+
+
+def cmd_worker(args: argparse.Namespace, runtime: Runtime) -> None:
+    # The scheduler, Slack and the web stack load only for the long-running commands:
+    # every other command (an import above all) starts without them.
+    from bot.cli import processes
+
+    processes.cmd_worker(args, runtime)
+
+
+def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
+    from bot.cli import processes
+
+    processes.cmd_serve(args, runtime)
 
 
 def build_parser() -> argparse.ArgumentParser:

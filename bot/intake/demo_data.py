@@ -6,11 +6,13 @@ seeding twice gives the same data.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from bot.engine.models import Account, OfferSnapshot, ProductSnapshot
+from storage.snapshot_rows import OFFER_FIELDS
 
 _NAMES = (
     "Wireless mouse",
@@ -25,6 +27,7 @@ _NAMES = (
     "Webcam Full HD",
 )
 _PNK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+T = TypeVar("T")
 
 
 def emg331(now: datetime) -> ProductSnapshot:
@@ -68,33 +71,67 @@ def emg331(now: datetime) -> ProductSnapshot:
     )
 
 
+class _Draws:
+    """random.Random(seed)'s randint, choice and random: the same numbers, drawn from the
+    generator's bits as random.Random itself does (3.11 `_randbelow_with_getrandbits`),
+    without its layers of Python calls; a million products draw some 16 million."""
+
+    def __init__(self, seed: int) -> None:
+        generator = random.Random(seed)
+        self._bits = generator.getrandbits
+        self.random = generator.random
+
+    def below(self, n: int) -> int:
+        bits, width = self._bits, n.bit_length()
+        drawn = bits(width)
+        while drawn >= n:
+            drawn = bits(width)
+        return drawn
+
+    def randint(self, low: int, high: int) -> int:
+        return low + self.below(high - low + 1)
+
+    def choice(self, items: Sequence[T]) -> T:
+        return items[self.below(len(items))]
+
+    def pnk(self) -> str:
+        bits, alphabet, size = self._bits, _PNK_ALPHABET, len(_PNK_ALPHABET)
+        width, letters = size.bit_length(), []
+        for _ in range(9):
+            drawn = bits(width)
+            while drawn >= size:
+                drawn = bits(width)
+            letters.append(alphabet[drawn])
+        return "".join(letters)
+
+
 # Each shape gives (main, fbe) offer fields for a product; `a` is the account examined.
-Shape = Callable[[random.Random, Account], dict[Account, dict | None]]
+Shape = Callable[[_Draws, Account], dict[Account, dict | None]]
 
 
 def _pair(a: Account, here: dict | None, there: dict | None) -> dict[Account, dict | None]:
     return {"main": here, "fbe": there} if a == "main" else {"main": there, "fbe": here}
 
 
-def _zero_with_spare(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+def _zero_with_spare(rng: _Draws, a: Account) -> dict[Account, dict | None]:
     return _pair(a, {"stock": 0, "noo": 2}, {"stock": rng.randint(16, 60), "noo": 2})
 
 
-def _zero_nothing_to_spare(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+def _zero_nothing_to_spare(rng: _Draws, a: Account) -> dict[Account, dict | None]:
     return _pair(a, {"stock": 0, "noo": 3}, {"stock": rng.randint(1, 5), "noo": 3})
 
 
-def _both_zero(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+def _both_zero(rng: _Draws, a: Account) -> dict[Account, dict | None]:
     return _pair(a, {"stock": 0, "noo": 2}, {"stock": 0, "noo": 2})
 
 
-def _low_with_spare(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+def _low_with_spare(rng: _Draws, a: Account) -> dict[Account, dict | None]:
     return _pair(
         a, {"stock": rng.randint(1, 4), "noo": 3}, {"stock": rng.randint(20, 50), "noo": 3}
     )
 
 
-def _rebalance(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+def _rebalance(rng: _Draws, a: Account) -> dict[Account, dict | None]:
     return _pair(
         a,
         {"stock": rng.randint(6, 12), "noo": 4, "rank": 1},
@@ -102,14 +139,14 @@ def _rebalance(rng: random.Random, a: Account) -> dict[Account, dict | None]:
     )
 
 
-def _idle_source(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+def _idle_source(rng: _Draws, a: Account) -> dict[Account, dict | None]:
     # Both offers active: number_of_offers 2 on the idle side counts only us.
     return _pair(
         a, {"stock": rng.randint(6, 9), "noo": 4}, {"stock": rng.randint(25, 90), "noo": 2}
     )
 
 
-def _stale_offer(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+def _stale_offer(rng: _Draws, a: Account) -> dict[Account, dict | None]:
     days = rng.choice([None, 7, 9, 14, 30])
     return _pair(
         a,
@@ -118,15 +155,15 @@ def _stale_offer(rng: random.Random, a: Account) -> dict[Account, dict | None]:
     )
 
 
-def _single_account(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+def _single_account(rng: _Draws, a: Account) -> dict[Account, dict | None]:
     return _pair(a, {"stock": rng.choice([0, 3, 25]), "noo": rng.choice([1, 3])}, None)
 
 
-def _unknown_numbers(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+def _unknown_numbers(rng: _Draws, a: Account) -> dict[Account, dict | None]:
     return _pair(a, {"stock": None, "noo": None}, {"stock": rng.randint(5, 30), "noo": 2})
 
 
-def _healthy(rng: random.Random, a: Account) -> dict[Account, dict | None]:
+def _healthy(rng: _Draws, a: Account) -> dict[Account, dict | None]:
     competing = rng.random() < 0.5
     return _pair(
         a,
@@ -162,26 +199,12 @@ def _shape_cycle() -> list[Shape]:
     return [shape for shape, weight in _SHAPES for _ in range(weight)]
 
 
-def _pnk(rng: random.Random) -> str:
-    return "".join(rng.choice(_PNK_ALPHABET) for _ in range(9))
-
-
-# The fields of a generated offer, in OfferSnapshot's order; `generated_rows` gives their
-# values in this order.
-OFFER_FIELDS = (
-    "offer_id",
-    "pnk",
-    "stock",
-    "general_stock",
-    "estimated_stock",
-    "number_of_offers",
-    "buy_button_rank",
-    "sale_price",
-    "status",
-    "sales_velocity",
-    "last_read_at",
-    "last_sent_at",
-)
+# The fields a generated offer sets (the others keep OfferSnapshot's defaults), in the
+# snapshot's order (storage.snapshot_rows); `generated_rows` gives their values so.
+_GENERATED = {"offer_id", "pnk", "stock", "general_stock", "estimated_stock"}
+_GENERATED |= {"number_of_offers", "buy_button_rank", "sale_price", "status"}
+_GENERATED |= {"sales_velocity", "last_read_at", "last_sent_at"}
+GENERATED_FIELDS = tuple(name for name in OFFER_FIELDS if name in _GENERATED)
 # A generated product: sku, pnk, ean, name, and the values of its MAIN and FBE offers.
 Generated = tuple[str, str, str, str, tuple | None, tuple | None]
 
@@ -189,7 +212,7 @@ Generated = tuple[str, str, str, str, tuple | None, tuple | None]
 def generated_rows(count: int, now: datetime, seed: int = 331) -> Iterator[Generated]:
     """`count` generated products as plain values; the same `count` and `seed` give the
     same products (a million of them are the demo's bulk: no model object per offer)."""
-    rng = random.Random(seed)
+    rng = _Draws(seed)
     shapes = _shape_cycle()
     # The few values offers share, made once.
     sent: dict[int | None, datetime | None] = {None: None}
@@ -198,7 +221,7 @@ def generated_rows(count: int, now: datetime, seed: int = 331) -> Iterator[Gener
         shape = shapes[index % len(shapes)]
         direction: Account = "main" if (index // len(shapes)) % 2 == 0 else "fbe"
         offers = shape(rng, direction)
-        pnk = _pnk(rng)
+        pnk = rng.pnk()
         # Prices of everyday electronics: 20 to 400 lei.
         price = Decimal(rng.randint(1990, 39990)) / 100
         built: list[tuple | None] = []
@@ -229,7 +252,9 @@ def generated_catalogue(count: int, now: datetime, seed: int = 331) -> Iterator[
     """`count` generated products; the same `count` and `seed` give the same products."""
     for sku, pnk, ean, name, main, fbe in generated_rows(count, now, seed):
         offers = {
-            account: OfferSnapshot(account=account, **dict(zip(OFFER_FIELDS, values, strict=True)))
+            account: OfferSnapshot(
+                account=account, **dict(zip(GENERATED_FIELDS, values, strict=True))
+            )
             for account, values in (("main", main), ("fbe", fbe))
             if values is not None
         }

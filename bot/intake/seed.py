@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine.models import ACCOUNTS, ProductSnapshot, Rules
-from bot.intake.demo_data import OFFER_FIELDS, emg331, generated_rows
+from bot.intake.demo_data import GENERATED_FIELDS, emg331, generated_rows
 from storage.bulk import paused_gc
+from storage.bulk_load import bulk_load, reclassify
 from storage.bulk_writes import OfferRows, given_columns, snapshot_rows, write_offer_rows
 from storage.db import transaction
 from storage.history import HISTORY_LOCK, record_history
@@ -20,9 +21,6 @@ from storage.queries import lookup_key
 from storage.status import refresh_statistics
 from storage.writes import record_run, upsert_snapshots
 
-DEMO_PRODUCTS = 500
-# Products per upsert: small enough for a progress bar to move, large enough to stay set-based.
-WRITE_BATCH = 5000
 DEMO_PRODUCTS = 500
 # Products per upsert: small enough for a progress bar to move, large enough to stay set-based.
 WRITE_BATCH = 5000
@@ -59,22 +57,25 @@ def store_batches(
         transaction(sessions) as session,
     ):
         written = dict.fromkeys(ACCOUNTS, 0)
-        for batch in batches:
-            if isinstance(batch, OfferRows):
-                counts, size = write_offer_rows(session, batch, now, rules), len(batch.products)
-            else:
-                counts, size = upsert_snapshots(session, batch, now, rules), len(batch)
-            for account, count in counts.items():
-                written[account] += count
-            if advance:
-                advance(size)
-        if before_commit:
-            before_commit()
-        if sum(written.values()) > BULK_WRITE:
-            refresh_statistics(session)
-        for account in (account for account in ACCOUNTS if written[account]):
-            record_run(session, account, source, now, now, written[account])
-        record_history(session, now, rules)
+        with bulk_load(session) as written_ids:
+            for batch in batches:
+                if isinstance(batch, OfferRows):
+                    counts = write_offer_rows(session, batch, now, rules, written_ids)
+                    size = len(batch.products)
+                else:
+                    counts, size = upsert_snapshots(session, batch, now, rules), len(batch)
+                for account, count in counts.items():
+                    written[account] += count
+                if advance:
+                    advance(size)
+            if before_commit:
+                before_commit()
+            reclassify(session, rules, written_ids)
+            if sum(written.values()) > BULK_WRITE:
+                refresh_statistics(session)
+            for account in (account for account in ACCOUNTS if written[account]):
+                record_run(session, account, source, now, now, written[account])
+            record_history(session, now, rules)
     return written
 
 
@@ -93,7 +94,7 @@ def store_snapshots(
 def demo_batches(now: datetime, products: int) -> Iterator[OfferRows]:
     """EMG331 and `products` generated products, as rows in batches of WRITE_BATCH."""
     first = snapshot_rows([emg331(now)])
-    stored = {"emag_offer_id" if name == "offer_id" else name for name in OFFER_FIELDS}
+    stored = {"emag_offer_id" if name == "offer_id" else name for name in GENERATED_FIELDS}
     columns = given_columns(stored)
     generated = generated_rows(products, now)
     batch, size = first, len(first.products)
