@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 import bot.engine.phrases as phrases
 from bot import interactions, plan_service
-from bot.engine.plan import Plan
+from bot.engine.plan import ListName, Plan, PlanLine
 from bot.errors import InvalidInput, StockbotError
 from bot.i18n import _, counted, error_text
 from bot.plan_csv import csv_filename, plan_csv
@@ -42,37 +42,48 @@ class Upload:
     sent (every line of the plan), so the answer does not wait for it."""
 
     filename: str
-    content: Callable[[], bytes]
+    # The file's bytes and how many lines they hold.
+    content: Callable[[], tuple[bytes, int]]
     title: str
-    comment: str
 
 
 def plan_upload(service: StockService, plan: Plan) -> Upload:
     """The CSV of `plan` (made with its minimum, cut to the lines a message shows):
     every line, read when the file is sent."""
-    lines = sum(plan_list.line_count for plan_list in plan.lists())
-    return Upload(
-        filename=csv_filename(plan),
-        content=lambda: plan_csv(plan_service.plan_lines(service, plan.min_units)),
-        title=_("Stock plan"),
-        comment=_("The stock plan as CSV: {lines}").format(
-            lines=counted(lines, "{n} line", "{n} lines")
-        ),
-    )
+
+    def content() -> tuple[bytes, int]:
+        written = 0
+
+        def counting(
+            lines: Iterable[tuple[ListName, PlanLine]],
+        ) -> Iterator[tuple[ListName, PlanLine]]:
+            nonlocal written
+            for line in lines:
+                written += 1
+                yield line
+
+        data = plan_csv(counting(plan_service.plan_lines(service, plan.min_units)))
+        return data, written
+
+    return Upload(filename=csv_filename(plan), content=content, title=_("Stock plan"))
 
 
 def upload_file(
     client: WebClient, channel_id: str, upload: Upload, thread_ts: str | None = None
 ) -> None:
     """files_upload_v2 to the channel's ID (slack.md: uploads need the ID, not a name),
-    in the thread of `thread_ts` when given."""
+    in the thread of `thread_ts` when given. Its comment counts the lines the file was
+    made with: a write since the answer may have changed the plan."""
+    data, lines = upload.content()
     client.files_upload_v2(
         channel=channel_id,
         thread_ts=thread_ts,
-        content=upload.content(),
+        content=data,
         filename=upload.filename,
         title=upload.title,
-        initial_comment=upload.comment,
+        initial_comment=_("The stock plan as CSV: {lines}").format(
+            lines=counted(lines, "{n} line", "{n} lines")
+        ),
     )
 
 

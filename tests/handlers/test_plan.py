@@ -143,3 +143,18 @@ def test_a_refused_upload_leaves_the_plan_posted_and_says_so(bot: Bot) -> None:
     assert note["text"].startswith("The plan's CSV file was not attached:")
     assert [m for m in bot.slack.messages("C1") if m.get("files")] == []
     assert "Stock plan" in _text(message)
+
+
+def test_the_files_comment_counts_the_lines_it_was_made_with_not_the_answers(bot: Bot) -> None:
+    service, sessions = bot.runtime.service, bot.runtime.sessions
+    store_snapshots(sessions, catalogue()[:3], "csv", NOW, service.rules)
+    answered = plan_service.build(service, 1, 5)
+    upload = plan_upload(service, answered)
+    # Between the answer and its file, a write grows the plan.
+    store_snapshots(sessions, catalogue(), "csv", NOW, service.rules)
+    upload_file(make_web_client(bot.runtime.settings), "C1", upload)
+    [stored] = bot.slack.files()
+    rows = list(csv.reader(io.StringIO(stored["data"].decode("utf-8-sig"))))
+    assert len(rows) - 1 > sum(plan_list.line_count for plan_list in answered.lists())
+    [shared] = [m for m in bot.slack.messages("C1") if m.get("files")]
+    assert shared["text"] == f"The stock plan as CSV: {len(rows) - 1} lines"
