@@ -222,7 +222,7 @@ class StockService:
     def summary(self) -> Summary:
         """The dashboard numbers, from set-based queries over the whole catalogue."""
         now = self.clock()
-        with self.sessions() as session:  # one checkout, as for the alerts
+        with self.sessions() as session:  # counts and runs on one checkout
             counts = self._checked_counts_in(session, now)
             if counts is not None:
                 return self._summary_of(session, now, counts)
