@@ -1,7 +1,6 @@
 """`stockbot rules`, and the category views of `alerts`, `summary` and `bulk`.
 
-`register_category_options(add, commands)` adds `rules` and the `--category` /
-`--by-category` options to the subcommands bot/cli/main.py defines.
+Their arguments, `--category` and `--by-category` with them, are in bot/cli/parser.py.
 """
 
 from __future__ import annotations
@@ -66,12 +65,3 @@ def cmd_bulk(args: argparse.Namespace, runtime: Runtime) -> None:
         )
         return
     print("\n".join(reportviews.render_bulk(report) for report in reports))
-
-
-def register_category_options(commands: dict[str, argparse.ArgumentParser]) -> None:
-    """`--category` on alerts and bulk, `--by-category` on summary."""
-    commands["alerts"].add_argument("--category", help=_("only this category's products"))
-    commands["summary"].add_argument(
-        "--by-category", action="store_true", help=_("the numbers per category")
-    )
-    commands["bulk"].add_argument("--category", help=_("every SKU of this category, paged"))

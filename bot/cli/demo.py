@@ -15,8 +15,6 @@ from bot.runtime import Runtime
 from bot.service import utcnow
 from storage.queries import snapshot_sources
 
-DEMO_DATABASE = "sqlite:///./stockbot-demo.db"
-
 
 def _only_demo_data(args: argparse.Namespace, runtime: Runtime) -> None:
     """Seeding the demo into a database that holds imported or synced data needs a yes."""

@@ -1,15 +1,13 @@
 """`stockbot sync`, `push-stock`, `resend-offers` and `pnk-check`: the eMAG subcommands.
 
-`register_commands(add)` takes bot/cli/main.py's `add(name, handler, help_text, json_flag)`
-helper. Every failure is a StockbotError naming the account (the CLI prints it on stderr
-and exits 1); credentials never appear in a message.
+Their arguments are in bot/cli/parser.py. Every failure is a StockbotError naming the
+account (the CLI prints it on stderr and exits 1); credentials never appear in a message.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -24,8 +22,6 @@ if TYPE_CHECKING:
     from bot.emag.client import EmagClient, EmagClients
     from bot.emag.sync import SyncReport
     from bot.emag.writeback import ResendReport
-
-AddCommand = Callable[..., argparse.ArgumentParser]
 
 
 def _now() -> datetime:
@@ -223,38 +219,3 @@ def cmd_pnk_check(args: argparse.Namespace, runtime: Runtime) -> None:
         print("\n".join(issue.describe() for issue in issues))
     else:
         print(_("no PNK issues"))
-
-
-def register_commands(add: AddCommand) -> None:
-    """Add the eMAG subcommands with bot/cli/main.py's `add` helper."""
-    sync = add("sync", cmd_sync, _("read both eMAG accounts into the snapshot"), True)
-
-    push = add("push-stock", cmd_push_stock, _("set MAIN stock of a SKU on eMAG"), True)
-    push.add_argument("sku")
-    push.add_argument("stock", help="0..65535")
-    push.add_argument(
-        "--account", default="main", choices=("main", "fbe"), help=_("only main is allowed")
-    )
-    push.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
-
-    resend = add(
-        "resend-offers", cmd_resend_offers, _("re-send offers to eMAG (the weekly update)"), True
-    )
-    scope = resend.add_mutually_exclusive_group()
-    scope.add_argument(
-        "--stale",
-        action="store_true",
-        help=_("only offers not sent for STOCKBOT_WEEKLY_UPDATE_DAYS (the default)"),
-    )
-    scope.add_argument("--all", action="store_true", help=_("every offer"))
-    resend.add_argument("--account", default="both", choices=("main", "fbe", "both"))
-    resend.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
-    for command in (sync, resend):
-        command.add_argument(
-            "--quiet", action="store_true", help=_("no progress bar on a terminal")
-        )
-
-    check = add("pnk-check", cmd_pnk_check, _("SKUs whose PNK differs between accounts"), True)
-    check.add_argument(
-        "--eans", action="store_true", help=_("also look EANs up on eMAG (uses the daily quota)")
-    )

@@ -1,7 +1,7 @@
 """`stockbot plan`: the weekly plan on the terminal, as JSON or a CSV file, and marking a
 transfer list shipped (its lines recorded as in transit, in one transaction).
 
-`register_plan(add)` takes bot/cli/main.py's `add(name, handler, help_text, json_flag)`.
+Its arguments are in bot/cli/parser.py.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 from bot import plan_service
@@ -26,7 +25,6 @@ from bot.wording import money_per_day
 # Lines shown per list on the terminal; the CSV has them all.
 SHOWN = 30
 WIDTH = 80
-AddCommand = Callable[..., argparse.ArgumentParser]
 
 
 def _clip(text: str, most: int) -> str:
@@ -119,14 +117,3 @@ def cmd_plan(args: argparse.Namespace, runtime: Runtime) -> None:
         print(_("plan written to {path}").format(path=args.csv))
     else:
         print(render_plan(plan))
-
-
-def register_plan(add: AddCommand) -> None:
-    sub = add("plan", cmd_plan, _("the weekly plan: inbound to FBE, withdrawal, purchase"))
-    sub.add_argument("--csv", metavar="FILE", help=_("also write the plan as a CSV file"))
-    sub.add_argument("--quiet", action="store_true", help=_("no progress bar on a terminal"))
-    sub.add_argument(
-        "--mark-shipped",
-        metavar="LIST",
-        help=_("record every line of a list (inbound or withdrawal) as in transit"),
-    )

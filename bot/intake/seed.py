@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine.models import ACCOUNTS, ProductSnapshot, Rules
+from bot.intake import DEMO_PRODUCTS
 from bot.intake.demo_data import GENERATED_FIELDS, emg331, generated_rows
 from storage.bulk import paused_gc
 from storage.bulk_load import bulk_load, reclassify
@@ -21,7 +22,6 @@ from storage.queries import lookup_key
 from storage.status import refresh_statistics
 from storage.writes import record_run, upsert_snapshots
 
-DEMO_PRODUCTS = 500
 # Products per upsert: small enough for a progress bar to move, large enough to stay set-based.
 WRITE_BATCH = 5000
 # Offers written beyond which the stored classification gets new planner statistics.
