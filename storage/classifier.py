@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from bot.engine.models import Rules
-from storage.classifier_sides import Side, better_placed, may_balance, own_active
+from storage.classifier_sides import Inputs, Side, base_statement, better_placed, may_balance
 from storage.classifier_sides import flag as _flag
 from storage.models import Offer, Product, ProductStatus
 
@@ -64,31 +64,29 @@ def _side_columns(side: Side, account: str) -> dict[str, ColumnElement[Any]]:
     columns = {f"{account}_{name}": _flag(getattr(side, name)) for name in _FLAGS}
     columns |= {f"{account}_{name}": getattr(side, name) for name in _NUMBERS}
     return columns | {
-        f"{account}_rank": side.offer.buy_button_rank,
-        f"{account}_read": side.offer.last_read_at,
+        f"{account}_rank": side.offer.rank,
+        f"{account}_read": side.offer.read_at,
         f"{account}_cover": side.cover_days(),
         f"{account}_lost_sales": side.lost_sales(),
     }
 
 
 def _sides(rules: Rules, chosen: ColumnElement[bool]) -> Any:
-    """Per product `chosen`, both sides under `rules`. Materialised: the classification
-    names most of them several times, and SQLite would copy each expression in every
-    place (a 94 kB statement, about 60 µs a product)."""
-    own = own_active(MainOffer) + own_active(FbeOffer)
-    main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
+    """Per product `chosen`, both sides under `rules`. Materialised (as their inputs,
+    classifier_sides.base_statement): the classification names most of them several
+    times, and SQLite would copy each expression in every place."""
+    products = select(Product.id, Product.sku, Product.category_key).where(chosen)
+    base = base_statement(rules, MainOffer, FbeOffer, products).c
+    main = Side(Inputs(base, "main"), base.own, rules)
+    fbe = Side(Inputs(base, "fbe"), base.own, rules)
     columns: dict[str, ColumnElement[Any]] = {
-        "product_id": Product.id,
-        "sku": Product.sku,
-        "category_key": Product.category_key,
+        "product_id": base.id,
+        "sku": base.sku,
+        "category_key": base.category_key,
     }
     columns |= _side_columns(main, "main") | _side_columns(fbe, "fbe")
     return (
         select(*(column.label(name) for name, column in columns.items()))
-        .select_from(Product)
-        .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
-        .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
-        .where(chosen)
         .cte("sides")
         .prefix_with("MATERIALIZED")
     )

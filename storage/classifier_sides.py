@@ -14,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Select,
     and_,
     case,
     cast,
@@ -28,7 +29,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from bot.engine.competition import APPROVED_DOCUMENTATION
 from bot.engine.demand import CEIL_EPSILON
 from bot.engine.models import Rules
-from storage.models import Offer
+from storage.models import Offer, Product
 
 
 class _OnEveryBackend(FunctionElement[Any]):
@@ -110,27 +111,84 @@ def own_active(offer: type[Offer]) -> ColumnElement[int]:
     return flag(and_(sellable(offer), func.coalesce(offer.stock, 0) > 0))
 
 
-class Side:
-    """SQL for one account's position; `own_active` counts our offers on sale."""
+# One account's inputs to a Side, worked out once per product in the `base` statement:
+# conditions (as 1/0) and values, each column named `{account}_{name}`.
+_INPUT_FLAGS = ("listed", "sellable")
+_INPUT_VALUES = ("stock", "transit", "outgoing", "overdue_transit", "offers", "pace", "cover")
+_INPUT_VALUES += ("rank", "lost_at", "sellers_before", "rose_at", "sent_at", "read_at")
+_INPUT_VALUES += ("price", "lead")
 
-    def __init__(self, offer: type[Offer], own: ColumnElement[int], rules: Rules):
+
+def _inputs(offer: type[Offer], rules: Rules) -> dict[str, ColumnElement[Any]]:
+    return {
+        "listed": flag(offer.id.is_not(None)),
+        "sellable": flag(sellable(offer)),
+        "stock": func.coalesce(offer.stock, 0),
+        "transit": func.coalesce(offer.in_transit, 0),
+        "outgoing": func.coalesce(offer.outgoing_transit, 0),
+        "overdue_transit": func.coalesce(offer.overdue_transit, 0),
+        "offers": offer.number_of_offers,
+        "pace": offer.sales_velocity,
+        "cover": units_for(offer.sales_velocity, rules.cover_days),
+        "rank": offer.buy_button_rank,
+        "lost_at": offer.buy_button_lost_at,
+        "sellers_before": offer.sellers_before,
+        "rose_at": offer.sellers_rose_at,
+        "sent_at": offer.last_sent_at,
+        "read_at": offer.last_read_at,
+        "price": offer.sale_price,
+        "lead": offer.supply_lead_time,
+    }
+
+
+def base_statement(rules: Rules, main: type[Offer], fbe: type[Offer], products: Select[Any]) -> Any:
+    """Both accounts' inputs per product of `products` (a SELECT from Product, its
+    conditions given, joined to nothing yet), with `own`: our offers on sale.
+    Materialised: each Side names them many times, and SQLite would copy each
+    expression into every place (the classification took 16 µs a product so)."""
+    columns: dict[str, ColumnElement[Any]] = {"own": own_active(main) + own_active(fbe)}
+    for account, offer in (("main", main), ("fbe", fbe)):
+        columns |= {f"{account}_{name}": value for name, value in _inputs(offer, rules).items()}
+    return (
+        products.add_columns(*(column.label(name) for name, column in columns.items()))
+        .outerjoin(main, and_(main.product_id == Product.id, main.account == "main"))
+        .outerjoin(fbe, and_(fbe.product_id == Product.id, fbe.account == "fbe"))
+        .cte("base")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+class Inputs:
+    """One account's inputs as the columns of the `base` statement."""
+
+    def __init__(self, columns: Any, account: str) -> None:
+        for name in _INPUT_FLAGS:
+            setattr(self, name, columns[f"{account}_{name}"] == 1)
+        for name in _INPUT_VALUES:
+            setattr(self, name, columns[f"{account}_{name}"])
+
+
+class Side:
+    """SQL for one account's position from its inputs; `own` counts our offers on sale."""
+
+    def __init__(self, offer: Inputs, own: ColumnElement[int], rules: Rules):
         self.offer = offer
-        self.rank = offer.buy_button_rank
-        self.listed = offer.id.is_not(None)
-        self.sellable = sellable(offer)
+        self.rank = offer.rank
+        self.listed = offer.listed
+        self.sellable = offer.sellable
         self.unsellable = and_(self.listed, ~self.sellable)
-        self.stock = func.coalesce(offer.stock, 0)
-        self.transit = func.coalesce(offer.in_transit, 0)
+        self.stock = offer.stock
+        self.transit = offer.transit
         # bot.engine.competition.Position.on_hand: the stock less what it has sent.
-        self.on_hand = positive(self.stock - func.coalesce(offer.outgoing_transit, 0))
-        self.overdue = and_(self.listed, func.coalesce(offer.overdue_transit, 0) > 0)
-        competitors = offer.number_of_offers - own
-        known = and_(self.listed, offer.number_of_offers.is_not(None))
+        self.on_hand = positive(self.stock - offer.outgoing)
+        self.overdue = and_(self.listed, offer.overdue_transit > 0)
+        competitors = offer.offers - own
+        known = and_(self.listed, offer.offers.is_not(None))
         self.competition = and_(known, competitors >= 1)
         self.no_competition = and_(known, competitors <= 0)
-        self.pace = offer.sales_velocity
-        self.pace_known = and_(self.listed, offer.sales_velocity.is_not(None))
-        cover = units_for(self.pace, rules.cover_days)
+        self.pace = offer.pace
+        self.pace_known = and_(self.listed, offer.pace.is_not(None))
+        cover = offer.cover
         floor = max(rules.source_floor, rules.low_stock)
         base = case((self.no_competition, 0), else_=floor)
         self.keep = case(
@@ -162,22 +220,22 @@ class Side:
         self.lost = and_(
             self.sellable,
             self.stock > 0,
-            offer.buy_button_lost_at.is_not(None),
-            func.coalesce(offer.buy_button_rank, 0) != 1,
+            offer.lost_at.is_not(None),
+            func.coalesce(offer.rank, 0) != 1,
         )
         self.cannot_sell = or_(~self.sellable, self.stock <= 0)
         risen = and_(
             known,
             offer.sellers_before.is_not(None),
-            offer.sellers_rose_at.is_not(None),
+            offer.rose_at.is_not(None),
             competitors > offer.sellers_before,
         )
         self.sellers_until = case(
-            (risen, epoch_seconds(offer.sellers_rose_at) + rules.new_seller_hours * 3600),
+            (risen, epoch_seconds(offer.rose_at) + rules.new_seller_hours * 3600),
             else_=null(),
         )
         # When the weekly update falls due (never sent: long ago), in epoch seconds.
-        sent = func.coalesce(epoch_seconds(offer.last_sent_at), 0)
+        sent = func.coalesce(epoch_seconds(offer.sent_at), 0)
         self.due = case((self.listed, sent + rules.weekly_update_days * 86400), else_=null())
 
     def cover_days(self) -> ColumnElement[Any]:
@@ -192,7 +250,7 @@ class Side:
         return case(
             (
                 self.losing,
-                func.coalesce(self.pace, 0) * func.coalesce(self.offer.sale_price, 0),
+                func.coalesce(self.pace, 0) * func.coalesce(self.offer.price, 0),
             ),
             else_=literal(0),
         )

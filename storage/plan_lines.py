@@ -37,12 +37,13 @@ from sqlalchemy.orm import Session
 from bot.engine.models import Rules
 from storage.classifier import FbeOffer, MainOffer, rules_key
 from storage.classifier_sides import (
+    Inputs,
     Side,
+    base_statement,
     better_placed,
     flag,
     least,
     may_balance,
-    own_active,
     positive,
     units_for,
 )
@@ -83,10 +84,10 @@ def _side_columns(side: Side, account: str) -> dict[str, ColumnElement[Any]]:
     columns |= {f"{account}_{name}": getattr(side, name) for name in _NUMBERS}
     offer = side.offer
     return columns | {
-        f"{account}_lead": offer.supply_lead_time,
-        f"{account}_rank": offer.buy_button_rank,
+        f"{account}_lead": offer.lead,
+        f"{account}_rank": offer.rank,
         f"{account}_losing": flag(side.losing),
-        f"{account}_price": offer.sale_price,
+        f"{account}_price": offer.price,
     }
 
 
@@ -136,17 +137,18 @@ def _balances(here: Read, source: Read, rules: Rules) -> tuple[Any, Any]:
 
 def _sides(rules: Rules, members: ColumnElement[bool], chosen: ColumnElement[bool]) -> Any:
     """Per product with a stock issue (of those `chosen`), both sides' numbers."""
-    own = own_active(MainOffer) + own_active(FbeOffer)
-    main, fbe = Side(MainOffer, own, rules), Side(FbeOffer, own, rules)
-    columns: dict[str, ColumnElement[Any]] = {"product_id": Product.id, "sku": Product.sku}
+    products = (
+        select(Product.id, Product.sku)
+        .join(ProductStatus, ProductStatus.product_id == Product.id)
+        .where(members, ProductStatus.stock_rank > 0, chosen)
+    )
+    base = base_statement(rules, MainOffer, FbeOffer, products).c
+    main = Side(Inputs(base, "main"), base.own, rules)
+    fbe = Side(Inputs(base, "fbe"), base.own, rules)
+    columns: dict[str, ColumnElement[Any]] = {"product_id": base.id, "sku": base.sku}
     columns |= _side_columns(main, "main") | _side_columns(fbe, "fbe")
     return (
         select(*(column.label(name) for name, column in columns.items()))
-        .select_from(Product)
-        .join(ProductStatus, ProductStatus.product_id == Product.id)
-        .outerjoin(MainOffer, and_(MainOffer.product_id == Product.id, MainOffer.account == "main"))
-        .outerjoin(FbeOffer, and_(FbeOffer.product_id == Product.id, FbeOffer.account == "fbe"))
-        .where(members, ProductStatus.stock_rank > 0, chosen)
         # Materialised, as `moves` below: each is worked out once per product, not again
         # wherever the next one names it (SQLite would copy the expressions in).
         .cte("sides")
