@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,7 +13,7 @@ from bot.rules_file import check_categories
 from bot.service import StockService
 from bot.settings import Settings
 from storage.counts import category_keys
-from storage.db import alembic_config, make_engine, make_session_factory, upgrade
+from storage.db import HEAD_REVISION, make_engine, make_session_factory, schema_revision, upgrade
 
 
 class SchemaOutOfDate(StockbotError):
@@ -38,7 +35,12 @@ class Runtime:
 
 def check_schema(engine: Engine) -> None:
     """Upgrade an embedded SQLite file; on PostgreSQL, insist on `stockbot db upgrade`."""
+    current = schema_revision(engine)
+    if current == HEAD_REVISION:
+        return
     if engine.dialect.name == "sqlite":
+        from alembic.util import CommandError
+
         try:
             upgrade(engine)
         except CommandError as exc:
@@ -47,15 +49,10 @@ def check_schema(engine: Engine) -> None:
                 f"the database was made by a newer stockbot ({exc}); upgrade stockbot"
             ) from None
         return
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    head = ScriptDirectory.from_config(config).get_current_head()
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    if current != head:
-        raise SchemaOutOfDate(
-            f"database schema is at {current or 'nothing'}, this stockbot needs {head}: "
-            "run `stockbot db upgrade`"
-        )
+    raise SchemaOutOfDate(
+        f"database schema is at {current or 'nothing'}, this stockbot needs {HEAD_REVISION}: "
+        "run `stockbot db upgrade`"
+    )
 
 
 def build_runtime(settings: Settings, migrate: bool = True) -> Runtime:

@@ -80,12 +80,17 @@ class Driver:
                 cursor.executemany(sql, converted)
 
     def update(
-        self, table: Table, sql_set: str, columns: Sequence[str], rows: Iterable[Sequence]
+        self,
+        table: Table,
+        sql_set: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence],
+        key: str = "id",
     ) -> None:
-        """`UPDATE table SET sql_set WHERE id = ?` for each row: the values of `columns`
-        (the set's parameters, in order), then the id."""
+        """`UPDATE table SET sql_set WHERE key = ?` for each row: the values of `columns`
+        (the set's parameters, in order), then the key's."""
         converted = _converted(rows, self.processors(table, columns))
-        sql = f"UPDATE {table.name} SET {sql_set} WHERE id = {self.mark}"
+        sql = f"UPDATE {table.name} SET {sql_set} WHERE {key} = {self.mark}"
         with self._cursor(sql) as cursor:
             cursor.executemany(sql, converted)
 

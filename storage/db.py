@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration's revision (tests/storage/test_migrations.py holds it to
+# Alembic's head): a database already there is checked without loading Alembic, a
+# quarter of a CLI command's start.
+HEAD_REVISION = "0011"
 # Rows or ids per statement: keeps IN (...) lists under SQLite's bound-parameter limit and
 # PostgreSQL's 65,535 parameters per statement.
 CHUNK = 5000
@@ -58,6 +63,8 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -66,10 +73,20 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (Alembic), on the engine's own connection."""
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The revision the database's schema is at (Alembic's own table), None if none."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:

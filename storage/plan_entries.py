@@ -30,28 +30,26 @@ _UNKNOWN_WORTH = -100
 HOLDING_COLUMNS = ("listed", "stock", "pace", "price", "losing")
 
 
-def _entry(row: Any, slot: int, kind: str, to: Account, units: int | None) -> dict[str, Any]:
+# A plan_entries row's columns, in the order entries_of gives their values.
+ENTRY_COLUMNS = ("product_id", "slot", "list_name", "units", "worth", "order_worth")
+ENTRY_COLUMNS += ("order_units", "sku")
+
+
+def _entry(row: Any, slot: int, kind: str, to: Account, units: int | None) -> tuple:
     listed, stock, pace, price, losing = (row[f"{name}_{to}"] for name in HOLDING_COLUMNS)
     # The worth reads only the destination's stock, pace, price and loss: what is in
     # transit does not enter it.
     here = holding(listed == 1, stock, 0, 0, pace, price, losing == 1)
     worth = prevented(kind, here)
     bani = None if worth is None else round(worth * 100)
-    return {
-        "product_id": row["product_id"],
-        "slot": slot,
-        "list_name": list_of(kind, to),
-        "units": units,
-        "worth": bani,
-        "order_worth": _UNKNOWN_WORTH if bani is None else bani,
-        "order_units": units or 0,
-        "sku": row["sku"],
-    }
+    order_worth = _UNKNOWN_WORTH if bani is None else bani
+    kept = list_of(kind, to)
+    return (row["product_id"], slot, kept, units, bani, order_worth, units or 0, row["sku"])
 
 
-def entries_of(row: Any) -> list[dict[str, Any]]:
+def entries_of(row: Any) -> list[tuple]:
     """The plan_entries rows of one product's moves (a mapping of storage.plan_lines'
-    columns by name)."""
+    columns by name), as values of ENTRY_COLUMNS."""
     found = []
     transfer = row["plan_transfer"]
     if transfer is not None:

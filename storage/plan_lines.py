@@ -23,18 +23,17 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
-    insert,
     literal,
     null,
     or_,
     select,
     true,
     type_coerce,
-    update,
 )
 from sqlalchemy.orm import Session
 
 from bot.engine.models import Rules
+from storage.bulk import Driver
 from storage.classifier import FbeOffer, MainOffer, rules_key
 from storage.classifier_sides import (
     Inputs,
@@ -48,7 +47,7 @@ from storage.classifier_sides import (
     units_for,
 )
 from storage.models import PlanEntry, Product, ProductStatus
-from storage.plan_entries import entries_of
+from storage.plan_entries import ENTRY_COLUMNS, entries_of
 
 # Each transfer the engine may recommend, in the order it finds them: the strongest is
 # kept, and every transfer's destination competes, so the strongest is the first of the
@@ -240,19 +239,17 @@ def store_moves(
         bound["ids"] = product_ids or []
         if product_ids is not None:
             gone = gone.where(PlanEntry.product_id.in_(IDS))
-    write = (
-        update(ProductStatus)
-        .where(ProductStatus.product_id == bindparam("moved"))
-        .values({name: bindparam(f"new_{name}") for name in _STORED})
-    )
     connection = session.connection()
     # The products' lines go with their classification, made again below.
     connection.execute(gone, bound)
-    names = ("moved", *(f"new_{name}" for name in _STORED))
+    # Written by the driver, as tuples: Core's executemany processed each row's
+    # parameters (about a third of the plan's time in a million-product import).
+    db = Driver(session)
+    assign = ", ".join(f"{name} = {db.mark}" for name in _STORED)
     for statement in statements:
         rows = connection.execute(statement, bound).all()
         if rows:
-            values = [dict(zip(names, row[: len(names)], strict=True)) for row in rows]
-            connection.execute(write, values)
-            entries = [entry for row in rows for entry in entries_of(row._mapping)]
-            connection.execute(insert(PlanEntry), entries)
+            moved = (row[1 : len(_STORED) + 1] + row[:1] for row in rows)
+            db.update(ProductStatus.__table__, assign, _STORED, moved, key="product_id")
+            entries = (entry for row in rows for entry in entries_of(row._mapping))
+            db.insert(PlanEntry.__table__, ENTRY_COLUMNS, entries)
