@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import engine
@@ -78,15 +79,18 @@ class StockService:
 
     def snapshot(self, key: str) -> ProductSnapshot:
         """The product a SKU, PNK or EAN names, or NotFound."""
+        # A connection: a session's set-up costs as much as the lookup (benchmarks/analyze.py).
+        with self.sessions.kw["bind"].connect() as connection:
+            return self._snapshot_in(connection, key)
+
+    def _snapshot_in(self, connection: Connection, key: str) -> ProductSnapshot:
         if not key or not key.strip():
             raise InvalidInput("sku", "a SKU is required")
         try:
             limits.lookup(key)
         except limits.FieldError as exc:
             raise InvalidInput("sku", str(exc)) from None
-        # A connection: a session's set-up costs as much as the lookup (benchmarks/analyze.py).
-        with self.sessions.kw["bind"].connect() as connection:
-            lookup = queries.find_snapshots(connection, [key], self.clock())
+        lookup = queries.find_snapshots(connection, [key], self.clock())
         wanted = queries.lookup_key(key)
         if wanted in lookup.ambiguous:
             raise InvalidInput("sku", _ambiguous(key, lookup.ambiguous[wanted]))
@@ -96,9 +100,10 @@ class StockService:
         return snapshot
 
     def analyzed_snapshot(self, key: str) -> ProductSnapshot:
-        """The product with its competition history (the eMAG syncs'), for an analysis."""
-        snapshot = self.snapshot(key)
+        """The product with its competition history (the eMAG syncs'), for an analysis:
+        both read on one connection (a checkout is a good part of a lookup's time)."""
         with self.sessions.kw["bind"].connect() as connection:
+            snapshot = self._snapshot_in(connection, key)
             history = competition.competition_history(connection, snapshot.sku, self.clock())
         return snapshot.model_copy(update={"competition_history": history})
 
