@@ -1,13 +1,15 @@
 """The handler of each subcommand, as bot/cli/parser.py registers it.
 
-Every import of a command's implementation is inside its handler: building the parser
-then loads none of them, so `stockbot import` or `seed-demo` starts without the KPIs,
-the reports, eMAG's client, the plan or the web stack that other commands need.
+Every command's implementation is imported when it runs (inside its handler, or by
+`_deferred` for those that only hand over): building the parser loads none of them,
+so `stockbot import` or `seed-demo` starts without the KPIs, the reports, eMAG's
+client, the plan or the web stack that other commands need.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,34 @@ if TYPE_CHECKING:
 
     from bot.runtime import Runtime
     from bot.settings import Settings
+
+
+Command = Callable[[argparse.Namespace, "Runtime"], None]
+
+
+def _deferred(module: str, name: str) -> Command:
+    """The command `name` of `module`, imported when it runs."""
+
+    def run(args: argparse.Namespace, runtime: Runtime) -> None:
+        getattr(importlib.import_module(module), name)(args, runtime)
+
+    return run
+
+
+cmd_seed_demo = _deferred("bot.cli.demo", "cmd_seed_demo")
+cmd_demo = _deferred("bot.cli.demo", "cmd_demo")
+cmd_import = _deferred("bot.cli.csvimport", "cmd_import")
+cmd_alerts = _deferred("bot.cli.categories", "cmd_alerts")
+cmd_summary = _deferred("bot.cli.categories", "cmd_summary")
+cmd_bulk = _deferred("bot.cli.categories", "cmd_bulk")
+cmd_rules = _deferred("bot.cli.categories", "cmd_rules")
+cmd_sync = _deferred("bot.cli.emag", "cmd_sync")
+cmd_push_stock = _deferred("bot.cli.emag", "cmd_push_stock")
+cmd_resend_offers = _deferred("bot.cli.emag", "cmd_resend_offers")
+cmd_pnk_check = _deferred("bot.cli.emag", "cmd_pnk_check")
+cmd_plan = _deferred("bot.cli.plan", "cmd_plan")
+cmd_worker = _deferred("bot.cli.processes", "cmd_worker")
+cmd_serve = _deferred("bot.cli.processes", "cmd_serve")
 
 
 def _emit(args: argparse.Namespace, model: BaseModel, text: Callable[[Any], str]) -> None:
@@ -35,24 +65,6 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
     print(_("database schema is up to date"))
 
 
-def cmd_seed_demo(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import demo
-
-    demo.cmd_seed_demo(args, runtime)
-
-
-def cmd_demo(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import demo
-
-    demo.cmd_demo(args, runtime)
-
-
-def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import csvimport
-
-    csvimport.cmd_import(args, runtime)
-
-
 def cmd_analyze(args: argparse.Namespace, runtime: Runtime) -> None:
     from bot.cli import textviews
 
@@ -66,30 +78,6 @@ def cmd_transfer(args: argparse.Namespace, runtime: Runtime) -> None:
         args.sku, args.from_account, args.to_account, args.amount
     )
     _emit(args, check, textviews.render_transfer)
-
-
-def cmd_alerts(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import categories
-
-    categories.cmd_alerts(args, runtime)
-
-
-def cmd_summary(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import categories
-
-    categories.cmd_summary(args, runtime)
-
-
-def cmd_bulk(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import categories
-
-    categories.cmd_bulk(args, runtime)
-
-
-def cmd_rules(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import categories
-
-    categories.cmd_rules(args, runtime)
 
 
 def cmd_kpis(args: argparse.Namespace, runtime: Runtime) -> None:
@@ -139,45 +127,3 @@ def cmd_digest(args: argparse.Namespace, runtime: Runtime) -> None:
     print(_("digest {status}: {what}").format(status=status, what=outcome.detail))
     if outcome.permalink:
         print(outcome.permalink)
-
-
-def cmd_sync(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import emag
-
-    emag.cmd_sync(args, runtime)
-
-
-def cmd_push_stock(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import emag
-
-    emag.cmd_push_stock(args, runtime)
-
-
-def cmd_resend_offers(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import emag
-
-    emag.cmd_resend_offers(args, runtime)
-
-
-def cmd_pnk_check(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import emag
-
-    emag.cmd_pnk_check(args, runtime)
-
-
-def cmd_plan(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import plan
-
-    plan.cmd_plan(args, runtime)
-
-
-def cmd_worker(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import processes
-
-    processes.cmd_worker(args, runtime)
-
-
-def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
-    from bot.cli import processes
-
-    processes.cmd_serve(args, runtime)
