@@ -7,7 +7,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 
 from bot.runtime import SchemaOutOfDate, check_schema
 from storage.db import HEAD_REVISION, alembic_config, make_engine, schema_revision, upgrade
@@ -22,12 +22,16 @@ def test_migrations_match_the_models(db_url):
     assert differences == []
 
 
-def test_downgrade_to_base_and_upgrade_again(db_url):
-    engine = make_engine(db_url)
+def _downgrade(db_url: str, engine: Engine, revision: str) -> None:
     config = alembic_config(db_url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "base")
+        command.downgrade(config, revision)
+
+
+def test_downgrade_to_base_and_upgrade_again(db_url):
+    engine = make_engine(db_url)
+    _downgrade(db_url, engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
@@ -44,10 +48,7 @@ def test_head_revision_is_alembics_head_and_read_back(db_url):
 
 def test_a_schema_behind_is_upgraded_on_sqlite_and_refused_on_postgresql(db_url):
     engine = make_engine(db_url)
-    config = alembic_config(db_url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "-1")
+    _downgrade(db_url, engine, "-1")
     behind = schema_revision(engine)
     assert behind is not None and behind != HEAD_REVISION
     if engine.dialect.name == "sqlite":
