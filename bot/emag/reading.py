@@ -17,6 +17,7 @@ from typing import IO
 from bot.emag.client import EmagClient
 from bot.emag.convert import offer_from_item, units_sold
 from bot.emag.errors import EmagError, EmagIncompleteRead
+from bot.emag.first_offers import FirstOffers
 from bot.emag.progress import EmagProgress
 from bot.engine.models import Account
 from storage.queries import lookup_key
@@ -76,8 +77,8 @@ class AccountRead:
         self.offers = 0
         self.pages = 0
         self.skipped = 0
-        # SKU key -> the offer id first read for it: one offer per SKU and account.
-        self.seen: dict[str, int] = {}
+        # The offer id first read for each SKU key: one offer per SKU and account.
+        self.seen = FirstOffers()
         self.conflicts: list[str] = []
         self.units: list[SoldLine] | None = None
         self.velocity_error: str | None = None
@@ -87,6 +88,7 @@ class AccountRead:
 
     def close(self) -> None:
         self.spool.close()
+        self.seen.close()
 
 
 def _sold_lines(client: EmagClient, since: datetime, stop: threading.Event) -> list[SoldLine]:
@@ -144,15 +146,16 @@ def _read_offers(client: EmagClient, read: AccountRead, progress: EmagProgress) 
     received = 0
     for page in client.read_offers(expected=expected, on_wait=on_wait):
         received += len(page)
-        converted = []
+        offers = []
         for item in page:
             try:
-                offer = offer_from_item(item)
+                offers.append(offer_from_item(item))
             except ValueError as exc:
                 read.skipped += 1
                 logger.warning("%s: skipped an offer: %s", client.label, exc)
-                continue
-            first = read.seen.setdefault(lookup_key(offer.sku), offer.emag_offer_id)
+        firsts = read.seen.firsts([(lookup_key(o.sku), o.emag_offer_id) for o in offers])
+        converted = []
+        for offer, first in zip(offers, firsts, strict=True):
             if first != offer.emag_offer_id:
                 # Two offers of one account under one SKU (e.g. differing only in case):
                 # keeping either silently would hide the other from every check and
