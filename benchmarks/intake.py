@@ -12,11 +12,11 @@ ratio, the min of `--runs`. Then `stockbot seed-demo --products N` into a fresh 
 Targets (issue 18): import <= 3x the floor, <= 200 MiB at 1M; seed-demo at 1M <= 120 s,
 <= 500 MiB.
 
-Measured (2 cores shared with other jobs, load 2-3; ratios are against the floor of the
-same run): import 100k rows 6.7 s vs 1.8 s (3.78x; main then 4.93x), 153 MiB; 1M rows
-77.8 s vs 17.6 s (4.43x; 3.12-4.12x in two runs before main's plan entries), 181 MiB;
-seed-demo 100k 12.1 s, 158 MiB, 1M 133.9 s, 184 MiB. Both targets of time are still
-missed; README.md's Benchmarks section says where the time goes.
+Measured on 2026-12-04 (2 cores, quiet, ratios against the floor of the same run):
+import 100k rows 4.7-5.2 s vs 1.1-1.4 s (3.77-4.15x), 143-155 MiB; 1M rows 38.9-42.5 s
+vs 10.8-14.1 s (3.02-3.61x), 166-173 MiB; seed-demo 1M 57.8-73.6 s, 151-176 MiB. The
+seed's targets are met, the import's 3x is not; README.md's Benchmarks section says
+where the time goes.
 """
 
 from __future__ import annotations
