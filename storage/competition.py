@@ -124,6 +124,9 @@ def _move_watch_state(session: Session, now: datetime, rules: Rules) -> int:
             ),
         )
         .where(offer.last_read_at == now)
+        # Streamed: every offer of the sync comes through here (2 x 100k rows held at
+        # once were the sync's peak of memory).
+        .execution_options(yield_per=2000)
     )
     changed, products = [], []
     for row_id, product_id, lost_at, sellers, rose_at, rank, rivals, then, rank0, rivals0 in rows:
