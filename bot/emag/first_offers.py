@@ -10,8 +10,9 @@ MiB over 2 x 100k. The scratch file holds a couple of MiB of cache and goes when
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
+
+from storage.scratch import scratch_database
 
 
 class FirstOffers:
@@ -20,11 +21,9 @@ class FirstOffers:
     took the key)."""
 
     def __init__(self) -> None:
-        # "": a private temporary database on disk, gone when the connection closes.
-        self._db = sqlite3.connect("", check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode = OFF")
-        self._db.execute("PRAGMA synchronous = OFF")
-        self._db.execute("CREATE TABLE first (key TEXT PRIMARY KEY, offer_id) WITHOUT ROWID")
+        self._db = scratch_database(
+            "CREATE TABLE first (key TEXT PRIMARY KEY, offer_id) WITHOUT ROWID"
+        )
 
     def firsts(self, page: Sequence[tuple[str, int]]) -> list[int]:
         if not page:

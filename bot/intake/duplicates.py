@@ -8,8 +8,9 @@ couple of MiB of cache and is deleted when closed.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
+
+from storage.scratch import scratch_database
 
 # One good row: its line, the SKU's lookup key, the account and the SKU as written.
 Seen = tuple[int, str, str, str]
@@ -20,11 +21,9 @@ class Duplicates:
     later rows of each (key, account) with the line of the first."""
 
     def __init__(self) -> None:
-        # "": a private temporary database on disk, gone when the connection closes.
-        self._db = sqlite3.connect("")
-        self._db.execute("PRAGMA journal_mode = OFF")
-        self._db.execute("PRAGMA synchronous = OFF")
-        self._db.execute("CREATE TABLE seen (line INTEGER, key TEXT, account TEXT, sku TEXT)")
+        self._db = scratch_database(
+            "CREATE TABLE seen (line INTEGER, key TEXT, account TEXT, sku TEXT)"
+        )
 
     def add(self, rows: Iterable[Seen]) -> None:
         self._db.executemany("INSERT INTO seen VALUES (?, ?, ?, ?)", rows)
