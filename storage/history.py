@@ -178,7 +178,8 @@ def _open_new(session: Session, now: datetime, rules: Rules) -> None:
     # With no record open (a first load; all closed), every current issue is new: the
     # test per issue is left out, and with it SQLite's copy of the rows read from the
     # table written (1M products: 2.5 s -> 1.2 s with the alerting rows above).
-    if session.scalar(select(record.id).where(record.closed_at.is_(None)).limit(1)):
+    open_one = select(record.id).where(record.closed_at.is_(None)).limit(1)
+    if session.scalar(open_one) is not None:
         rows = rows.where(
             ~exists().where(record.closed_at.is_(None), _same_alert(record, current.c))
         )
