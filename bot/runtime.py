@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -14,6 +15,13 @@ from bot.service import StockService
 from bot.settings import Settings
 from storage.counts import category_keys
 from storage.db import HEAD_REVISION, make_engine, make_session_factory, schema_revision, upgrade
+
+LOG_FORMAT = "%(asctime)s %(name)s %(message)s"
+
+
+def configure_logging() -> None:
+    """INFO lines with their time and source, for the web, worker and answer processes."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 
 
 class SchemaOutOfDate(StockbotError):

@@ -5,7 +5,6 @@ process does both (what SQLite, with its one write lock, is for)."""
 from __future__ import annotations
 
 import argparse
-import logging
 import socket
 from collections.abc import Callable
 from datetime import timedelta
@@ -18,11 +17,9 @@ from bot.errors import StockbotError
 from bot.i18n import _, counted
 from bot.jobs import worker as jobs
 from bot.jobs.scheduler import RESUME_JOB, add_once, build_scheduler
-from bot.runtime import Runtime
+from bot.runtime import Runtime, configure_logging
 from bot.settings import ConfigError
 from bot.slack_client import make_web_client
-
-LOG_FORMAT = "%(asctime)s %(name)s %(message)s"
 
 
 def scheduler_for(runtime: Runtime, blocking: bool = True) -> BaseScheduler:
@@ -71,7 +68,7 @@ def _port_free(host: str, port: int) -> None:
 
 
 def cmd_worker(args: argparse.Namespace, runtime: Runtime) -> None:
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    configure_logging()
     scheduler_for(runtime).start()
 
 
@@ -79,14 +76,14 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
     from bot.app import create_app  # Slack and the web server only load for `serve`
 
     settings = runtime.settings
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    configure_logging()
     if args.with_worker and args.workers != 1:
         raise ConfigError("--with-worker runs the scheduler once: use it with --workers 1")
     scheduler = scheduler_for(runtime, blocking=False) if args.with_worker else None
     if args.socket:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        app = create_app(settings, runtime=runtime, socket_mode=True)
+        app = create_app(settings, runtime=runtime, socket_mode=True, answer_process=True)
         token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
         try:
             # Asked once up front, so a refused token is one line, not a logged retry.
@@ -107,7 +104,7 @@ def cmd_serve(args: argparse.Namespace, runtime: Runtime) -> None:
     # Checked here, once, so a bad setting fails with one line before any worker starts.
     _port_free(args.host, args.port)
     off = slack_off_reason(settings)
-    slack_app = None if off else create_app(settings, runtime=runtime)
+    slack_app = None if off else create_app(settings, runtime=runtime, answer_process=True)
     web = create_web_app(runtime, slack_app, off)
     if off:
         print(

@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 log = logging.getLogger("stockbot.web")
-LOG_FORMAT = "%(asctime)s %(name)s %(message)s"
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -31,11 +30,6 @@ MAX_BODY_BYTES = 1024 * 1024
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _UNPRINTABLE = re.compile(r"[^\x21-\x7e]")
 _ROUTE_SHOWN = 120
-
-
-def configure_logging() -> None:
-    """INFO lines with their time and source, for the web and worker processes."""
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 
 
 def _printable(text: str) -> str:

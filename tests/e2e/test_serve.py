@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,74 +15,9 @@ import pytest
 
 from bot.slack_standin import SlackStandin
 from bot.slack_standin.requests import SlackSender
+from tests.e2e.conftest import SECRET, TOKEN, free_port, stockbot
 from tests.handlers.conftest import wait_for
 from tests.streaming import stream_post
-
-TOKEN = "xoxb-e2e"
-SECRET = "e2e-signing-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _stockbot(env: dict[str, str], *args: str, **options) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        **options,
-    )
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStandin]:
-    with SlackStandin(token=TOKEN) as standin:
-        yield standin
-
-
-@pytest.fixture
-def env(tmp_path: Path, slack: SlackStandin) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-    }
-
-
-@pytest.fixture
-def served(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`stockbot serve` on a free port; its stdout and stderr go to tmp_path/serve.log."""
-    assert _stockbot(env, "seed-demo", "--products", "40").returncode == 0
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=log,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"  # the default bind: loopback only
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()
-            return False
-
-    wait_for(healthy, timeout=30)
-    yield url, process
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
 
 
 def _rss_kib(pid: int) -> int:
@@ -151,8 +84,8 @@ def test_serve_without_slack_serves_the_api_and_dashboard_and_says_slack_is_off(
 ) -> None:
     environment = {k: v for k, v in env.items() if k not in unset}
     environment["STOCKBOT_API_TOKENS"] = "t0ken-for-the-api"
-    assert _stockbot(environment, "seed-demo", "--products", "5").returncode == 0
-    port = _free_port()
+    assert stockbot(environment, "seed-demo", "--products", "5").returncode == 0
+    port = free_port()
     log = (tmp_path / "off.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
@@ -185,13 +118,13 @@ def test_serve_without_slack_serves_the_api_and_dashboard_and_says_slack_is_off(
 
 
 def test_serve_socket_mode_needs_the_app_token(env: dict[str, str]) -> None:
-    result = _stockbot(env, "serve", "--socket")
+    result = stockbot(env, "serve", "--socket")
     assert result.returncode == 1
     assert "SLACK_APP_TOKEN" in result.stderr
 
 
 def test_serve_with_a_bad_bot_token_fails_at_start(env: dict[str, str]) -> None:
-    result = _stockbot({**env, "SLACK_BOT_TOKEN": "xoxb-wrong"}, "serve", "--port", "0")
+    result = stockbot({**env, "SLACK_BOT_TOKEN": "xoxb-wrong"}, "serve", "--port", "0")
     assert result.returncode == 1
     assert "SLACK_BOT_TOKEN was refused by Slack: invalid_auth" in result.stderr
     assert result.stderr.count("\n") == 1
@@ -210,7 +143,7 @@ def test_socket_mode_answers_a_slash_command_delivered_over_the_websocket(
             "SLACK_API_URL": slack.api_url,
         }
         env.pop("SLACK_SIGNING_SECRET", None)
-        assert _stockbot(env, "seed-demo", "--products", "20").returncode == 0
+        assert stockbot(env, "seed-demo", "--products", "20").returncode == 0
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--socket"],
             env=env,
@@ -235,7 +168,7 @@ def test_socket_mode_answers_a_slash_command_delivered_over_the_websocket(
 def test_serve_with_worker_runs_the_scheduler_in_the_same_process(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "one-process.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -265,9 +198,9 @@ def test_serve_with_worker_runs_the_scheduler_in_the_same_process(
 
 
 def test_serve_with_worker_refuses_several_web_workers(env: dict[str, str]) -> None:
-    result = _stockbot(
+    result = stockbot(
         {**env, "STOCKBOT_ALERT_CHANNEL": "CDIGEST"},
-        *("serve", "--with-worker", "--workers", "2", "--port", str(_free_port())),
+        *("serve", "--with-worker", "--workers", "2", "--port", str(free_port())),
     )
     assert result.returncode == 1
     assert result.stderr == (
