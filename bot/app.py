@@ -4,7 +4,9 @@ process's runtime and its pools. Nothing runs at import time.
 Three kinds of threads serve Slack: the request's own (web/app.py's dispatch pool, or
 Socket Mode's) verifies, parses and acks; Bolt's small I/O pool runs the lazy listeners'
 quick front (opening a modal while its trigger_id is fresh, queueing the answer); the
-answer pool, bounded to the cores, does the database and CPU work."""
+answer pool, bounded to the cores, does the database and CPU work. With
+`answer_process` (what `serve` runs), `/stock`'s answers are worked out in a process of
+their own (handlers/command_process.py), so they never hold this one's interpreter."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from bot.settings import ConfigError, Settings
 from bot.slack_client import make_web_client
 from bot.slack_pools import AnswerPool
 from handlers import register_handlers
+from handlers.command_process import CommandProcess
 
 log = logging.getLogger("stockbot.slack")
 # Bolt's pool for the lazy listeners' fronts: Slack calls and queueing, no database work.
@@ -55,8 +58,11 @@ def create_app(
     client: WebClient | None = None,
     runtime: Runtime | None = None,
     socket_mode: bool = False,
+    answer_process: bool = False,
 ) -> App:
-    """A Bolt App for HTTP mode (signing secret required) or Socket Mode (app token)."""
+    """A Bolt App for HTTP mode (signing secret required) or Socket Mode (app token).
+    With `answer_process`, `/stock` is answered in a process of its own
+    (handlers/command_process.py), built from `settings` rather than from `runtime`."""
     if socket_mode:
         if settings.slack_app_token is None:
             raise ConfigError("SLACK_APP_TOKEN is not set (Socket Mode needs it)")
@@ -87,7 +93,7 @@ def create_app(
             "listener failed: %s (%s)", type(error).__name__, body.get("type"), exc_info=error
         )
 
-    register_handlers(app)
+    register_handlers(app, CommandProcess(settings) if answer_process else None)
     return app
 
 

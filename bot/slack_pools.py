@@ -64,7 +64,14 @@ class AnswerPool:
         # One per app: Bolt deep-copies the request context for its lazy listeners.
         return self
 
-    def submit(self, task: Callable[[], None], notice: Callable[[], None] | None = None) -> None:
+    def submit(
+        self,
+        task: Callable[[], None],
+        notice: Callable[[], None] | None = None,
+        since: float | None = None,
+    ) -> None:
+        """`since`: when the request arrived (time.time()), if it waited before it came
+        here (handed over from another process): that wait counts towards `busy_after`."""
         started = threading.Event()
 
         def run() -> None:  # marks the start, so the watchdog knows not to say "busy"
@@ -75,7 +82,9 @@ class AnswerPool:
                 log.exception("answer failed")
 
         if notice is not None:
-            waiting = _Waiting(time.monotonic() + self.busy_after, next(self._seq), notice, started)
+            waited = 0.0 if since is None else max(0.0, time.time() - since)
+            deadline = time.monotonic() + self.busy_after - waited
+            waiting = _Waiting(deadline, next(self._seq), notice, started)
             with self._changed:
                 heapq.heappush(self._waiting, waiting)
                 self._changed.notify()
@@ -84,6 +93,11 @@ class AnswerPool:
     def deliver(self, send: Callable[[], None]) -> None:
         """Send an answer to Slack without holding a thread of the bounded pool."""
         self._io.submit(send)
+
+    def close(self) -> None:
+        """Finish the tasks submitted, then the answers they send."""
+        self._work.shutdown()
+        self._io.shutdown()
 
     def _watchdog(self) -> None:
         with self._changed:

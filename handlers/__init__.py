@@ -3,9 +3,10 @@
 Commands, clicks and events are acked the moment they arrive, doing no database or CPU
 work; their answers are queued in a pool bounded to the cores (handlers/answering.py),
 so a burst of requests never waits behind another's database read and a command that
-has to wait is told so. A command is queued by its ack listener itself, a click or an
-event by a lazy listener (which may open a modal first). The modal submission answers
-in its ack, as Slack requires.
+has to wait is told so; under `serve`, `/stock` is answered in a process of its own
+(command_process.py), its ack and hand-over the web process's only work. A command
+is queued by its ack listener itself, a click or an event by a lazy listener (which may
+open a modal first). The modal submission answers in its ack, as Slack requires.
 
 Thin: parse, call the service or the engine, render with `handlers/blocks/`. It may
 import the engine, the service and the shared pieces, never `storage/` (the service
@@ -25,6 +26,7 @@ from handlers.actions import (
     handle_validate_transfer,
 )
 from handlers.answering import acked_then_queued, answered, queued
+from handlers.command_process import CommandProcess
 from handlers.commands import handle_stock_command
 from handlers.home import handle_app_home_opened
 from handlers.plan import handle_mark_shipped
@@ -35,8 +37,12 @@ def ack_now(ack: Ack) -> None:
     ack()
 
 
-def register_handlers(app: App) -> None:
-    app.command(ids.COMMAND)(acked_then_queued(handle_stock_command, busy=True))
+def register_handlers(app: App, commands: CommandProcess | None = None) -> None:
+    """Every listener; `/stock` answered in `commands`' process when given, else here."""
+    if commands is not None:
+        app.command(ids.COMMAND)(commands.ack_listener())
+    else:
+        app.command(ids.COMMAND)(acked_then_queued(handle_stock_command, busy=True))
     app.action(ids.VALIDATE_TRANSFER)(ack=ack_now, lazy=[queued(handle_validate_transfer)])
     app.action(ids.CHANGE_AMOUNT)(ack=ack_now, lazy=[answered(handle_change_amount)])
     app.action(ids.SNOOZE)(ack=ack_now, lazy=[queued(handle_snooze)])

@@ -41,6 +41,7 @@ log = logging.getLogger("stockbot.slack")
 BUSY = N_("Busy, answering in a moment.")
 WORKING = N_("Working on it...")
 MODAL_KEY = "stockbot_modal"  # the view id of the modal a click in a view answers in
+ACKED_AT = "stockbot_acked_at"  # when a request handed over from another process was acked
 
 
 class AnswerRefused(Exception):
@@ -194,7 +195,7 @@ def queued(listener: Callable[..., None], busy: bool = False) -> Callable[..., N
         if busy and respond is not None and respond.response_url:
             notice = functools.partial(_busy, respond)
         pool: AnswerPool = context["answers"]
-        pool.submit(functools.partial(_report, listener, kwargs), notice)
+        pool.submit(functools.partial(_report, listener, kwargs), notice, context.get(ACKED_AT))
 
     return front
 

@@ -22,11 +22,11 @@ from slack_bolt.adapter.starlette.handler import to_starlette_response
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
-from bot.runtime import Runtime
+from bot.runtime import Runtime, configure_logging
 from bot.settings import ConfigError, Settings
 from bot.web.api import install_api
 from bot.web.dashboard import install_dashboard
-from bot.web.edge import RequestEdge, configure_logging
+from bot.web.edge import RequestEdge
 from bot.web.headers import SecurityHeaders
 from bot.web.plan_page import install_plan_page
 from bot.web.slack_edge import Refused, checked_request
@@ -156,7 +156,7 @@ def app_from_environment() -> FastAPI:
     settings = load_settings()
     runtime = build_runtime(settings)
     off = slack_off_reason(settings)
-    slack_app = None if off else create_app(settings, runtime=runtime)
+    slack_app = None if off else create_app(settings, runtime=runtime, answer_process=True)
     web = create_web_app(runtime, slack_app, off)
     tune_gc_for_serving()
     return web
