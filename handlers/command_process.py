@@ -87,17 +87,23 @@ class CommandProcess:
     def _feed(self) -> None:
         while (item := self._waiting.get()) is not _CLOSE:
             try:
-                self._writer.send(item)
-            except OSError:  # the answer process is gone: what it held is lost, not this
-                self._process.join(1)
-                log.error(
-                    "the answer process ended (exit code %s); starting another",
-                    self._process.exitcode,
-                )
-                self._writer.close()
-                self._start()
-                self._writer.send(item)
+                self._hand_over(item)
+            except Exception:  # this thread must go on, or every later command waits
+                log.exception("a /stock command could not be handed to the answer process")
         self._writer.close()
+
+    def _hand_over(self, item: tuple[dict[str, Any], float]) -> None:
+        try:
+            self._writer.send(item)
+        except OSError:  # the answer process is gone: what it held is lost, not this
+            self._process.join(1)
+            log.error(
+                "the answer process ended (exit code %s); starting another",
+                self._process.exitcode,
+            )
+            self._writer.close()
+            self._start()
+            self._writer.send(item)
 
     def close(self, timeout: float = 10) -> None:
         """Let the commands handed over be answered, then end the answer process."""
