@@ -54,30 +54,36 @@ def env(tmp_path: Path, slack: SlackStandin) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def served(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`stockbot serve` on a free port; its stdout and stderr go to tmp_path/serve.log."""
-    assert stockbot(env, "seed-demo", "--products", "40").returncode == 0
+def start_serve(env: dict[str, str], log_path: Path, *args: str) -> tuple[str, subprocess.Popen]:
+    """`stockbot serve [args]` on a free port of loopback (the default bind), its stdout
+    and stderr to `log_path`, once /healthz answers 200."""
     port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=log,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"  # the default bind: loopback only
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), *args],
+            env=env,
+            stdout=log,
+            stderr=log,
+            text=True,
+        )
+    url = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:
         try:
             return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
         except httpx.TransportError:
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()
+            assert process.poll() is None, log_path.read_text()
             return False
 
     wait_for(healthy, timeout=30)
+    return url, process
+
+
+@pytest.fixture
+def served(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`stockbot serve` over 40 demo products; its log in tmp_path/serve.log."""
+    assert stockbot(env, "seed-demo", "--products", "40").returncode == 0
+    url, process = start_serve(env, tmp_path / "serve.log")
     yield url, process
     process.terminate()
     process.wait(timeout=10)
-    log.close()

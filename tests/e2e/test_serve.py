@@ -15,7 +15,7 @@ import pytest
 
 from bot.slack_standin import SlackStandin
 from bot.slack_standin.requests import SlackSender
-from tests.e2e.conftest import SECRET, TOKEN, free_port, stockbot
+from tests.e2e.conftest import SECRET, TOKEN, free_port, start_serve, stockbot
 from tests.handlers.conftest import wait_for
 from tests.streaming import stream_post
 
@@ -85,25 +85,8 @@ def test_serve_without_slack_serves_the_api_and_dashboard_and_says_slack_is_off(
     environment = {k: v for k, v in env.items() if k not in unset}
     environment["STOCKBOT_API_TOKENS"] = "t0ken-for-the-api"
     assert stockbot(environment, "seed-demo", "--products", "5").returncode == 0
-    port = free_port()
-    log = (tmp_path / "off.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        env=environment,
-        stdout=log,
-        stderr=log,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    url, process = start_serve(environment, tmp_path / "off.log")
     try:
-
-        def healthy() -> bool:
-            try:
-                return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_for(healthy, timeout=30)
         auth = {"Authorization": "Bearer t0ken-for-the-api"}
         assert httpx.get(f"{url}/api/v1/stock-sync/analyze/EMG331", headers=auth).status_code == 200
         assert httpx.get(f"{url}/dashboard", headers=auth).status_code == 200
@@ -112,7 +95,6 @@ def test_serve_without_slack_serves_the_api_and_dashboard_and_says_slack_is_off(
     finally:
         process.terminate()
         process.wait(timeout=10)
-        log.close()
     said = (tmp_path / "off.log").read_text()
     assert said.count("the Slack endpoint is off") == 1 and "Traceback" not in said
 
@@ -168,26 +150,10 @@ def test_socket_mode_answers_a_slash_command_delivered_over_the_websocket(
 def test_serve_with_worker_runs_the_scheduler_in_the_same_process(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    port = free_port()
     log_path = tmp_path / "one-process.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--with-worker"],
-            env={**env, "STOCKBOT_ALERT_CHANNEL": "CDIGEST"},
-            stdout=log,
-            stderr=log,
-        )
+    env = {**env, "STOCKBOT_ALERT_CHANNEL": "CDIGEST"}
+    _, process = start_serve(env, log_path, "--with-worker")
     try:
-        url = f"http://127.0.0.1:{port}"
-
-        def healthy() -> bool:
-            try:
-                return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-            except httpx.TransportError:
-                assert process.poll() is None, log_path.read_text()
-                return False
-
-        wait_for(healthy, timeout=30)
         text = log_path.read_text()
         assert "with the worker's scheduler" in text
         assert "stock-digest: cron[" in text
