@@ -19,6 +19,7 @@ it ends first.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -85,16 +86,25 @@ class CommandProcess:
         return handle_stock_command
 
     def _feed(self) -> None:
-        while (item := self._waiting.get()) is not _CLOSE:
+        closing = False
+        while not closing:
+            # All that is waiting goes in one write: a burst of acks wakes this thread
+            # (and takes the interpreter from them) once, not once per command.
+            batch = [self._waiting.get()]
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    batch.append(self._waiting.get_nowait())
+            closing = batch[-1] is _CLOSE
+            commands = [item for item in batch if item is not _CLOSE]
             try:
-                self._hand_over(item)
+                self._hand_over(commands)
             except Exception:  # this thread must go on, or every later command waits
-                log.exception("a /stock command could not be handed to the answer process")
+                log.exception("/stock commands could not be handed to the answer process")
         self._writer.close()
 
-    def _hand_over(self, item: tuple[dict[str, Any], float]) -> None:
+    def _hand_over(self, commands: list[tuple[dict[str, Any], float]]) -> None:
         try:
-            self._writer.send(item)
+            self._writer.send(commands)
         except OSError:  # the answer process is gone: what it held is lost, not this
             self._process.join(1)
             log.error(
@@ -103,7 +113,7 @@ class CommandProcess:
             )
             self._writer.close()
             self._start()
-            self._writer.send(item)
+            self._writer.send(commands)
 
     def close(self, timeout: float = 10) -> None:
         """Let the commands handed over be answered, then end the answer process."""
@@ -132,12 +142,13 @@ def answer_commands(settings: Settings, commands: Connection) -> None:
     answer = queued(handle_stock_command, busy=True)
     while True:
         try:
-            command, acked_at = commands.recv()
+            batch = commands.recv()
         except EOFError:  # the web process closed the pipe or ended
             break
-        context = BoltContext({"runtime": runtime, "answers": answers, ACKED_AT: acked_at})
-        respond = Respond(
-            response_url=command.get("response_url"), proxy=client.proxy, ssl=client.ssl
-        )
-        answer(command=command, respond=respond, client=client, context=context)
+        for command, acked_at in batch:
+            context = BoltContext({"runtime": runtime, "answers": answers, ACKED_AT: acked_at})
+            respond = Respond(
+                response_url=command.get("response_url"), proxy=client.proxy, ssl=client.ssl
+            )
+            answer(command=command, respond=respond, client=client, context=context)
     answers.close()
