@@ -8,8 +8,8 @@ a time and 3.8x at 100; acking alone, 1.06x and 1.21x. So the web process acks t
 command and hands its body over a pipe to this process, which answers it as the web
 process would have: the same listener, the same bounded pool, the busy notice counted
 from the ack. It runs at the lowest CPU priority, so the acks go first when both want
-the cores. Measured so: 1.30x at 20 and 2.13x at 100 (the answers still take cores the
-acks could use; the same hand-over with the answers dropped: 1.20x and 1.38x).
+the cores. Measured so: 1.04-1.38x at 20 and 2.1-2.3x at 100 (the answers still take
+cores the acks could use; the same hand-over with the answers dropped: 1.20x and 1.38x).
 
 One such process per web process (each `serve --workers` process has its own). It ends
 when its web process does, however that one ends, and the web process starts another if
