@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.intake.demo_data import emg331
-from bot.jobs.digest_post import EVENT_TYPE
 from bot.intake.seed import store_snapshots
+from bot.jobs.digest_post import EVENT_TYPE
 from storage.db import make_engine, make_session_factory
 from storage.models import Digest, DigestMessage
 from tests.conftest import NOW
