@@ -1,7 +1,8 @@
 """`stockbot import FILE.csv`: the file streamed into the snapshot in one transaction.
 
 The file is read twice, in constant memory: once for its encoding (and its lines, the
-progress bar's total), then row by row, each batch written as it is read. A bad row
+progress bar's total), then row by row in a process of its own (csv_process), each batch
+written here as it comes. A bad row
 anywhere still means nothing imported: the rows after it are only checked, and the
 transaction is rolled back with every bad line listed.
 """
@@ -15,7 +16,8 @@ from bot.cli.progress import progress
 from bot.errors import StockbotError
 from bot.i18n import _
 from bot.intake.csv_dialect import CsvDialect, DialectError, open_csv
-from bot.intake.csv_import import REQUIRED, CsvImportError, OfferStream
+from bot.intake.csv_import import REQUIRED, CsvImportError
+from bot.intake.csv_process import offer_stream
 from bot.intake.seed import WRITE_BATCH, store_batches
 from bot.runtime import Runtime
 from bot.service import utcnow
@@ -30,12 +32,14 @@ def cmd_import(args: argparse.Namespace, runtime: Runtime) -> None:
     try:
         with (
             open_csv(path, REQUIRED) as (lines, dialect, count),
+            # Forked before the progress bar's thread starts.
+            offer_stream(lines, now, dialect, IMPORT_ROWS) as stream,
             progress(_("importing"), max(count - 1, 0), args.quiet) as advance,
-            OfferStream(lines, now, dialect, advance) as stream,
         ):
+            stream.on_rows(advance)
             written = store_batches(
                 runtime.sessions,
-                stream.batches(IMPORT_ROWS),
+                stream.batches(),
                 "csv",
                 now,
                 runtime.service.rules,
