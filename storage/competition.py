@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, delete, literal, null, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
 from bot.engine.competition_watch import WatchState, next_state
 from bot.engine.models import ACCOUNTS, Account, CompetitionPoint, Rules
 from storage.classifier_sides import own_active, positive
+from storage.db import dialect_insert
 from storage.models import CompetitionRecord, Offer, Product
 from storage.queries import lookup_key
 from storage.status import refresh_status
@@ -68,9 +68,8 @@ def _insert_points(session: Session, now: datetime) -> None:
         .outerjoin(fbe, and_(fbe.product_id == here.product_id, fbe.account == "fbe"))
         .where(here.last_read_at == now)
     )
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(
-        dialect.insert(CompetitionRecord)
+        dialect_insert(session, CompetitionRecord)
         .from_select(list(_COLUMNS), points)
         .on_conflict_do_nothing()
     )

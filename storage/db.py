@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.sql.dml import Insert
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision (tests/storage/test_migrations.py holds it to
@@ -94,3 +96,11 @@ def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     batch = list(items)
     for start in range(0, len(batch), size):
         yield batch[start : start + size]
+
+
+def dialect_insert(session: Session, table: Any) -> Insert:
+    """The INSERT of the session's database dialect, with its ON CONFLICT clauses; the
+    dialect's module imported when first used, so a SQLite run never loads PostgreSQL's
+    (nor asyncio, which it brings)."""
+    name = session.get_bind().dialect.name
+    return importlib.import_module(f"sqlalchemy.dialects.{name}").insert(table)

@@ -30,12 +30,12 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from bot.engine.models import ACCOUNTS, Rules
 from storage.classifier import classified_products
 from storage.counts import catalogue_counts
+from storage.db import dialect_insert
 from storage.kpi_history import RECOVERABLE
 from storage.models import AlertRecord, DailyStats, Offer, ProductStatus, StockDay
 from storage.transits import settle_transits
@@ -237,8 +237,7 @@ def _record_daily_stats(session: Session, now: datetime, rules: Rules) -> None:
         "stock_with_competition": int(competing),
         "lost_sales_per_day": counts["lost_sales_per_day"],
     }
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(DailyStats).values(**values)
+    statement = dialect_insert(session, DailyStats).values(**values)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=[DailyStats.day],
@@ -251,12 +250,11 @@ def _record_stock_days(session: Session, now: datetime) -> None:
     """Today is a day without stock for every offer at 0 now, and a day with stock for
     the others (the last snapshot of the day wins); rows past the pace window go."""
     today = now.date()
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     empty = select(Offer.product_id, Offer.account, literal(today, Date())).where(
         func.coalesce(Offer.stock, 0) == 0
     )
     session.execute(
-        dialect.insert(StockDay)
+        dialect_insert(session, StockDay)
         .from_select(["product_id", "account", "day"], empty)
         .on_conflict_do_nothing()
     )

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.db import dialect_insert
 from storage.models import MessageState
 
 
@@ -34,9 +34,8 @@ def current_content(
 ) -> Content:
     """What the message shows now; the first edit stores `text`/`blocks` (what Slack
     showed) as its starting point."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(
-        dialect.insert(MessageState)
+        dialect_insert(session, MessageState)
         .values(
             channel=channel,
             ts=ts,

@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.cli.progress import account_bars, batches, pages
+from bot.cli.account_bars import account_bars, batches, pages
 from bot.errors import StockbotError
 from bot.formats import number
 from bot.i18n import _, counted

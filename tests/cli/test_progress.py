@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from bot.cli.account_bars import RATE_WAIT, STORING, account_bars, pages
 from bot.cli.main import main
-from bot.cli.progress import RATE_WAIT, STORING, account_bars, pages, progress
+from bot.cli.progress import progress
 
 
 def _terminal(buffer: io.StringIO) -> Console:
