@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     bindparam,
     func,
+    literal,
+    or_,
     select,
     union_all,
 )
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.engine.models import ProductSnapshot, Rules
 from storage import snapshot_rows
-from storage.classifier import NOW_EPOCH, classified_products, epoch_of, priority_rank
+from storage.classifier import NOW_EPOCH, classified_products, epoch_of
 from storage.db import chunks
 from storage.models import Offer, Product, ProductStatus, SnapshotRun
 
@@ -94,15 +96,27 @@ _CATEGORY = bindparam("category", type_=String())
 
 def _ranked(stock_rank: int, limited: bool, by_category: bool) -> Select:
     """The alerting products of one stored stock rank in page order: a walk of
-    ix_product_status_alert_order that stops after :page_limit, no sort."""
-    # Rules() fills the signature only: the clock-dependent part reads no thresholds (the
-    # stored rows were made under the rules in force, and storage.status keeps them so).
-    statement = classified_products(NOW_EPOCH, Rules()).where(
-        ProductStatus.stock_rank == stock_rank, priority_rank(NOW_EPOCH, Rules()) > 0
-    )
+    ix_product_status_alert_order that stops after :page_limit, no sort. Only what the
+    page is ordered by and the product's id: a page row of every stored column read (and
+    a statement of 23 kB for PostgreSQL to parse and plan on every call) for the id alone
+    cost a third of the page's time (issue 18)."""
+    # The priority as storage.classifier.priority_rank gives it, known here by the rank:
+    # above 0 it is the stock rank; 0 alerts (low) only once the weekly update falls due
+    # or new sellers came (has_priority(1)).
+    status = ProductStatus
+    statement = select(
+        status.product_id,
+        literal(stock_rank or 1, Integer()).label("priority_rank"),
+        status.lost_sales,
+        status.sku,
+    ).where(status.stock_rank == stock_rank)
+    if stock_rank == 0:
+        statement = statement.where(
+            or_(status.oldest_due <= NOW_EPOCH, status.sellers_until > NOW_EPOCH)
+        )
     if by_category:
-        statement = statement.where(ProductStatus.category_key == _CATEGORY)
-    statement = statement.order_by(ProductStatus.lost_sales.desc(), ProductStatus.sku)
+        statement = statement.where(status.category_key == _CATEGORY)
+    statement = statement.order_by(status.lost_sales.desc(), status.sku)
     return statement.limit(_LIMIT) if limited else statement
 
 

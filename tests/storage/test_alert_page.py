@@ -20,10 +20,11 @@ from tests.storage.test_classifier_matches_engine import catalogues
 
 
 def whole_catalogue_sorted(session, now, limit, category):  # type: ignore[no-untyped-def]
-    """The page as it was read before issue 18: every product, sorted on the priority."""
+    """The page as it was read before issue 18: every product, sorted on the priority
+    (each row's id and what the page is ordered by)."""
     c = classified_products(now, Rules()).subquery().c
     statement = (
-        select(*c)
+        select(c.product_id, c.priority_rank, c.lost_sales, c.sku)
         .where(c.priority_rank > 0)
         .order_by(c.priority_rank.desc(), c.lost_sales.desc(), c.sku)
     )
