@@ -49,6 +49,20 @@ class AlertsReport(BaseModel):
     maintenance_needed: int = 0
 
 
+def alerts_report(entries: list[AlertEntry], counts: dict[str, Any], limit: int) -> AlertsReport:
+    """The alerts page with the catalogue's (or category's) counts per priority."""
+    per_priority = {name: counts[name] for name in ("high", "medium", "low")}
+    return AlertsReport(
+        alerts=entries,
+        counts=per_priority,
+        total=sum(per_priority.values()),
+        limit=limit,
+        total_alerts=sum(per_priority.values()),
+        critical_issues=counts["high"],
+        maintenance_needed=counts["needs_weekly_update"],
+    )
+
+
 class AccountStatus(BaseModel):
     listed_offers: int
     offers_sent_within_week: int

@@ -25,22 +25,25 @@ from bot.engine.models import (
 from bot.engine.numbers import whole_number
 from bot.errors import InvalidInput, NotFound
 from bot.reports import (
+    AlertEntry,
     AlertsReport,
     BulkItem,
     BulkReport,
     BulkSummary,
     Summary,
     alert_entry,
+    alerts_report,
     summary_from,
 )
 from storage import competition, queries
 from storage import counts as tallies
-from storage.db import transaction
+from storage.db import SideReads, transaction
 from storage.status import catalogue_version, ensure_status
 
 MAX_ALERTS = 500
 COUNTS_FRESH_SECONDS = 30
 MAX_BULK = 1000
+_SIDE_READS = SideReads()
 
 
 def _ambiguous(key: str, skus: list[str]) -> str:
@@ -151,35 +154,36 @@ class StockService:
         size = parse_limit(limit)
         key = self.category(category)
         now = self.clock()
-        # The counts first: they make the classification current, so the page read after
-        # them is ordered by it.
-        if key is None:
-            counts = self.whole_counts(now)
+        if key is None and _SIDE_READS.usable(self.sessions):
+            # The counts' scan (the classification's check in it) runs on a connection of
+            # its own while the page is read and analysed here; a stale classification
+            # (rare: other rules, a product without its row) is made current, then both
+            # are read again in order.
+            counting = _SIDE_READS.submit(self._checked_counts, now)
+            entries = self._alert_entries(now, size, None)
+            counts = counting.result()
+            if counts is None:
+                counts = self.whole_counts(now)
+                entries = self._alert_entries(now, size, None)
         else:
-            self.current_status()
+            # The counts first: they make the classification current, so the page read
+            # after them is ordered by it.
+            counts = self.whole_counts(now) if key is None else self._category_counts(now, key)
+            entries = self._alert_entries(now, size, key)
+        return alerts_report(entries, counts, size)
+
+    def _category_counts(self, now: datetime, key: str) -> dict[str, Any]:
+        self.current_status()
         with self.sessions() as session:
-            if key is not None:
-                counts = tallies.catalogue_counts(session, now, self.rules, key)
-            page, snapshots = self._alert_rows(session, now, size, key)
-        entries = [
+            return tallies.catalogue_counts(session, now, self.rules, key)
+
+    def _alert_entries(self, now: datetime, size: int, key: str | None) -> list[AlertEntry]:
+        with self.sessions() as session:
+            page = queries.alert_page(session, now, self.rules, size, key)
+            snapshots = queries.snapshots_by_ids(session, [row.product_id for row in page], now)
+        return [
             alert_entry(engine.analyze(snapshots[row.product_id], now, self.rules)) for row in page
         ]
-        per_priority = {name: counts[name] for name in ("high", "medium", "low")}
-        return AlertsReport(
-            alerts=entries,
-            counts=per_priority,
-            total=sum(per_priority.values()),
-            limit=size,
-            total_alerts=sum(per_priority.values()),
-            critical_issues=counts["high"],
-            maintenance_needed=counts["needs_weekly_update"],
-        )
-
-    def _alert_rows(
-        self, session: Session, now: datetime, size: int, key: str | None
-    ) -> tuple[list[Any], dict[int, ProductSnapshot]]:
-        page = queries.alert_page(session, now, self.rules, size, key)
-        return page, queries.snapshots_by_ids(session, [row.product_id for row in page], now)
 
     def catalogue_counts(
         self, session: Session, now: datetime, version: int | None = None
@@ -204,13 +208,16 @@ class StockService:
         """catalogue_counts with the classification made current first: after a change,
         the count checks it in its own scan (tallies.checked_counts) and only a stale one
         is reclassified (current_status) and counted again."""
-        with self.sessions() as session:
-            counts = self._checked_counts_in(session, now)
+        counts = self._checked_counts(now)
         if counts is None:
             version = self.current_status()
             with self.sessions() as session:
                 return self.catalogue_counts(session, now, version)
         return counts
+
+    def _checked_counts(self, now: datetime) -> dict[str, Any] | None:
+        with self.sessions() as session:
+            return self._checked_counts_in(session, now)
 
     def _checked_counts_in(self, session: Session, now: datetime) -> dict[str, Any] | None:
         """whole_counts in the caller's session, or None when the classification is stale

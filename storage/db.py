@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -104,3 +108,31 @@ def dialect_insert(session: Session, table: Any) -> Insert:
     (nor asyncio, which it brings)."""
     name = session.get_bind().dialect.name
     return importlib.import_module(f"sqlalchemy.dialects.{name}").insert(table)
+
+
+class SideReads:
+    """Reads run on threads of their own, each on its own pooled connection, beside the
+    caller's work: both drivers let go of the GIL while the database works, so a long
+    scan costs the caller only what it outlasts the caller's own reads.
+
+    The threads start with the first read (and again in a forked child, which has none
+    of its parent's)."""
+
+    def __init__(self, threads: int = 4) -> None:
+        self._threads = threads
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pid = 0
+
+    @staticmethod
+    def usable(sessions: sessionmaker[Session]) -> bool:
+        """Whether another thread reads the same database: not where the engine keeps one
+        connection (an in-memory SQLite database is one per connection)."""
+        return not isinstance(sessions.kw["bind"].pool, SingletonThreadPool | StaticPool)
+
+    def submit(self, read: Callable[..., T], *args: object) -> Future[T]:
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="side-read")
+                self._pid = os.getpid()
+            return self._pool.submit(read, *args)

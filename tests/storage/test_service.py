@@ -220,6 +220,18 @@ def test_a_new_process_finds_a_missing_stored_status_in_its_first_count(service)
     assert [entry.sku for entry in report.alerts] == [entry.sku for entry in expected.alerts]
 
 
+def test_a_new_process_asking_for_alerts_first_reads_the_page_again_once_classified(service):
+    # The page is read beside the counts' check; a stale classification found by the
+    # check means the page is read again, in the order of the classification made current.
+    seed_demo(service.sessions, NOW, service.rules, products=40)
+    expected = service.alerts(500)
+    with service.sessions() as session, session.begin():
+        session.execute(delete(ProductStatus).where(ProductStatus.product_id % 2 == 0))
+    report = StockService(service.sessions, service.rules, clock=lambda: NOW).alerts(500)
+    assert report.counts == expected.counts
+    assert [entry.sku for entry in report.alerts] == [entry.sku for entry in expected.alerts]
+
+
 def test_an_ean_shared_by_two_products_is_ambiguous_not_a_guess(service):  # type: ignore[no-untyped-def]
     shared = "5940000000099"
     store_snapshots(
