@@ -8,8 +8,9 @@ a time and 3.8x at 100; acking alone, 1.06x and 1.21x. So the web process acks t
 command and hands its body over a pipe to this process, which answers it as the web
 process would have: the same listener, the same bounded pool, the busy notice counted
 from the ack. It runs at the lowest CPU priority, so the acks go first when both want
-the cores. Measured so: 1.04-1.38x at 20 and 2.1-2.3x at 100 (the answers still take
-cores the acks could use; the same hand-over with the answers dropped: 1.20x and 1.38x).
+the cores, and a burst of commands is handed over once the acks pause (`_burst`).
+Measured so (min of 5 rounds, the stand-in at idle priority): 1.10-1.18x at 20 and
+1.25-1.30x at 100.
 
 One such process per web process (each `serve --workers` process has its own). It ends
 when its web process does, however that one ends, and the web process starts another if
@@ -44,6 +45,10 @@ log = logging.getLogger("stockbot.slack")
 # Spawned, not forked: the web process has threads (and their locks) a fork would copy.
 _SPAWN = multiprocessing.get_context("spawn")
 _CLOSE = None
+# How long the acks must pause before the commands of a burst are handed over, and the
+# longest a command is held for its burst (its answer's wait grows by at most this).
+HAND_OVER_PAUSE = 0.005
+HAND_OVER_LONGEST = 0.25
 
 
 class CommandProcess:
@@ -88,12 +93,7 @@ class CommandProcess:
     def _feed(self) -> None:
         closing = False
         while not closing:
-            # All that is waiting goes in one write: a burst of acks wakes this thread
-            # (and takes the interpreter from them) once, not once per command.
-            batch = [self._waiting.get()]
-            with contextlib.suppress(queue.Empty):
-                while True:
-                    batch.append(self._waiting.get_nowait())
+            batch = self._burst()
             closing = batch[-1] is _CLOSE
             commands = [item for item in batch if item is not _CLOSE]
             try:
@@ -101,6 +101,26 @@ class CommandProcess:
             except Exception:  # this thread must go on, or every later command waits
                 log.exception("/stock commands could not be handed to the answer process")
         self._writer.close()
+
+    def _burst(self) -> list[tuple[dict[str, Any], float] | None]:
+        """The commands of one burst: the first to come, then those that follow it until
+        the acks pause for HAND_OVER_PAUSE (or HAND_OVER_LONGEST has passed). Handed over
+        one by one, every command woke this thread and the answer process, whose work then
+        took the cores from the acks still coming (an ack has Slack's 3 s, an answer its
+        30 minutes): at 100 at a time, the ack p50 1.39-1.42x a bare Bolt app's, held for
+        the pause 1.19-1.35x (benchmarks/slack_ack.py, min of 5 rounds)."""
+        batch = [self._waiting.get()]
+        until = time.monotonic() + HAND_OVER_LONGEST
+        while batch[-1] is not _CLOSE and time.monotonic() < until:
+            time.sleep(HAND_OVER_PAUSE)
+            more = []
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    more.append(self._waiting.get_nowait())
+            if not more:
+                break
+            batch += more
+        return batch
 
     def _hand_over(self, commands: list[tuple[dict[str, Any], float]]) -> None:
         try:
