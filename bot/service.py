@@ -163,7 +163,7 @@ class StockService:
             entries = self._alert_entries(now, size, None)
             counts = counting.result()
             if counts is None:
-                counts = self.whole_counts(now)
+                counts = self._recount(now)
                 entries = self._alert_entries(now, size, None)
         else:
             # The counts first: they make the classification current, so the page read
@@ -209,11 +209,13 @@ class StockService:
         the count checks it in its own scan (tallies.checked_counts) and only a stale one
         is reclassified (current_status) and counted again."""
         counts = self._checked_counts(now)
-        if counts is None:
-            version = self.current_status()
-            with self.sessions() as session:
-                return self.catalogue_counts(session, now, version)
-        return counts
+        return self._recount(now) if counts is None else counts
+
+    def _recount(self, now: datetime) -> dict[str, Any]:
+        """After a check found the classification stale: made current, then counted."""
+        version = self.current_status()
+        with self.sessions() as session:
+            return self.catalogue_counts(session, now, version)
 
     def _checked_counts(self, now: datetime) -> dict[str, Any] | None:
         with self.sessions() as session:

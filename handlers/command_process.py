@@ -104,9 +104,10 @@ class CommandProcess:
 
     def _burst(self) -> list[tuple[dict[str, Any], float] | None]:
         """The commands of one burst: the first to come, then those that follow it until
-        the acks pause for HAND_OVER_PAUSE (or HAND_OVER_LONGEST has passed). Handed over
-        one by one, every command woke this thread and the answer process, whose work then
-        took the cores from the acks still coming (an ack has Slack's 3 s, an answer its
+        the acks pause for HAND_OVER_PAUSE (or HAND_OVER_LONGEST has passed). Handed over as
+        they came (what waited at each wake-up), the commands woke this thread and the
+        answer process again and again, whose work then took the cores from the acks still
+        coming (an ack has Slack's 3 s, an answer its
         30 minutes): at 100 at a time, the ack p50 1.39-1.42x a bare Bolt app's, held for
         the pause 1.19-1.35x (benchmarks/slack_ack.py, min of 5 rounds)."""
         batch = [self._waiting.get()]

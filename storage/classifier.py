@@ -238,8 +238,7 @@ def priority_rank(now: Clock, rules: Rules) -> ColumnElement[int]:
     update's due time is stored with each category's weekly_update_days)."""
     return case(
         (ProductStatus.stock_rank > 0, ProductStatus.stock_rank),
-        (ProductStatus.oldest_due <= _epoch(now), 1),
-        (ProductStatus.sellers_until > _epoch(now), 1),
+        (alerts_by_clock(now), 1),
         else_=0,
     )
 
@@ -251,8 +250,14 @@ def has_priority(rank: int, now: Clock) -> ColumnElement[bool]:
     status = ProductStatus
     if rank > 1:
         return status.stock_rank == rank
-    clocked = or_(status.oldest_due <= _epoch(now), status.sellers_until > _epoch(now))
-    return or_(status.stock_rank == 1, and_(status.stock_rank == 0, clocked))
+    return or_(status.stock_rank == 1, and_(status.stock_rank == 0, alerts_by_clock(now)))
+
+
+def alerts_by_clock(now: Clock) -> ColumnElement[bool]:
+    """What makes a product of stock rank 0 alert (low): its weekly update has fallen
+    due, or new sellers came to its PNK and the window has not closed."""
+    status = ProductStatus
+    return or_(status.oldest_due <= _epoch(now), status.sellers_until > _epoch(now))
 
 
 def classified_products(now: Clock, rules: Rules) -> Select:

@@ -17,7 +17,6 @@ from sqlalchemy import (
     bindparam,
     func,
     literal,
-    or_,
     select,
     union_all,
 )
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.engine.models import ProductSnapshot, Rules
 from storage import snapshot_rows
-from storage.classifier import NOW_EPOCH, classified_products, epoch_of
+from storage.classifier import NOW_EPOCH, alerts_by_clock, classified_products, epoch_of
 from storage.db import chunks
 from storage.models import Offer, Product, ProductStatus, SnapshotRun
 
@@ -101,8 +100,7 @@ def _ranked(stock_rank: int, limited: bool, by_category: bool) -> Select:
     a statement of 23 kB for PostgreSQL to parse and plan on every call) for the id alone
     cost a third of the page's time (issue 18)."""
     # The priority as storage.classifier.priority_rank gives it, known here by the rank:
-    # above 0 it is the stock rank; 0 alerts (low) only once the weekly update falls due
-    # or new sellers came (has_priority(1)).
+    # above 0 it is the stock rank; 0 alerts, as low, only by the clock.
     status = ProductStatus
     statement = select(
         status.product_id,
@@ -111,9 +109,7 @@ def _ranked(stock_rank: int, limited: bool, by_category: bool) -> Select:
         status.sku,
     ).where(status.stock_rank == stock_rank)
     if stock_rank == 0:
-        statement = statement.where(
-            or_(status.oldest_due <= NOW_EPOCH, status.sellers_until > NOW_EPOCH)
-        )
+        statement = statement.where(alerts_by_clock(NOW_EPOCH))
     if by_category:
         statement = statement.where(status.category_key == _CATEGORY)
     statement = statement.order_by(status.lost_sales.desc(), status.sku)

@@ -2,9 +2,8 @@
 
 The file is read twice, in constant memory: once for its encoding (and its lines, the
 progress bar's total), then row by row in a process of its own (csv_process), each batch
-written here as it comes. A bad row
-anywhere still means nothing imported: the rows after it are only checked, and the
-transaction is rolled back with every bad line listed.
+written here as it comes. A bad row anywhere still means nothing imported: the rows
+after it are only checked, and the transaction is rolled back with every bad line listed.
 """
 
 from __future__ import annotations

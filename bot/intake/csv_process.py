@@ -119,9 +119,8 @@ class ReadAside:
 
     def check(self) -> None:
         """What OfferStream.check said in the child: CsvImportError, or the products."""
-        while self._ending is None:
-            for _batch in self.batches():
-                pass
+        for _batch in self.batches():  # the rest, if the caller stopped reading early
+            pass
         kind, value = self._ending
         if kind == _REFUSED:
             raise CsvImportError(value)
