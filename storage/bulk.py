@@ -10,7 +10,6 @@ have stored. On PostgreSQL, inserts go through psycopg's COPY.
 from __future__ import annotations
 
 import functools
-import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -135,21 +134,6 @@ class IdSet:
 
 
 _IDS = Table("bulk_written_ids", MetaData(), Column("id", Integer, nullable=False))
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused: a bulk write makes millions of small acyclic
-    lists and tuples, and the collector walked them (and every object of the libraries
-    loaded) again and again, some 40% of an import's time. The few cycles made meanwhile
-    (a handful per statement) are collected after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _converted(

@@ -9,7 +9,6 @@ as it is inserted (a product created in this batch has no stock history yet).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -20,47 +19,16 @@ from bot.engine.demand import sales_per_day
 from bot.engine.models import ACCOUNTS, OfferSnapshot, ProductSnapshot, Rules, category_key
 from storage.bulk import Driver, IdSet
 from storage.models import Offer, Product
+from storage.plain_rows import OFFER_COLUMNS, UNITS, OfferRows, ProductValues, offer_values
 from storage.queries import lookup_key
 from storage.velocity import apply_units, in_stock_days
 from storage.writes import refresh_statistics
 
-# The offer columns a source may give, in the order rows give them; "units_sold_30d" is
-# not stored (the pace is made from it).
-OFFER_COLUMNS = (
-    "emag_offer_id",
-    *(name for name in OfferSnapshot.model_fields if name not in ("account", "offer_id")),
-)
-UNITS = "units_sold_30d"
 _STORED = tuple(name for name in OFFER_COLUMNS if name != UNITS)
 _DEFAULTS = {
     name: OfferSnapshot.model_fields[name].default for name in _STORED if name != "emag_offer_id"
 } | {"emag_offer_id": None}
 _PRODUCT_FIELDS = ("sku", "pnk", "ean", "name", "category", "category_key")
-# Given as the sku, pnk, ean, name and category of a product.
-ProductValues = list[str | None]
-
-
-@dataclass
-class OfferRows:
-    """One batch: each product once by SKU key (its sku, pnk, ean, name, category), and
-    the offer of each (key, account) given: the columns its source gave (names of
-    OFFER_COLUMNS, in that order) and their values."""
-
-    products: dict[str, ProductValues] = field(default_factory=dict)
-    offers: dict[tuple[str, str], tuple[tuple[str, ...], tuple]] = field(default_factory=dict)
-
-
-def given_columns(names: set[str]) -> tuple[str, ...]:
-    """The OFFER_COLUMNS among `names`, in their order."""
-    return tuple(name for name in OFFER_COLUMNS if name in names)
-
-
-def offer_values(offer: OfferSnapshot) -> tuple[tuple[str, ...], tuple]:
-    """The columns an offer's source set (an update writes only those) and their values."""
-    names = {"emag_offer_id" if name == "offer_id" else name for name in offer.model_fields_set}
-    columns = given_columns(names)
-    values = {**offer.__dict__, "emag_offer_id": offer.offer_id}
-    return columns, tuple(values[name] for name in columns)
 
 
 def snapshot_rows(snapshots: list[ProductSnapshot]) -> OfferRows:
@@ -80,25 +48,6 @@ def snapshot_rows(snapshots: list[ProductSnapshot]) -> OfferRows:
             if offer is not None:
                 rows.offers[(key, account)] = offer_values(offer)
     return rows
-
-
-def snapshots(rows: OfferRows) -> list[ProductSnapshot]:
-    """The pydantic snapshots of rows, each offer with the fields its source set."""
-    found = []
-    for key, (sku, pnk, ean, name, category) in rows.products.items():
-        offers = {}
-        for account in ACCOUNTS:
-            given = rows.offers.get((key, account))
-            if given is not None:
-                fields = {_FIELD.get(c, c): value for c, value in zip(*given, strict=True)}
-                offers[account] = OfferSnapshot(account=account, **fields)
-        found.append(
-            ProductSnapshot(sku=sku or "", pnk=pnk, ean=ean, name=name, category=category, **offers)
-        )
-    return found
-
-
-_FIELD = {"emag_offer_id": "offer_id"}
 
 
 def _write_products(

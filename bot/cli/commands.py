@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import StockbotError
@@ -49,6 +50,14 @@ cmd_pnk_check = _deferred("bot.cli.emag", "cmd_pnk_check")
 cmd_plan = _deferred("bot.cli.plan", "cmd_plan")
 cmd_worker = _deferred("bot.cli.processes", "cmd_worker")
 cmd_serve = _deferred("bot.cli.processes", "cmd_serve")
+
+
+def start_import(args: argparse.Namespace) -> AbstractContextManager[None]:
+    """`stockbot import`'s reading, begun before the settings and the database load
+    (bot.cli.csvreading)."""
+    from bot.cli.csvreading import reading
+
+    return reading(args)
 
 
 def _emit(args: argparse.Namespace, model: BaseModel, text: Callable[[Any], str]) -> None:

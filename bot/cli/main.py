@@ -7,6 +7,7 @@ Errors are one line on stderr with exit status 1; usage errors exit 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -34,16 +35,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         # The demo has a file of its own: it must never land in a real catalogue.
         demo = getattr(args, "demo_data", False) and "DATABASE_URL" not in os.environ
-        # Settings, the database and the service load after parsing: `--help` and a
-        # wrong command line need none of them.
-        from bot.runtime import build_runtime
-        from bot.settings import load_settings
+        # What a command begins before its settings and database load (the import's
+        # reading, in a process of its own), done when the command is.
+        early = getattr(args, "before_runtime", None)
+        with early(args) if early else contextlib.nullcontext():
+            # Settings, the database and the service load after parsing: `--help` and a
+            # wrong command line need none of them.
+            from bot.runtime import build_runtime
+            from bot.settings import load_settings
 
-        settings = load_settings(**({"database_url": DEMO_DATABASE} if demo else {}))
-        if getattr(args, "needs_runtime", True):
-            args.handler(args, build_runtime(settings))
-        else:
-            args.handler(args, settings)
+            settings = load_settings(**({"database_url": DEMO_DATABASE} if demo else {}))
+            if getattr(args, "needs_runtime", True):
+                args.handler(args, build_runtime(settings))
+            else:
+                args.handler(args, settings)
     except (UsageError, RulesFileError) as exc:
         # A wrong rules file is the command's input being wrong, like its arguments.
         print(f"stockbot: usage: {exc}", file=sys.stderr)

@@ -31,6 +31,7 @@ from bot.cli.commands import (
     cmd_sync,
     cmd_transfer,
     cmd_worker,
+    start_import,
 )
 from bot.i18n import _
 from bot.intake import DEMO_PRODUCTS
@@ -94,9 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("kpis", cmd_kpis, _("the KPIs over a period, with their trends")).add_argument(
         "--days", default="30", help=_("1..365 (default 30)")
     )
-    add("import", cmd_import, _("import offers per account from a CSV file"), False).add_argument(
-        "file"
-    )
+    importing = add("import", cmd_import, _("import offers per account from a CSV file"), False)
+    importing.add_argument("file")
+    importing.set_defaults(before_runtime=start_import)
     add("digest", cmd_digest, _("post the alert digest now (as the scheduled job does)"), False)
     commands.choices["digest"].add_argument(
         "--force", action="store_true", help=_("post another digest even if today's was sent")

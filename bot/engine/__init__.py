@@ -3,13 +3,15 @@
 It may import only pydantic, the standard library and `bot.errors`: nothing of storage,
 Slack, eMAG, the web or the jobs. Callers say `from bot import engine` and use the names
 below; `tests/test_layout.py` holds these bounds.
+
+The names load on first use (PEP 562): `from bot.engine import limits` in the CSV
+reader's process, or the command line's start, then costs that module alone and not
+every scenario and model of the engine.
 """
 
-from bot.engine.competition import Position, positions
-from bot.engine.demand import keep, need, spare
-from bot.engine.freshness import data_as_of, days_since, is_stale
-from bot.engine.scenarios import analyze, highest_priority
-from bot.engine.validation import parse_account, parse_amount, parse_proposal, validate_transfer
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "Position",
@@ -27,3 +29,23 @@ __all__ = [
     "spare",
     "validate_transfer",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Each branch names its module, so the tree's import graph (tests/test_layout.py)
+    # still sees every edge.
+    if name in ("Position", "positions"):
+        from bot.engine import competition as module
+    elif name in ("keep", "need", "spare"):
+        from bot.engine import demand as module
+    elif name in ("data_as_of", "days_since", "is_stale"):
+        from bot.engine import freshness as module
+    elif name in ("analyze", "highest_priority"):
+        from bot.engine import scenarios as module
+    elif name in ("parse_account", "parse_amount", "parse_proposal", "validate_transfer"):
+        from bot.engine import validation as module
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(module, name)
+    globals()[name] = value
+    return value

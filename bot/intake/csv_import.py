@@ -24,7 +24,7 @@ from bot.intake.csv_errors import CsvImportError, line_problem
 from bot.intake.csv_lines import REQUIRED, kept_values, rows_of
 from bot.intake.csv_rows import MAX_SOLD, QuickRows
 from bot.intake.duplicates import Duplicates, Seen
-from storage.bulk_writes import OfferRows, offer_values, snapshots
+from storage.plain_rows import OfferRows, offer_values, snapshots
 
 TEXT_LIMITS = {
     "sku": limits.MAX_SKU,

@@ -3,10 +3,11 @@
 Reading and checking the rows (csv_import.OfferStream) is pure Python, as is much of
 writing them, so in one process the two take turns on one core. A forked child reads the
 file and sends each batch of plain rows down a pipe; the parent writes them as they come,
-on the other core. The pipe's buffer is the read-ahead: the child waits once it is full,
-so memory stays flat in file size. The child is forked before the progress bar starts
-(no thread of ours is copied into it) and ends with os._exit, never touching the
-parent's database connections.
+on the other core. `stockbot import` forks it as the command starts (bot.cli.csvreading),
+before the database's libraries load and before any thread of ours (the progress bar's)
+exists, so it reads while the parent starts. It holds up to AHEAD batches ahead of the
+parent, then waits: memory stays flat in file size. It ends with os._exit, never
+touching the parent's database connections.
 
 What the parent sees is OfferStream's: `batches`, `check` and `products`; the child's
 refusal (CsvImportError) or failure is raised in the parent at the point OfferStream
@@ -15,9 +16,12 @@ would have raised it. Where fork is not available, OfferStream runs in the proce
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from multiprocessing.connection import Connection
@@ -28,11 +32,13 @@ from bot.i18n import _
 from bot.intake.csv_dialect import CsvDialect
 from bot.intake.csv_errors import CsvImportError
 from bot.intake.csv_import import OfferStream
-from storage.bulk import paused_gc
-from storage.bulk_writes import OfferRows
+from storage.plain_rows import OfferRows, paused_gc
 
 _ROWS, _BATCH, _REFUSED, _FAILED, _END = range(5)
 _FORK = "fork" in multiprocessing.get_all_start_methods()
+# Batches (of 10,000 rows for an import, about 1.2 MB pickled) the child may have read
+# ahead of the parent.
+AHEAD = 8
 
 
 def offer_stream(
@@ -156,25 +162,65 @@ def _read(
     parent's (its database connections above all) is closed or flushed from here."""
     reader.close()
     code = 0
+    sender = _Sender(writer)
     try:
         with (
             paused_gc(),
-            OfferStream(lines, now, dialect, lambda count: writer.send((_ROWS, count))) as stream,
+            OfferStream(lines, now, dialect, lambda count: sender.send((_ROWS, count))) as stream,
         ):
             try:
                 for batch in stream.batches(rows):
-                    writer.send((_BATCH, pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)))
+                    sender.send((_BATCH, pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)))
                 stream.check()
             except CsvImportError as exc:
-                writer.send((_REFUSED, exc.problems))
+                sender.send((_REFUSED, exc.problems))
             except Exception as exc:  # raised in the parent, where OfferStream raises it
-                writer.send((_FAILED, _portable(exc)))
+                sender.send((_FAILED, _portable(exc)))
             else:
-                writer.send((_END, stream.products))
+                sender.send((_END, stream.products))
+        sender.finish()
     except BaseException:  # the parent is gone (a broken pipe) or the child was stopped
         code = 1
     finally:
         os._exit(code)
+
+
+class _Sender(threading.Thread):
+    """Sends the child's messages from a queue holding up to AHEAD batches: the child
+    reads on while the parent is still starting (it is forked before the database's
+    libraries load) or busy with a batch, beyond what the pipe's own buffer (64 KiB, a
+    fraction of one batch) would hold. Memory stays bounded by AHEAD batches."""
+
+    def __init__(self, writer: Connection) -> None:
+        super().__init__(daemon=True)
+        self._writer = writer
+        self._queue: queue.SimpleQueue[tuple[int, Any] | None] = queue.SimpleQueue()
+        self._room = threading.BoundedSemaphore(AHEAD)
+        self.sent = False
+        self.start()
+
+    def run(self) -> None:
+        # A broken pipe (the parent gone) ends the thread; send() and finish() see it.
+        with contextlib.suppress(OSError):
+            while (message := self._queue.get()) is not None:
+                self._writer.send(message)
+                if message[0] == _BATCH:
+                    self._room.release()
+            self.sent = True
+
+    def send(self, message: tuple[int, Any] | None) -> None:
+        if message is not None and message[0] == _BATCH:
+            while not self._room.acquire(timeout=0.1):
+                if not self.is_alive():
+                    raise BrokenPipeError("the importing process stopped reading")
+        self._queue.put(message)
+
+    def finish(self) -> None:
+        """Every message sent, then the thread ended."""
+        self.send(None)
+        self.join()
+        if not self.sent:
+            raise BrokenPipeError("the importing process stopped reading")
 
 
 def _portable(exc: Exception) -> Exception:

@@ -17,7 +17,7 @@ from typing import Any
 from bot.engine import limits
 from bot.engine.models import ACCOUNTS
 from bot.intake.csv_dialect import CsvDialect
-from storage.bulk_writes import UNITS, given_columns
+from storage.plain_rows import UNITS, given_columns
 
 MAX_SOLD = 10_000_000
 # Numeric(14, 4)'s 10 digits before the mark and 4 after, with the file's decimal mark.

@@ -12,18 +12,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.engine.models import ACCOUNTS, ProductSnapshot, Rules
 from bot.intake import DEMO_PRODUCTS
 from bot.intake.demo_data import GENERATED_FIELDS, emg331, generated_rows
-from storage.bulk import paused_gc
 from storage.bulk_load import bulk_load, reclassify
-from storage.bulk_writes import OfferRows, given_columns, snapshot_rows, write_offer_rows
+from storage.bulk_writes import snapshot_rows, write_offer_rows
 from storage.db import transaction
 from storage.history import HISTORY_LOCK, record_history
 from storage.locks import exclusive
+from storage.plain_rows import WRITE_BATCH, OfferRows, given_columns, paused_gc
 from storage.queries import lookup_key
 from storage.status import refresh_statistics
 from storage.writes import record_run, upsert_snapshots
 
-# Products per upsert: small enough for a progress bar to move, large enough to stay set-based.
-WRITE_BATCH = 5000
 # Offers written beyond which the stored classification gets new planner statistics.
 BULK_WRITE = 1000
 

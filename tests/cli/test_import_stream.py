@@ -4,11 +4,15 @@ that gave it first."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bot.cli import csvimport
+from bot.cli import csvreading
 from bot.cli.main import main
 from tests.cli.test_cli import dump, run
 
@@ -23,7 +27,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(csvimport, "IMPORT_ROWS", 2)
+    monkeypatch.setattr(csvreading, "IMPORT_ROWS", 2)
 
 
 def _write(path: Path, *rows: str) -> Path:
@@ -57,3 +61,39 @@ def test_a_sku_split_over_batches_is_one_product_with_both_offers(
     assert code == 0 and "imported 2 products (2 MAIN offers, 1 FBE offers)" in out
     code, out, _ = run(capsys, "analyze", "S1", "--json")
     assert '"stock_fbe": 7' in out and '"stock_main": 1' in out
+
+
+def test_the_reading_begins_before_the_database_libraries_load() -> None:
+    # What main() loads before the reader forks is all the child has; the database's
+    # libraries are for the writing process, after the fork.
+    loaded = subprocess.run(
+        [sys.executable, "-c", _LOADED],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    ).stdout.split()
+    assert loaded == ["bot.intake.csv_import"]
+
+
+_LOADED = """
+import sys
+import bot.cli.main, bot.cli.csvreading
+print(*[m for m in ("bot.intake.csv_import", "sqlalchemy", "psycopg", "httpx", "rich")
+        if m in sys.modules])
+"""
+
+
+def test_a_bad_setting_after_the_reading_began_stops_the_reader(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    small_batches: None,
+) -> None:
+    # 2,000 batches of 2 rows: more than the reader holds ahead and the pipe holds, so
+    # it waits, alive, until it is stopped.
+    csv_file = _write(tmp_path / "fine.csv", *(f"A{n},main,1,2" for n in range(4000)))
+    monkeypatch.setenv("DATABASE_URL", "nowhere://at-all")
+    code, _, err = run(capsys, "import", str(csv_file))
+    assert code == 1 and "DATABASE_URL" in err
+    assert multiprocessing.active_children() == []

@@ -6,25 +6,29 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.errors import StockbotError
 from bot.intake.csv_dialect import CsvDialect
 from bot.intake.csv_errors import CsvImportError
-from bot.intake.csv_process import InProcess, ReadAside
+from bot.intake.csv_process import AHEAD, InProcess, ReadAside
 from tests.conftest import NOW
 
 HEADER = "sku,account,stock,number_of_offers,sale_price,last_sent_at\n"
 
 
-def _lines(rows: int, then: str | None = None) -> Iterator[str]:
+def _lines(rows: int, then: str | None = None, mark: Path | None = None) -> Iterator[str]:
     """A file of `rows` good rows; `then`, once they are read (in the child): "kill" it
-    or raise "oserror"."""
+    or raise "oserror"; `mark`, a file made once they are read."""
     yield HEADER
     for index in range(rows):
         yield f"S{index // 2},{('main', 'fbe')[index % 2]},{index % 7},2,{index}.5,\n"
+    if mark is not None:
+        mark.touch()
     if then == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
     if then == "oserror":
@@ -81,3 +85,19 @@ def test_leaving_early_stops_the_child() -> None:
         child = stream._child
         assert child.is_alive()  # held up by the full pipe
     assert not child.is_alive() and child.exitcode == -signal.SIGKILL
+
+
+def test_the_child_reads_ahead_of_a_parent_not_reading_yet(tmp_path: Path) -> None:
+    # Batches of 2,000 rows pickle to some 200 KB each, more than the pipe's 64 KiB:
+    # without the child's own queue it would wait on the first one until the parent,
+    # still loading its database, reads.
+    mark = tmp_path / "read"
+    batches = AHEAD - 2
+    with ReadAside(_lines(2_000 * batches, mark=mark), NOW, CsvDialect(), 2_000) as stream:
+        deadline = time.monotonic() + 30
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert mark.exists()  # every row read before the parent took any
+        assert len(list(stream.batches())) == batches
+        stream.check()
+    assert stream.products == 1_000 * batches

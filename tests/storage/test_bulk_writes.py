@@ -23,7 +23,6 @@ from bot.intake import seed
 from bot.intake.csv_dialect import CsvDialect
 from bot.intake.csv_import import OfferStream
 from bot.intake.demo_data import emg331, generated_catalogue
-from storage.bulk_writes import snapshots
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.models import (
     AlertRecord,
@@ -35,6 +34,7 @@ from storage.models import (
     SnapshotRun,
     StockDay,
 )
+from storage.plain_rows import snapshots
 from tests.conftest import NOW, _fresh_pg_database
 
 RULES = Rules()
