@@ -7,13 +7,14 @@ catalogue-wide reports. No Slack and no HTTP here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import engine
+from bot.clock import utcnow
 from bot.engine import limits
 from bot.engine.models import (
     Analysis,
@@ -49,10 +50,6 @@ _SIDE_READS = SideReads()
 def _ambiguous(key: str, skus: list[str]) -> str:
     shown = ", ".join(skus[:5]) + (f" and {len(skus) - 5} more" if len(skus) > 5 else "")
     return f"{key.strip()!r} is the PNK or EAN of several products ({shown}): give the SKU"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def parse_limit(value: object, maximum: int = MAX_ALERTS, field: str = "limit") -> int:

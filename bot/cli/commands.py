@@ -91,8 +91,8 @@ def cmd_transfer(args: argparse.Namespace, runtime: Runtime) -> None:
 
 def cmd_kpis(args: argparse.Namespace, runtime: Runtime) -> None:
     from bot.cli import reportviews
+    from bot.clock import utcnow
     from bot.kpis import kpis
-    from bot.service import utcnow
 
     report = kpis(runtime.sessions, utcnow(), args.days)
     _emit(args, report, reportviews.render_kpis)

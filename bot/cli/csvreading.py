@@ -15,9 +15,10 @@ import argparse
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from bot.clock import utcnow
 from bot.errors import StockbotError
 from bot.i18n import _
 from bot.intake.csv_dialect import CsvDialect, DialectError, open_csv
@@ -48,7 +49,7 @@ def reading(args: argparse.Namespace) -> Iterator[None]:
     with ExitStack() as stack:
         with read_errors(path):
             lines, dialect, count = stack.enter_context(open_csv(path, REQUIRED))
-        now = datetime.now(UTC)
+        now = utcnow()
         # Forked before the progress bar's thread (or any other) starts.
         stream = stack.enter_context(offer_stream(lines, now, dialect, IMPORT_ROWS))
         args.reading = Reading(stream, dialect, count, now)

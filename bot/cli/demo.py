@@ -8,11 +8,11 @@ import sys
 
 from bot.cli import textviews
 from bot.cli.progress import progress
+from bot.clock import utcnow
 from bot.errors import StockbotError
 from bot.i18n import _
 from bot.intake.seed import seed_demo
 from bot.runtime import Runtime
-from bot.service import utcnow
 from storage.queries import snapshot_sources
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.cli.account_bars import account_bars, batches, pages
+from bot.clock import utcnow
 from bot.errors import StockbotError
 from bot.formats import number
 from bot.i18n import _, counted
@@ -22,10 +22,6 @@ if TYPE_CHECKING:
     from bot.emag.client import EmagClient, EmagClients
     from bot.emag.sync import SyncReport
     from bot.emag.writeback import ResendReport
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _clients(runtime: Runtime) -> EmagClients:
@@ -83,7 +79,7 @@ def cmd_sync(args: argparse.Namespace, runtime: Runtime) -> None:
     clients = _clients(runtime)
     try:
         with account_bars([c.account for c in clients], pages, args.quiet) as bars:
-            report = sync_accounts(runtime, clients, _now(), progress=bars)
+            report = sync_accounts(runtime, clients, utcnow(), progress=bars)
     finally:
         _close(clients)
     print(report.model_dump_json(indent=2) if args.json else render_sync(report))
@@ -121,7 +117,7 @@ def cmd_push_stock(args: argparse.Namespace, runtime: Runtime) -> None:
     )
     clients = _clients(runtime)
     try:
-        result = push_main_stock(runtime, clients.main, args.sku, amount, _now())
+        result = push_main_stock(runtime, clients.main, args.sku, amount, utcnow())
     finally:
         _close(clients)
     if args.json:
@@ -179,7 +175,7 @@ def cmd_resend_offers(args: argparse.Namespace, runtime: Runtime) -> None:
     }
     try:
         with account_bars(chosen, batches, args.quiet) as bars:
-            report = resend_offers(runtime, chosen, _now(), stale_only=stale_only, progress=bars)
+            report = resend_offers(runtime, chosen, utcnow(), stale_only=stale_only, progress=bars)
     finally:
         _close(clients)
     print(report.model_dump_json(indent=2) if args.json else render_resend(report))

@@ -12,6 +12,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from bot.clock import utcnow
 from bot.emag.client import clients_from_settings
 from bot.emag.sync import SyncReport, sync_accounts
 from bot.emag.writeback import ResendReport, resend_offers
@@ -20,7 +21,6 @@ from bot.jobs.digest import run_digest
 from bot.jobs.digest_plan import DigestOutcome
 from bot.jobs.plan_post import post_plan
 from bot.runtime import Runtime
-from bot.service import utcnow
 from bot.slack_client import make_web_client
 from bot.web.chart import trend_chart
 from storage import digests

@@ -216,9 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Seed the demo data (DATABASE_URL, SQLite by default) and serve the playground."""
+    from bot.clock import utcnow
     from bot.intake.seed import seed_demo
     from bot.runtime import build_runtime
-    from bot.service import utcnow
     from bot.settings import ConfigError, load_settings
 
     args = build_parser().parse_args(argv)

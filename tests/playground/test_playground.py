@@ -18,12 +18,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from slack_sdk import WebClient
 
+from bot.clock import utcnow
 from bot.intake.seed import seed_demo
 from bot.playground import run
 from bot.playground.run import Playground, listening_line, serve_playground
 from bot.playground.server import ALERT_CHANNEL, COMMAND_CHANNEL, PAGE_HEADER
 from bot.runtime import build_runtime
-from bot.service import utcnow
 from bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
