@@ -100,10 +100,22 @@ def write_offer_rows(
         )
     }
     written = dict.fromkeys(ACCOUNTS, 0)
+    # The columns an insert binds, the same for every row whatever its source gave:
+    # those given, the defaults that are not NULL and, with units, the pace; the others
+    # are NULL without a bound value.
+    given_sets = {columns for columns, _values in batch.offers.values()}
+    named = {name for columns in given_sets for name in columns}
+    named |= {name for name, default in _DEFAULTS.items() if default is not None}
+    if UNITS in named:
+        named.add("sales_velocity")
+    names = tuple(name for name in _STORED if name in named)
+    plans = {columns: _Plan(columns, names) for columns in given_sets}
+    pnk_at = 2 + names.index("pnk") if "pnk" in names else None
+    pace_at = 2 + names.index("sales_velocity") if "sales_velocity" in names else None
+    paces = _NewPaces(rules.velocity_days)
     inserts: list[list] = []
     updates: dict[tuple[str, ...], list[tuple]] = {}
     sold: dict[tuple[int, str], int | None] = {}
-    plans: dict[tuple[str, ...], _Plan] = {}
     # Products in the batch's order, MAIN before FBE: the rows get the ids they would.
     for key in batch.products:
         product_id = ids[key]
@@ -112,30 +124,26 @@ def write_offer_rows(
             if given is None:
                 continue
             columns, values = given
-            plan = plans.get(columns) or plans.setdefault(columns, _Plan(columns))
+            plan = plans[columns]
             offer_id = offer_ids.get((product_id, account))
             if offer_id is None:
-                inserts.append([product_id, account, *plan.inserted(values)])
+                row = [product_id, account, *plan.inserted(values)]
+                if pnk_at is not None and row[pnk_at]:
+                    row[pnk_at] = row[pnk_at].upper()
+                inserts.append(row)
             else:
                 updates.setdefault(plan.stored, []).append((*plan.updated(values), offer_id))
-            if plan.units is not None:
+            if plan.units is not None and key in new:
+                # A new product has no stock history: every day of the window had stock.
+                row[pace_at] = paces.of(values[plan.units])  # type: ignore[index]
+            elif plan.units is not None:
                 sold[(product_id, account)] = values[plan.units]
             written[account] += 1
     table = Offer.__table__
     for stored, rows in updates.items():
         db.update(table, ", ".join(f"{name} = {db.mark}" for name in stored), stored, rows)
-    if sold:
-        _new_paces(inserts, sold, {ids[key] for key in new}, rules.velocity_days)
     if inserts:
-        # Only the columns a row may hold: the others are NULL without a bound value.
-        given = {name for plan in plans.values() for name in plan.stored}
-        given |= {name for name, default in _DEFAULTS.items() if default is not None}
-        if any(plan.units is not None for plan in plans.values()):
-            given.add("sales_velocity")
-        keep = [0, 1, *(2 + at for at, name in enumerate(_STORED) if name in given)]
-        names = [("product_id", "account", *_STORED)[at] for at in keep]
-        pick = itemgetter(*keep)
-        db.insert(table, names, map(pick, inserts))
+        db.insert(table, ("product_id", "account", *names), inserts)
     if sold:
         # Offers of products stored before: their pace counts their stock history.
         apply_units(session, sold, now, rules.velocity_days)
@@ -148,14 +156,22 @@ def write_offer_rows(
 class _Plan:
     """How the values of one set of given columns become an inserted or updated row."""
 
-    def __init__(self, columns: tuple[str, ...]) -> None:
+    def __init__(self, columns: tuple[str, ...], inserted: tuple[str, ...]) -> None:
+        """`columns` given; an inserted row binds those `inserted` (values given, the
+        others' defaults)."""
         self.units = columns.index(UNITS) if UNITS in columns else None
         self.stored = tuple(name for name in columns if name != UNITS)
-        picks = [at for at, name in enumerate(columns) if name != UNITS]
-        self._picks = picks
+        self._picks = [at for at, name in enumerate(columns) if name != UNITS]
         self._pnk = self.stored.index("pnk") if "pnk" in self.stored else None
-        at = {name: picks[index] for index, name in enumerate(self.stored)}
-        self._full = [(at.get(name), _DEFAULTS[name]) for name in _STORED]
+        given = {name: at for at, name in enumerate(columns)}
+        missing = [name for name in inserted if name not in given]
+        self._defaults = tuple(_DEFAULTS[name] for name in missing)
+        after = len(columns)
+        # Never fewer than two names (the defaults that are not NULL are four), so the
+        # getter gives a tuple.
+        self._insert = itemgetter(
+            *(given[name] if name in given else after + missing.index(name) for name in inserted)
+        )
 
     def updated(self, values: tuple) -> list:
         given = [values[at] for at in self._picks]
@@ -163,28 +179,18 @@ class _Plan:
             given[self._pnk] = given[self._pnk].upper()
         return given
 
-    def inserted(self, values: tuple) -> list:
-        row = [default if at is None else values[at] for at, default in self._full]
-        if self._pnk is not None and row[_PNK_AT]:
-            row[_PNK_AT] = row[_PNK_AT].upper()
-        return row
+    def inserted(self, values: tuple) -> tuple:
+        return self._insert(values + self._defaults)
 
 
-_PNK_AT = _STORED.index("pnk")
-_PACE_AT = 2 + _STORED.index("sales_velocity")
+class _NewPaces:
+    """The pace of a new product's offer from its units sold (one per distinct count)."""
 
+    def __init__(self, days: int) -> None:
+        self._in_stock = in_stock_days(0, days)
+        self._paces: dict[int | None, Decimal | None] = {}
 
-def _new_paces(
-    inserts: list[list], sold: dict[tuple[int, str], int | None], fresh: set[int], days: int
-) -> None:
-    """The pace of new products' offers, set in their inserts and taken out of `sold`:
-    no stock history yet, so every day of the window had stock."""
-    in_stock = in_stock_days(0, days)
-    paces: dict[int | None, Decimal | None] = {}
-    for row in inserts:
-        product_id, account = row[0], row[1]
-        if product_id in fresh and (product_id, account) in sold:
-            units = sold.pop((product_id, account))
-            if units not in paces:
-                paces[units] = sales_per_day(units, in_stock)
-            row[_PACE_AT] = paces[units]
+    def of(self, units: int | None) -> Decimal | None:
+        if units not in self._paces:
+            self._paces[units] = sales_per_day(units, self._in_stock)
+        return self._paces[units]
