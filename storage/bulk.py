@@ -50,11 +50,16 @@ class Driver:
     def marks(self, count: int) -> str:
         return ", ".join([self.mark] * count)
 
-    def processors(self, table: Table, columns: Sequence[str]) -> list[tuple[int, Processor]]:
+    def processors(
+        self, table: Table, columns: Sequence[str], ready: Collection[str] = ()
+    ) -> list[tuple[int, Processor]]:
         """(position, bind processor) of the columns whose type converts values (dates,
-        decimals on SQLite); a date's conversion is remembered, as a file repeats a few."""
+        decimals on SQLite), but those `ready`; a date's conversion is remembered, as a
+        file repeats a few."""
         found = []
         for at, name in enumerate(columns):
+            if name in ready:
+                continue
             type_ = table.c[name].type
             process = type_.dialect_impl(self.dialect).bind_processor(self.dialect)
             if process is None:
@@ -64,9 +69,23 @@ class Driver:
             found.append((at, process))
         return found
 
-    def insert(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
-        """Insert `rows` (values in `columns` order)."""
-        converted = _converted(rows, self.processors(table, columns))
+    def stored(self, table: Table, column: str, value: Any) -> Any:
+        """`value` as the driver is given it for `column` (its type's bind processing):
+        one value for every row of an insert converts once (`insert`'s `ready`)."""
+        for _at, process in self.processors(table, (column,)):
+            return process(value)
+        return value
+
+    def insert(
+        self,
+        table: Table,
+        columns: Sequence[str],
+        rows: Iterable[Sequence],
+        ready: Collection[str] = (),
+    ) -> None:
+        """Insert `rows` (values in `columns` order; those of the columns `ready` as
+        `stored` gives them)."""
+        converted = _converted(rows, self.processors(table, columns, ready))
         names = ", ".join(columns)
         if self.postgres:
             sql = f"COPY {table.name} ({names}) FROM STDIN"
@@ -101,6 +120,11 @@ class Driver:
                 cursor.execute(filled, chunk)
                 found = cursor.fetchall()
             yield from found
+
+    def rows(self, sql: str, values: Sequence[Any] = ()) -> list[tuple]:
+        with self._cursor(sql) as cursor:
+            cursor.execute(sql, values)
+            return cursor.fetchall()
 
     def execute(self, sql: str, values: Sequence[Any] = ()) -> None:
         with self._cursor(sql) as cursor:
