@@ -1,5 +1,5 @@
 """`python -m bot.cli`: the same as the `stockbot` command."""
 
-from bot.cli.main import main
+from bot.cli.main import run
 
-raise SystemExit(main())
+run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -46,7 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             settings = load_settings(**({"database_url": DEMO_DATABASE} if demo else {}))
             if getattr(args, "needs_runtime", True):
-                args.handler(args, build_runtime(settings))
+                runtime = build_runtime(settings)
+                try:
+                    args.handler(args, runtime)
+                finally:
+                    # Closed here, not by the collector at exit: SQLite's last close
+                    # checkpoints and removes the write-ahead log.
+                    runtime.engine.dispose()
             else:
                 args.handler(args, settings)
     except (UsageError, RulesFileError) as exc:
@@ -96,5 +103,14 @@ def _unexpected(args: argparse.Namespace | None, exc: Exception) -> int:
     return 1
 
 
+def run() -> None:
+    """The console script: main(), then the exit without the collector's last pass over
+    the heap (~0.1 s after an import of 100k rows). main() closed the database itself,
+    and what else we open is closed by a with block, not left to a finalizer."""
+    code = main()
+    gc.freeze()
+    raise SystemExit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

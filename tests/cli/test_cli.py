@@ -230,6 +230,9 @@ def test_the_demo_keeps_its_own_file_and_an_import_survives_it(tmp_path):
         )  # fmt: skip
 
     assert stockbot("import", "mine.csv").returncode == 0
+    # The command closed its database before the exit (which skips the collector's last
+    # pass): SQLite's last close checkpointed and removed the write-ahead log.
+    assert (tmp_path / "stockbot.db").exists() and not (tmp_path / "stockbot.db-wal").exists()
     demo = stockbot("demo", "--products", "5")
     assert demo.returncode == 0 and "stockbot-demo.db" in demo.stdout
     assert (tmp_path / "stockbot-demo.db").exists()
