@@ -72,9 +72,8 @@ class Driver:
     def stored(self, table: Table, column: str, value: Any) -> Any:
         """`value` as the driver is given it for `column` (its type's bind processing):
         one value for every row of an insert converts once (`insert`'s `ready`)."""
-        for _at, process in self.processors(table, (column,)):
-            return process(value)
-        return value
+        found = self.processors(table, (column,))
+        return found[0][1](value) if found else value
 
     def insert(
         self,

@@ -132,17 +132,19 @@ def write_offer_rows(
             columns, values = given
             plan = plans[columns]
             offer_id = offer_ids.get((product_id, account))
+            # A new product has no stock history: every day of the window had stock, so
+            # its pace is set as its offer is made.
+            paced = plan.units is not None and key in new
             if offer_id is None:
                 row = [product_id, account, *plan.inserted(values)]
                 if pnk_at is not None and row[pnk_at]:
                     row[pnk_at] = row[pnk_at].upper()
+                if paced:
+                    row[pace_at] = paces.of(values[plan.units])  # type: ignore[index]
                 inserts.append(row)
             else:
                 updates.setdefault(plan.stored, []).append((*plan.updated(values), offer_id))
-            if plan.units is not None and key in new:
-                # A new product has no stock history: every day of the window had stock.
-                row[pace_at] = paces.of(values[plan.units])  # type: ignore[index]
-            elif plan.units is not None:
+            if plan.units is not None and not paced:
                 sold[(product_id, account)] = values[plan.units]
             written[account] += 1
     table = Offer.__table__
