@@ -120,14 +120,11 @@ class Driver:
                 found = cursor.fetchall()
             yield from found
 
-    def rows(self, sql: str, values: Sequence[Any] = ()) -> list[tuple]:
+    def execute(self, sql: str, values: Sequence[Any] = ()) -> list[tuple]:
+        """Run `sql`; the rows it read (none for a write)."""
         with self._cursor(sql) as cursor:
             cursor.execute(sql, values)
-            return cursor.fetchall()
-
-    def execute(self, sql: str, values: Sequence[Any] = ()) -> None:
-        with self._cursor(sql) as cursor:
-            cursor.execute(sql, values)
+            return cursor.fetchall() if cursor.description else []
 
 
 class IdSet:

@@ -71,14 +71,14 @@ def _write_products(
     new = [key for key in products if key not in ids]
     fresh = set(new)
     if new:
-        before = db.rows("SELECT coalesce(max(id), 0) FROM products")[0][0]
+        before = db.execute("SELECT coalesce(max(id), 0) FROM products")[0][0]
         columns = (*_PRODUCT_FIELDS, "sku_key", "created_at", "updated_at")
         stamp = db.stored(table, "created_at", now)
         made = ((*rows[key], key, stamp, stamp) for key in new)
         db.insert(table, columns, made, ready=("created_at", "updated_at"))
         # The new ids are past the largest before (read as one range, where the keys by
         # chunks took three times as long); a concurrent writer's are left out.
-        made_ids = db.rows("SELECT sku_key, id FROM products WHERE id > " + db.mark, (before,))
+        made_ids = db.execute("SELECT sku_key, id FROM products WHERE id > " + db.mark, (before,))
         ids.update(row for row in made_ids if row[0] in fresh)
     # An update keeps what the source did not say (a CSV without pnk keeps the PNK).
     changed = [(*rows[key], now, ids[key]) for key in products if key not in fresh]
