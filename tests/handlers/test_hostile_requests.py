@@ -261,3 +261,13 @@ def test_bolt_itself_never_logs_a_rejected_body(bot: Bot, caplog: pytest.LogCapt
     answer = app.dispatch(BoltRequest(body=body, headers=headers))
     assert answer.status == 401
     assert "secret-body-text" not in caplog.text
+
+
+def test_the_slack_endpoint_takes_only_posts_and_stays_out_of_the_api_document(
+    api_bot: Bot,
+) -> None:
+    with httpx.Client(base_url=api_bot.url) as http:
+        assert http.get("/slack/events").status_code == 405
+        document = http.get("/api/v1/openapi.json").json()
+    assert document["paths"]
+    assert not [path for path in document["paths"] if path.startswith("/slack")]
