@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import atexit
 import logging
-import queue
-import signal
 from dataclasses import dataclass
-from logging.handlers import QueueHandler, QueueListener
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,34 +20,8 @@ LOG_FORMAT = "%(asctime)s %(name)s %(message)s"
 
 
 def configure_logging() -> None:
-    """INFO lines with their time and source, for the web, worker and answer processes,
-    written to stderr by a thread of their own: the thread that logs (the web process's
-    event loop, with a line per request) only queues the record. Written there, to the
-    pipe a log collector reads, the lines were a fifth of the web process's busy samples
-    in a burst of acks (benchmarks/slack_ack.py, sampled with py-spy), and a collector
-    slow to read would have held the acks. Like basicConfig, it does nothing when
-    the root logger has handlers already; the lines queued are written at exit."""
-    root = logging.getLogger()
-    if root.handlers:
-        return
-    written = logging.StreamHandler()
-    written.setFormatter(logging.Formatter(LOG_FORMAT))
-    lines: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    writer = QueueListener(lines, written)
-    # Its thread takes the signal mask of the one starting it: with every signal blocked
-    # there, the kernel gives a Ctrl-C to the main thread, whose blocking wait (the
-    # worker's scheduler) would otherwise sleep through one handled elsewhere.
-    if hasattr(signal, "pthread_sigmask"):
-        before = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
-        try:
-            writer.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, before)
-    else:
-        writer.start()
-    atexit.register(writer.stop)
-    root.addHandler(QueueHandler(lines))
-    root.setLevel(logging.INFO)
+    """INFO lines with their time and source, for the web, worker and answer processes."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 
 
 class SchemaOutOfDate(StockbotError):
