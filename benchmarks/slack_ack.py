@@ -13,7 +13,9 @@ command), the answer latency (until the answer, not a "busy" line, reaches the
 response_url), p50 and p99, the acks over Slack's 3 s, the "busy" lines, and the server's
 peak RSS; each `--concurrency` level in turn, `--rounds` times. With `--bare`, a bare Bolt
 app (benchmarks/bare_bolt.py) gets the same requests after each of stockbot's bursts, once
-stockbot has answered; then both ack p50 and p99 (lowest of the rounds) and the ratios.
+stockbot has answered; then both ack p50 and p99 (lowest of the rounds) and the ratios,
+and each app's CPU per request (Linux's /proc: stockbot's web process, which acks; its
+answers are another process's work), which the machine's noise moves less.
 The stand-in stands for Slack: once the apps have started, this process runs at
 SCHED_IDLE (the bursts come from a process at the normal policy), so its work on
 stockbot's answers does not take the cores the acks are measured on.
@@ -26,6 +28,7 @@ Bolt app's in the same run.
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
 import multiprocessing
 import os
@@ -103,7 +106,8 @@ def main() -> None:
                 bare = start([sys.executable, script, str(bare_port), SECRET], env, bare_port)
             # Started above: the servers keep the normal policy.
             as_remote_service()
-            run(f"http://127.0.0.1:{port}", slack, args, bare and f"http://127.0.0.1:{bare_port}")
+            bare_app = bare and (f"http://127.0.0.1:{bare_port}", bare.pid)
+            run(f"http://127.0.0.1:{port}", server.pid, slack, args, bare_app)
             print(f"server peak RSS {peak_rss_mib(server.pid):.0f} MiB")
         finally:
             for process in (server, bare):
@@ -205,7 +209,25 @@ def ack_line(who: str, acks: list[float]) -> str:
     )
 
 
-def run(app_url: str, slack: SlackStandin, args: argparse.Namespace, bare_url: str | None) -> None:
+def cpu_seconds(pid: int) -> float:
+    """The user and system CPU time a process has used (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(
+    app_url: str,
+    web_pid: int,
+    slack: SlackStandin,
+    args: argparse.Namespace,
+    bare_app: tuple[str, int] | None,
+) -> None:
+    """The bursts; with `bare_app` (its URL and pid), each followed by the same at it.
+    Beside the latencies, each app's CPU per request over its burst (the web process
+    only: stockbot's answers are worked out in a process of its own), a figure the
+    machine's noise moves far less than a latency."""
+    bare_url = bare_app and bare_app[0]
     sender = SlackSender(app_url, SECRET, slack)
     rng = random.Random(331)
     skus = ["EMG331"] + [f"EMG{1000 + rng.randrange(args.products)}" for _ in range(999)]
@@ -234,11 +256,16 @@ def run(app_url: str, slack: SlackStandin, args: argparse.Namespace, bare_url: s
 
     p50s: dict[tuple[str, int], list[float]] = {}
     p99s: dict[tuple[str, int], list[float]] = {}
+    cpu: dict[tuple[str, int], list[float]] = collections.defaultdict(list)
     for _ in range(args.rounds):
         for level in args.concurrency:
+            started = cpu_seconds(web_pid)
             measured = {"stockbot": measure(sender, slack, bodies(args.requests), level, args)}
+            cpu[("stockbot", level)].append((cpu_seconds(web_pid) - started) / args.requests)
             if bare_url:
+                started = cpu_seconds(bare_app[1])
                 results = in_child(f"{bare_url}/slack/events", bodies(args.requests), level)
+                cpu[("bare", level)].append((cpu_seconds(bare_app[1]) - started) / args.requests)
                 failures = sum(status != 200 for *_, status in results)
                 measured["bare"] = [ack for _, _, ack, _ in results]
                 print(f"bare Bolt, {level} at a time, {failures} non-200")
@@ -255,6 +282,13 @@ def run(app_url: str, slack: SlackStandin, args: argparse.Namespace, bare_url: s
                 f"{level:4} at a time, lowest of {args.rounds}: ack p50 stockbot "
                 f"{ours * 1000:6.1f} ms vs bare Bolt {bare * 1000:6.1f} ms ({ours / bare:4.2f}x); "
                 f"p99 {ours99 * 1000:6.1f} vs {bare99 * 1000:6.1f} ms ({ours99 / bare99:4.2f}x)"
+            )
+            if args.workers != 1:
+                continue  # the CPU read is of the one web process
+            ours_cpu, bare_cpu = min(cpu["stockbot", level]), min(cpu["bare", level])
+            print(
+                f"{'':4}   CPU per request, lowest: stockbot's web process {ours_cpu * 1000:4.2f} "
+                f"ms vs bare Bolt {bare_cpu * 1000:4.2f} ms ({ours_cpu / bare_cpu:4.2f}x)"
             )
 
 
