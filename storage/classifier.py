@@ -33,7 +33,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from bot.engine.models import Rules
-from storage.classifier_sides import Inputs, Side, base_statement, better_placed, may_balance
+from storage.classifier_sides import (
+    Inputs,
+    Side,
+    base_statement,
+    better_placed,
+    may_balance,
+    shortage_flags,
+    spare_of,
+)
 from storage.classifier_sides import flag as _flag
 from storage.models import Offer, Product, ProductStatus
 
@@ -46,8 +54,8 @@ FbeOffer = aliased(Offer, name="f")
 # One side's conditions (stored as 1/0) and numbers in the `sides` statement, each
 # worked out once per product there; the classification combines them.
 _FLAGS = ("listed", "sellable", "unsellable", "competition", "no_competition", "pace_known")
-_FLAGS += ("firing", "zero", "low", "overdue", "lost", "cannot_sell")
-_NUMBERS = ("stock", "on_hand", "spare", "need", "wanted", "sellers_until", "due")
+_FLAGS += ("firing", "overdue", "lost", "cannot_sell")
+_NUMBERS = ("stock", "on_hand", "keep", "need", "wanted", "sellers_until", "due")
 
 
 class _Read:
@@ -58,6 +66,11 @@ class _Read:
             setattr(self, name, columns[f"{account}_{name}"] == 1)
         for name in (*_NUMBERS, "rank", "read", "cover", "lost_sales"):
             setattr(self, name, columns[f"{account}_{name}"])
+        # Made here from the columns, as Side makes them: in `sides`, zero and low would
+        # copy the whole of `firing` again and spare `on_hand` and `keep` twice each
+        # (~10% of the statement's time at 100k products).
+        self.zero, self.low = shortage_flags(self.firing, self.stock)
+        self.spare = spare_of(self.listed, self.on_hand, self.keep)
 
 
 def _side_columns(side: Side, account: str) -> dict[str, ColumnElement[Any]]:

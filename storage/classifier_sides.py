@@ -196,7 +196,7 @@ class Side:
             (and_(self.pace_known, cover > base), cover),
             else_=base,
         )
-        self.spare = case((~self.listed, 0), else_=positive(self.on_hand - self.keep))
+        self.spare = spare_of(self.listed, self.on_hand, self.keep)
         target = case((cover > rules.low_stock, cover), else_=rules.low_stock)
         # bot.engine.demand.need; only meaningful where the pace is known.
         self.need = target - self.stock - self.transit
@@ -209,8 +209,7 @@ class Side:
             ),
         )
         self.firing = and_(self.short, ~covered)
-        self.zero = and_(self.firing, self.stock == 0)
-        self.low = and_(self.firing, self.stock >= 1)
+        self.zero, self.low = shortage_flags(self.firing, self.stock)
         # The units a transfer towards this side may bring, before the source's spare.
         self.wanted = case((self.pace_known, self.need), else_=rules.transfer_cap - self.transit)
         self.losing = and_(
@@ -254,6 +253,18 @@ class Side:
             ),
             else_=literal(0),
         )
+
+
+def spare_of(listed: Any, on_hand: Any, keep: Any) -> ColumnElement[int]:
+    """What a side can give (bot.engine.demand.spare): its stock on hand
+    beyond what it keeps; nothing where it is not listed. Of a Side's expressions, or
+    of their columns read back (storage.classifier)."""
+    return case((~listed, 0), else_=positive(on_hand - keep))
+
+
+def shortage_flags(firing: Any, stock: Any) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """A firing shortage at zero stock, and at low stock (scenarios 1 and 2)."""
+    return and_(firing, stock == 0), and_(firing, stock >= 1)
 
 
 def may_balance(here: Any, source: Any) -> ColumnElement[bool]:
