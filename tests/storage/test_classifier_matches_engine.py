@@ -14,6 +14,7 @@ from storage.db import transaction
 from storage.models import Offer, Product, ProductStatus
 from storage.writes import upsert_snapshots
 from tests.conftest import NOW
+from tests.factories import offer, product
 from tests.strategies import competing_pairs, examples, products
 
 CATEGORY_NAMES = ("Telefoane", "huse ", None)
@@ -93,3 +94,17 @@ def test_classifier_reads_the_whole_catalogue_in_one_statement(sessions):
         upsert_snapshots(session, [], NOW, Rules())
     with sessions() as session:
         assert session.execute(select(classified_products(NOW, Rules()).subquery())).all() == []
+
+
+def test_a_rebalance_from_a_source_with_one_unit_to_spare(sessions) -> None:  # type: ignore[no-untyped-def]
+    # The boundary the random catalogues rarely reach: MAIN (rank 1, 5 units, sales
+    # unknown) is better placed than FBE (rank 2, 6 units), which keeps 5 and can spare
+    # exactly 1; both compete. The engine recommends a rebalance of 1 unit (low).
+    rules = Rules()
+    better = offer("main", stock=5, offers=3, rank=1)
+    source = offer("fbe", stock=6, offers=3, rank=2)
+    rebalance = product(main=better, fbe=source, sku="SKU1")
+    one_short = product(main=better, fbe=source.model_copy(update={"stock": 5}), sku="SKU2")
+    assert analyze(rebalance, NOW, rules).priority == "low"
+    assert analyze(one_short, NOW, rules).priority == "normal"
+    _check_classification(sessions, [rebalance, one_short], rules)
